@@ -1,0 +1,32 @@
+# The kiosk's build. The README's two commands are `make demo` and `make test`.
+GO      ?= go
+WINCC   ?= x86_64-w64-mingw32-gcc
+BIN     := bin
+
+.PHONY: deps demo test unit integration vet cross build screenshots clean
+
+deps:
+	scripts/install-deps.sh
+
+## demo: the kiosk with a virtual card and the training issuer, no hardware.
+demo: deps
+	$(GO) run ./cmd/jpki-kiosk -demo
+
+## test: every test — unit, PC/SC through pcscd + vpcd, OpenSC fidelity, UI, Windows build.
+test: deps
+	scripts/test.sh
+
+build:
+	$(GO) build -o $(BIN)/ ./cmd/...
+
+## cross: the Windows terminals' binaries (MinGW for Fyne's cgo).
+cross:
+	CGO_ENABLED=1 GOOS=windows GOARCH=amd64 CC=$(WINCC) \
+		$(GO) build -o $(BIN)/windows/ ./cmd/jpki-kiosk ./cmd/kioskctl
+
+## screenshots: every screen in Japanese and English into docs/screens/.
+screenshots:
+	$(GO) run ./ui/screenshots -out docs/screens
+
+clean:
+	rm -rf $(BIN)

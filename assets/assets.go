@@ -1,0 +1,26 @@
+// Package assets holds the files the kiosk embeds: the BIZ UDGothic font (with
+// its licence), municipality profiles, translations and document texts. It
+// exports plain bytes and file systems only, so that any package may use it
+// without pulling in the UI toolkit.
+package assets
+
+import "embed"
+
+// Fonts holds BIZ UDGothic Regular and Bold and their SIL Open Font License.
+//
+//go:embed fonts/*.ttf fonts/OFL.txt
+var Fonts embed.FS
+
+// FontRegular is BIZ UDGothic Regular, the kiosk's text font.
+func FontRegular() []byte { return mustRead(Fonts, "fonts/BIZUDGothic-Regular.ttf") }
+
+// FontBold is BIZ UDGothic Bold, for headings and buttons.
+func FontBold() []byte { return mustRead(Fonts, "fonts/BIZUDGothic-Bold.ttf") }
+
+func mustRead(fs embed.FS, name string) []byte {
+	b, err := fs.ReadFile(name)
+	if err != nil {
+		panic("assets: " + err.Error()) // embedded at build time: cannot fail at run time
+	}
+	return b
+}
