@@ -11,6 +11,12 @@ import "embed"
 //go:embed fonts/*.ttf fonts/OFL.txt
 var Fonts embed.FS
 
+// I18n holds the kiosk's translations, one go-i18n JSON catalogue per
+// language (i18n/ja.json, i18n/en.json, ...); package ui/i18n reads them.
+//
+//go:embed i18n/*.json
+var I18n embed.FS
+
 // FontRegular is BIZ UDGothic Regular, the kiosk's text font.
 func FontRegular() []byte { return mustRead(Fonts, "fonts/BIZUDGothic-Regular.ttf") }
 
