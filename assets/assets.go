@@ -23,6 +23,18 @@ func FontRegular() []byte { return mustRead(Fonts, "fonts/BIZUDGothic-Regular.tt
 // FontBold is BIZ UDGothic Bold, for headings and buttons.
 func FontBold() []byte { return mustRead(Fonts, "fonts/BIZUDGothic-Bold.ttf") }
 
+// Profiles holds the municipality profiles (profiles/NAME.toml), read by
+// package policy (policy.LoadProfile).
+//
+//go:embed profiles/*.toml
+var Profiles embed.FS
+
+// Policy holds the texts of the policy codes (reasons, documents, PIN rules,
+// revocation causes) in Japanese and English, read by package policy.
+//
+//go:embed policy/*.toml
+var Policy embed.FS
+
 func mustRead(fs embed.FS, name string) []byte {
 	b, err := fs.ReadFile(name)
 	if err != nil {
