@@ -1,0 +1,189 @@
+package card
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+	"sync"
+	"time"
+)
+
+// TraceEntry is one APDU exchange as recorded for staff diagnostics.
+type TraceEntry struct {
+	Command  string        // command APDU in hex, PIN bytes replaced by "<PIN n bytes>"
+	Response string        // response APDU in hex, personal data replaced by "<data n bytes>"
+	Duration time.Duration // time spent in Transmit
+	Err      string        // transport error, if any
+}
+
+// Trace is a Transmitter that records every APDU (for staff diagnostics)
+// and counts them. It never records a PIN: the data of VERIFY, CHANGE
+// REFERENCE DATA and RESET RETRY COUNTER becomes a marker. Responses of
+// READ BINARY are kept only for the public files of the JPKI application
+// (token, authentication certificate, CA certificates); anything read
+// elsewhere (signature certificate, basic-info) becomes a marker too.
+type Trace struct {
+	next Transmitter
+
+	mu      sync.Mutex
+	entries []TraceEntry
+	count   int
+	keep    int // entries kept (the oldest are dropped); 0 = all
+
+	// What the card has selected, as far as the commands tell.
+	app      application
+	ef       fileID
+	efKnown  bool
+	maskNext bool // a GET RESPONSE continues a masked response
+}
+
+// NewTrace wraps t. keep bounds the number of entries held (the oldest are
+// dropped); 0 keeps all.
+func NewTrace(t Transmitter, keep int) *Trace {
+	return &Trace{next: t, keep: keep}
+}
+
+// Transmit sends apdu through the wrapped transmitter and records it.
+func (tr *Trace) Transmit(apdu []byte) ([]byte, error) {
+	cmd, maskResp := tr.describe(apdu)
+	start := time.Now()
+	resp, err := tr.next.Transmit(apdu)
+	e := TraceEntry{Command: cmd, Duration: time.Since(start)}
+	if err != nil {
+		e.Err = err.Error()
+	} else {
+		e.Response = describeResponse(resp, maskResp)
+	}
+	tr.mu.Lock()
+	defer tr.mu.Unlock()
+	tr.count++
+	tr.maskNext = maskResp && err == nil && len(resp) >= 2 && resp[len(resp)-2] == sw1MoreData
+	tr.entries = append(tr.entries, e)
+	if tr.keep > 0 && len(tr.entries) > tr.keep {
+		tr.entries = tr.entries[len(tr.entries)-tr.keep:]
+	}
+	return resp, err
+}
+
+// Reconnect passes a reconnect to the wrapped transmitter.
+func (tr *Trace) Reconnect() error {
+	rc, ok := tr.next.(Reconnecter)
+	if !ok {
+		return errors.New("reconnect not supported")
+	}
+	tr.mu.Lock()
+	tr.app, tr.efKnown = appNone, false
+	tr.mu.Unlock()
+	return rc.Reconnect()
+}
+
+// Count returns the number of APDUs sent, GET RESPONSE included.
+func (tr *Trace) Count() int {
+	tr.mu.Lock()
+	defer tr.mu.Unlock()
+	return tr.count
+}
+
+// Entries returns a copy of the recorded exchanges.
+func (tr *Trace) Entries() []TraceEntry {
+	tr.mu.Lock()
+	defer tr.mu.Unlock()
+	return append([]TraceEntry(nil), tr.entries...)
+}
+
+// WriteTo writes the entries as text, one exchange per line.
+func (tr *Trace) WriteTo(w io.Writer) (int64, error) {
+	var b strings.Builder
+	for _, e := range tr.Entries() {
+		fmt.Fprintf(&b, "> %s\n", e.Command)
+		if e.Err != "" {
+			fmt.Fprintf(&b, "! %s (%v)\n", e.Err, e.Duration.Round(time.Microsecond))
+		} else {
+			fmt.Fprintf(&b, "< %s (%v)\n", e.Response, e.Duration.Round(time.Microsecond))
+		}
+	}
+	n, err := io.WriteString(w, b.String())
+	return int64(n), err
+}
+
+// describe renders a command with PIN data masked, follows selections, and
+// tells whether the response must be masked.
+func (tr *Trace) describe(apdu []byte) (string, bool) {
+	tr.mu.Lock()
+	defer tr.mu.Unlock()
+	if len(apdu) < 4 {
+		return hexBytes(apdu), false
+	}
+	ins, p1 := apdu[1], apdu[2]
+	var data []byte
+	if len(apdu) > 5 && int(apdu[4]) <= len(apdu)-5 {
+		data = apdu[5 : 5+int(apdu[4])]
+	}
+	switch ins {
+	case insVerify, insChangeRefData, insResetRetry:
+		if len(data) > 0 {
+			rest := apdu[5+len(data):]
+			s := hexBytes(apdu[:5]) + fmt.Sprintf(" <PIN %d bytes>", len(data))
+			if len(rest) > 0 {
+				s += " " + hexBytes(rest)
+			}
+			return s, false
+		}
+	case insSelect:
+		tr.followSelect(p1, data)
+	case insReadBinary:
+		return hexBytes(apdu), !tr.publicFile()
+	case insGetResponse:
+		return hexBytes(apdu), tr.maskNext
+	}
+	return hexBytes(apdu), false
+}
+
+func (tr *Trace) followSelect(p1 byte, data []byte) {
+	switch p1 {
+	case selectByDFName:
+		tr.efKnown = false
+		switch {
+		case bytes.Equal(data, aidJPKI[:]):
+			tr.app = appJPKI
+		case bytes.Equal(data, aidBasicInfo[:]):
+			tr.app = appBasicInfo
+		default:
+			tr.app = appNone
+		}
+	case selectEFUnderDF:
+		if len(data) == 2 {
+			tr.ef, tr.efKnown = fileID(data[0])<<8|fileID(data[1]), true
+		} else {
+			tr.efKnown = false
+		}
+	default:
+		tr.app, tr.efKnown = appNone, false
+	}
+}
+
+// publicFile tells whether the selected file holds nothing personal.
+func (tr *Trace) publicFile() bool {
+	if tr.app != appJPKI || !tr.efKnown {
+		return false
+	}
+	switch tr.ef {
+	case efToken, efAuthCert, efAuthCA, efSignCA:
+		return true
+	}
+	return false
+}
+
+func describeResponse(resp []byte, mask bool) string {
+	if !mask || len(resp) <= 2 {
+		return hexBytes(resp)
+	}
+	n := len(resp) - 2
+	return fmt.Sprintf("<data %d bytes> %s", n, hexBytes(resp[n:]))
+}
+
+func hexBytes(b []byte) string {
+	return fmt.Sprintf("% X", b)
+}
