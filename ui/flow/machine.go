@@ -186,6 +186,9 @@ func (m *Machine) apply(ev Event) bool {
 		return false
 	}
 	m.seq++
+	if sid == "" {
+		sid = m.session // a session the event started
+	}
 	_, tick := ev.(Tick)
 	if !tick {
 		m.lastActivity = now
@@ -504,7 +507,9 @@ func (m *Machine) onCerts(e SelectCerts, now time.Time) bool {
 		return false
 	}
 	m.selected = e.Certs
-	if e.Certs.Sign && !m.signKnown && m.info.Retries.Sign >= 2 {
+	// The sign PIN confirms the current signature certificate's expiry; it
+	// is asked only when that can matter, and never with its last try.
+	if sc := m.choice(CertSign); e.Certs.Sign && !m.signKnown && m.info.Retries.Sign >= 2 && sc != nil && sc.Allowed {
 		m.beginVerify(ServicePrepare, PINSign, purposeSignOpt)
 		return true
 	}

@@ -104,13 +104,15 @@ func (s Snapshot) clone() Snapshot {
 	s.Offers = append([]Offer(nil), s.Offers...)
 	s.PIN.Rules = append([]string(nil), s.PIN.Rules...)
 	s.PIN.Problems = append([]string(nil), s.PIN.Problems...)
-	ch := make([]CertEligibility, len(s.Choices))
-	for i, c := range s.Choices {
-		c.Reasons = append([]string(nil), c.Reasons...)
-		c.Documents = append([]string(nil), c.Documents...)
-		ch[i] = c
+	if s.Choices != nil {
+		ch := make([]CertEligibility, len(s.Choices))
+		for i, c := range s.Choices {
+			c.Reasons = append([]string(nil), c.Reasons...)
+			c.Documents = append([]string(nil), c.Documents...)
+			ch[i] = c
+		}
+		s.Choices = ch
 	}
-	s.Choices = ch
 	s.Documents = append([]string(nil), s.Documents...)
 	s.Reasons = append([]string(nil), s.Reasons...)
 	if s.Ticket != nil {
