@@ -58,12 +58,18 @@ const (
 )
 
 // Require skips the test (or fails it when KIOSK_REQUIRE_INTEGRATION=1)
-// unless every named program is installed; names without a slash are looked
-// up in PATH.
+// unless every named program or file is installed; names without a slash
+// are looked up in PATH, others must exist.
 func Require(t testing.TB, programs ...string) {
 	t.Helper()
 	for _, p := range programs {
-		if _, err := exec.LookPath(p); err != nil {
+		var err error
+		if strings.Contains(p, "/") {
+			_, err = os.Stat(p)
+		} else {
+			_, err = exec.LookPath(p)
+		}
+		if err != nil {
 			missing(t, "%s not installed: %v", p, err)
 		}
 	}
