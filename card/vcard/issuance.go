@@ -164,7 +164,7 @@ func certMatches(data []byte, k *keyState) bool {
 	if k.key == nil || len(data) < 4 || data[0] != 0x30 || data[1] != 0x82 {
 		return false
 	}
-	if len(data) != int(data[2])<<8|int(data[3])+4 {
+	if len(data) != (int(data[2])<<8|int(data[3]))+4 {
 		return false
 	}
 	cert, err := x509.ParseCertificate(data)
