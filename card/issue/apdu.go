@@ -1,0 +1,248 @@
+package issue
+
+import (
+	"bytes"
+	"crypto/rsa"
+	"encoding/binary"
+	"fmt"
+
+	"github.com/jpki-kiosk/kiosk/card"
+)
+
+// The JPKI application and its files (DESIGN.md section 4).
+var aidJPKI = []byte{0xD3, 0x92, 0xF0, 0x00, 0x26, 0x01, 0x00, 0x00, 0x00, 0x01}
+
+// File identifiers in the JPKI application (DESIGN.md section 4).
+const (
+	efSignCert uint16 = 0x0001
+	efSignCA   uint16 = 0x0002
+	efToken    uint16 = 0x0006
+	efAuthCert uint16 = 0x000A
+	efAuthCA   uint16 = 0x000B
+	efAuthKey  uint16 = 0x0017
+	efAuthPIN  uint16 = 0x0018
+	efSignKey  uint16 = 0x001A
+	efSignPIN  uint16 = 0x001B
+)
+
+// Token EF layout (DESIGN.md section 4, docs/ISSUANCE-APDUS.md step 2).
+const (
+	tokenSize     = 160
+	tokenLabelLen = 32
+	serialOffset  = 32
+	serialSize    = 16
+	tokenMyNumber = "JPKIAPICCTOKEN2"
+	maxCertEF     = 4096 // capacity of a certificate EF
+	maxChunk      = 255  // largest UPDATE BINARY data of a short APDU
+)
+
+// issuerAuthContext prefixes the data the issuer signs for EXTERNAL
+// AUTHENTICATE (docs/ISSUANCE-APDUS.md step 2).
+const issuerAuthContext = "JPKI-ISSUER-AUTH"
+
+// Instruction bytes (ISO 7816-4 section 5.4.2, ISO 7816-8 for 46).
+const (
+	insSelect       byte = 0xA4
+	insReadBinary   byte = 0xB0
+	insUpdateBinary byte = 0xD6
+	insResetRetry   byte = 0x2C
+	insGetChallenge byte = 0x84
+	insExternalAuth byte = 0x82
+	insGenerateKey  byte = 0x46
+	insGetResponse  byte = 0xC0
+)
+
+const swOK uint16 = 0x9000
+
+// files of each certificate: key, certificate, CA certificate, PIN.
+type files struct{ key, cert, ca, pin uint16 }
+
+func filesOf(c Cert) files {
+	if c == Sign {
+		return files{efSignKey, efSignCert, efSignCA, efSignPIN}
+	}
+	return files{efAuthKey, efAuthCert, efAuthCA, efAuthPIN}
+}
+
+// certOfKey returns the certificate whose key lives in EF id.
+func certOfKey(id uint16) (Cert, bool) {
+	switch id {
+	case efAuthKey:
+		return Auth, true
+	case efSignKey:
+		return Sign, true
+	}
+	return "", false
+}
+
+// certOfEF returns the certificate stored in EF id (not the CA certificate).
+func certOfEF(id uint16) (Cert, bool) {
+	switch id {
+	case efAuthCert:
+		return Auth, true
+	case efSignCert:
+		return Sign, true
+	}
+	return "", false
+}
+
+// Command builders: the only places that spell out APDU bytes.
+
+func selectJPKI() []byte { return cmd(0x00, insSelect, 0x04, 0x0C, aidJPKI, 0) }
+
+func selectEF(id uint16) []byte {
+	return cmd(0x00, insSelect, 0x02, 0x0C, []byte{byte(id >> 8), byte(id)}, 0)
+}
+
+func getChallenge() []byte { return cmd(0x00, insGetChallenge, 0, 0, nil, 8) }
+
+func externalAuth(sig []byte) []byte { return cmd(0x00, insExternalAuth, 0, 0, sig, 0) }
+
+func generateKey(id uint16) []byte {
+	return cmd(0x00, insGenerateKey, 0, 0, []byte{byte(id >> 8), byte(id)}, 256)
+}
+
+func updateBinary(off int, data []byte) []byte {
+	return cmd(0x00, insUpdateBinary, byte(off>>8), byte(off), data, 0)
+}
+
+func readBinary(off, n int) []byte {
+	return cmd(0x00, insReadBinary, byte(off>>8), byte(off), nil, n)
+}
+
+func resetRetry(pin []byte) []byte { return cmd(0x00, insResetRetry, 0x02, 0x80, pin, 0) }
+
+// cmd encodes a short APDU through card.Command; the builders above never
+// exceed its limits, so an error is a programming error.
+func cmd(cla, ins, p1, p2 byte, data []byte, le int) []byte {
+	b, err := card.Command{CLA: cla, INS: ins, P1: p1, P2: p2, Data: data, Le: le}.Bytes()
+	if err != nil {
+		panic("issue: " + err.Error())
+	}
+	return b
+}
+
+// writeScript is the SELECT and UPDATE BINARY commands that write der to EF id.
+func writeScript(id uint16, der []byte) [][]byte {
+	out := [][]byte{selectEF(id)}
+	for off := 0; off < len(der); off += maxChunk {
+		out = append(out, updateBinary(off, der[off:min(off+maxChunk, len(der))]))
+	}
+	return out
+}
+
+// apdu is a parsed short command APDU.
+type apdu struct {
+	cla, ins, p1, p2 byte
+	data             []byte
+	le               int // 0: none
+}
+
+// parseAPDU splits a short command APDU; extended length is refused.
+func parseAPDU(b []byte) (apdu, error) {
+	if len(b) < 4 {
+		return apdu{}, fmt.Errorf("%w: apdu of %d bytes", ErrProtocol, len(b))
+	}
+	a := apdu{cla: b[0], ins: b[1], p1: b[2], p2: b[3]}
+	body := b[4:]
+	switch {
+	case len(body) == 0:
+	case len(body) == 1:
+		a.le = int(body[0])
+		if a.le == 0 {
+			a.le = 256
+		}
+	default:
+		lc := int(body[0])
+		switch {
+		case lc == 0:
+			return apdu{}, fmt.Errorf("%w: extended-length apdu", ErrProtocol)
+		case len(body) == 1+lc:
+			a.data = body[1:]
+		case len(body) == 2+lc:
+			a.data = body[1 : 1+lc]
+			a.le = int(body[1+lc])
+			if a.le == 0 {
+				a.le = 256
+			}
+		default:
+			return apdu{}, fmt.Errorf("%w: apdu length fields do not add up", ErrProtocol)
+		}
+	}
+	return a, nil
+}
+
+// exchange sends one APDU through t with the ISO 7816-4 chores (GET
+// RESPONSE on 61 xx) and returns the data and the final status word.
+func exchange(t card.Transmitter, b []byte) ([]byte, uint16, error) {
+	resp, err := t.Transmit(b)
+	if err != nil {
+		return nil, 0, err
+	}
+	var out []byte
+	for {
+		if len(resp) < 2 {
+			return nil, 0, fmt.Errorf("response of %d bytes: %w", len(resp), card.ErrMalformed)
+		}
+		n := len(resp) - 2
+		out = append(out, resp[:n]...)
+		sw := binary.BigEndian.Uint16(resp[n:])
+		if sw>>8 != 0x61 {
+			return out, sw, nil
+		}
+		if len(out) > 8192 {
+			return nil, 0, fmt.Errorf("response too long: %w", card.ErrMalformed)
+		}
+		le := int(sw & 0xFF)
+		if le == 0 {
+			le = 256
+		}
+		if resp, err = t.Transmit(cmd(0x00, insGetResponse, 0, 0, nil, le)); err != nil {
+			return nil, 0, err
+		}
+	}
+}
+
+// readToken selects the JPKI application, reads the token EF, checks that
+// the card is a My Number card and returns the card serial.
+func readToken(t card.Transmitter) (serial []byte, n int, err error) {
+	for _, c := range [][]byte{selectJPKI(), selectEF(efToken)} {
+		n++
+		_, sw, err := exchange(t, c)
+		if err != nil {
+			return nil, n, err
+		}
+		if sw != swOK {
+			if sw == 0x6A82 {
+				return nil, n, ErrNotMyNumber
+			}
+			return nil, n, fmt.Errorf("reading the token: %w", &card.StatusError{SW: sw})
+		}
+	}
+	n++
+	data, sw, err := exchange(t, readBinary(0, tokenSize))
+	if err != nil {
+		return nil, n, err
+	}
+	if sw != swOK || len(data) < serialOffset+serialSize {
+		return nil, n, fmt.Errorf("reading the token: %w", &card.StatusError{SW: sw})
+	}
+	label := string(bytes.TrimRight(data[:tokenLabelLen], " \x00"))
+	if label != tokenMyNumber {
+		return nil, n, ErrNotMyNumber
+	}
+	return append([]byte(nil), data[serialOffset:serialOffset+serialSize]...), n, nil
+}
+
+// parsePublicKey decodes the GENERATE ASYMMETRIC KEY PAIR response
+// (docs/ISSUANCE-APDUS.md step 3) and insists on RSA-2048 or larger.
+func parsePublicKey(b []byte) (*rsa.PublicKey, error) {
+	pub, err := card.ParsePublicKey(b)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrProtocol, err)
+	}
+	if pub.N.BitLen() < rsaBits {
+		return nil, fmt.Errorf("%w: %d-bit public key", ErrProtocol, pub.N.BitLen())
+	}
+	return pub, nil
+}

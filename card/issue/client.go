@@ -1,0 +1,487 @@
+package issue
+
+import (
+	"context"
+	"crypto/rsa"
+	"crypto/x509"
+	"errors"
+	"fmt"
+	"sync"
+	"time"
+
+	"github.com/jpki-kiosk/kiosk/card"
+)
+
+// abortTimeout bounds the best-effort Abort sent to a backend after a failure.
+const abortTimeout = 5 * time.Second
+
+// Event is one step of an issuance for the audit trail (package store behind
+// an adapter). It carries no PIN and no personal data.
+type Event struct {
+	Time      time.Time `json:"time"`
+	JournalID string    `json:"journal_id"`
+	Issuer    string    `json:"issuer"`
+	Approval  Approval  `json:"approval"`
+	Step      string    `json:"step"` // open, generate_key, write_certificate, set_pin, done, interrupted, failed
+	Cert      Cert      `json:"cert,omitempty"`
+	Status    StepState `json:"status,omitempty"` // sent or done for card steps
+	Serial    string    `json:"serial,omitempty"`
+	Error     string    `json:"error,omitempty"`
+	Resume    string    `json:"resume,omitempty"` // the step to resume after an interruption
+}
+
+// EventSink receives the issuance events (the kiosk's audit store). It is
+// called on the issuing goroutine and should return quickly.
+type EventSink interface {
+	IssuanceEvent(ctx context.Context, e Event)
+}
+
+// Client is the kiosk's side of an issuance: it relays a Backend's scripts
+// to the card through the allow-list, journals every state-changing step and
+// sets the PINs itself. It implements Issuer. Use one Client per kiosk; it
+// handles one card session at a time.
+type Client struct {
+	name    string
+	backend Backend
+	journal *Journal
+	events  EventSink
+
+	mu      sync.Mutex
+	pending *Entry // the issuance whose PINs the kiosk sets next
+}
+
+// NewClient builds an issuer named name from a backend and a journal.
+func NewClient(name string, b Backend, j *Journal) *Client {
+	return &Client{name: name, backend: b, journal: j}
+}
+
+// NewTraining opens (creating on first run) the training CA in dataDir and
+// returns the training issuer, with its journal in the same directory.
+func NewTraining(dataDir string) (*Client, error) {
+	ca, err := OpenCA(dataDir)
+	if err != nil {
+		return nil, err
+	}
+	j, err := OpenJournal(dataDir)
+	if err != nil {
+		return nil, err
+	}
+	return NewClient("training", ca, j), nil
+}
+
+// SetEvents sets the sink that receives the issuance events.
+func (c *Client) SetEvents(s EventSink) { c.events = s }
+
+// Name implements Issuer.
+func (c *Client) Name() string { return c.name }
+
+// Backend returns the backend (a *CA for the training issuer).
+func (c *Client) Backend() Backend { return c.backend }
+
+// Journal returns the journal of unfinished issuances.
+func (c *Client) Journal() *Journal { return c.journal }
+
+func (c *Client) emit(ctx context.Context, e *Entry, step string, cert Cert, st StepState, serial string, err error) {
+	if c.events == nil {
+		return
+	}
+	ev := Event{Time: time.Now(), JournalID: e.ID, Issuer: c.name, Approval: e.Approval, Step: step, Cert: cert, Status: st, Serial: serial}
+	if err != nil {
+		ev.Error = err.Error()
+		ev.Resume = e.Resume()
+	}
+	c.events.IssuanceEvent(ctx, ev)
+}
+
+// counter counts the APDUs sent to the card.
+type counter struct {
+	t card.Transmitter
+	n int
+}
+
+func (c *counter) Transmit(apdu []byte) ([]byte, error) {
+	c.n++
+	return c.t.Transmit(apdu)
+}
+
+// Issue implements Issuer. It reads the card serial, resumes the card's
+// unfinished journal entry if there is one (the request must then include
+// its unfinished certificates), and runs the backend's scripts. On success
+// the journal entry waits for the PINs (SetPIN). On failure it returns an
+// *Error saying whether the card changed and where to resume.
+func (c *Client) Issue(ctx context.Context, t card.Transmitter, req Request) (*Result, error) {
+	if err := req.Validate(); err != nil {
+		return nil, err
+	}
+	if req.Now.IsZero() {
+		req.Now = time.Now()
+	}
+	cnt := &counter{t: t}
+	serial, _, err := readToken(cnt)
+	if err != nil {
+		return nil, &Error{Err: fmt.Errorf("identifying the card: %w", err)}
+	}
+	c.mu.Lock()
+	c.pending = nil
+	c.mu.Unlock()
+
+	key := cardKey(serial)
+	e, err := c.journal.load(key)
+	if err != nil {
+		return nil, err
+	}
+	var resume *ResumeInfo
+	if e == nil {
+		e = &Entry{ID: newEntryID(req.Now), Card: key, Issuer: c.name, Purpose: req.Purpose, Created: time.Now().UTC()}
+	} else {
+		if e.Issuer != c.name {
+			return nil, &Error{JournalID: e.ID, CardChanged: e.CardChanged(), Resume: e.Resume(),
+				Err: fmt.Errorf("%w: the card's unfinished issuance belongs to the %s issuer", ErrRequest, e.Issuer)}
+		}
+		for _, jc := range e.Certs {
+			if (jc.Write != StepDone || jc.PIN != StepDone) && !req.wants(jc.Cert) {
+				return nil, &Error{JournalID: e.ID, CardChanged: e.CardChanged(), Resume: e.Resume(),
+					Err: fmt.Errorf("%w: the card has an unfinished %s certificate: include it to resume", ErrRequest, jc.Cert)}
+			}
+		}
+		resume = &ResumeInfo{JournalID: e.ID, PreviousSession: e.Session}
+	}
+	e.Approval = req.Approval
+	var gen []CertRequest
+	for _, cr := range req.Certs {
+		jc := e.cert(cr.Cert)
+		if jc == nil {
+			e.Certs = append(e.Certs, JournalCert{Cert: cr.Cert})
+			jc = &e.Certs[len(e.Certs)-1]
+		}
+		if jc.Write == StepDone {
+			resume.Written = append(resume.Written, jc.Cert) // written before this attempt
+			continue
+		}
+		if jc.Serial != "" && jc.Write != StepDone {
+			e.Abandoned = append(e.Abandoned, jc.Serial) // issued, never fully written
+		}
+		*jc = JournalCert{Cert: cr.Cert, NotAfter: cr.NotAfter}
+		gen = append(gen, cr)
+	}
+	if resume != nil {
+		resume.Abandoned = e.Abandoned
+	}
+	e.State, e.LastError, e.Session = EntryOpen, "", ""
+	if err := c.journal.save(e); err != nil {
+		return nil, err
+	}
+	c.emit(ctx, e, "open", "", "", "", nil)
+
+	open := &OpenRequest{
+		Version: ProtocolVersion, RequestID: e.ID + "-" + fmt.Sprint(time.Now().UnixNano()),
+		Purpose: req.Purpose, Certs: gen, Approval: req.Approval, CardSerial: serial,
+		IssueTime: req.Now.Truncate(time.Second), Resume: resume,
+	}
+	for _, g := range gen {
+		if g.Cert == Sign {
+			open.Holder = req.Holder
+		}
+	}
+	written, err := c.run(ctx, cnt, e, open)
+	if err != nil {
+		e.LastError = err.Error()
+		ierr := &Error{CardChanged: e.CardChanged(), Err: err}
+		if ierr.CardChanged {
+			e.State = EntryInterrupted
+			ierr.JournalID, ierr.Resume = e.ID, e.Resume()
+			if serr := c.journal.save(e); serr != nil {
+				ierr.Err = errors.Join(err, serr)
+			}
+			c.emit(ctx, e, "interrupted", "", "", "", err)
+		} else {
+			if rerr := c.journal.remove(e); rerr != nil {
+				ierr.Err = errors.Join(err, rerr)
+			}
+			c.emit(ctx, e, "failed", "", "", "", err)
+		}
+		return nil, ierr
+	}
+	e.State = EntryPINPending
+	if err := c.journal.save(e); err != nil {
+		return nil, err
+	}
+	c.mu.Lock()
+	c.pending = e
+	c.mu.Unlock()
+
+	res := &Result{JournalID: e.ID, APDUs: cnt.n}
+	for _, jc := range e.Certs {
+		if jc.PIN != StepDone {
+			res.PendingPINs = append(res.PendingPINs, jc.Cert)
+		}
+	}
+	for _, cr := range req.Certs {
+		if w, ok := written[cr.Cert]; ok {
+			res.Certs = append(res.Certs, w)
+			continue
+		}
+		jc := e.cert(cr.Cert)
+		res.Certs = append(res.Certs, Issued{Cert: cr.Cert, Serial: jc.Serial, NotAfter: endOfDay(jc.NotAfter), Resumed: true})
+	}
+	return res, nil
+}
+
+// run relays the backend's scripts for one attempt and returns the
+// certificates written. Every state-changing command is journalled as sent
+// before it goes to the card and as done after the card accepted it.
+func (c *Client) run(ctx context.Context, t card.Transmitter, e *Entry, open *OpenRequest) (map[Cert]Issued, error) {
+	var certs []Cert
+	for _, cr := range open.Certs {
+		certs = append(certs, cr.Cert)
+	}
+	g := newGuard(certs)
+	pubs := map[Cert]*rsa.PublicKey{}
+	bufs := map[Cert][]byte{} // certificates as written so far (memory only)
+	written := map[Cert]Issued{}
+	defer func() {
+		for k, b := range bufs {
+			clear(b)
+			delete(bufs, k)
+		}
+	}()
+
+	script, err := c.backend.Open(ctx, open)
+	if err != nil {
+		return nil, fmt.Errorf("opening the issuance: %w", err)
+	}
+	e.Session = script.Session
+	if err := c.journal.save(e); err != nil {
+		return nil, err
+	}
+	abort := func(err error) (map[Cert]Issued, error) {
+		actx, cancel := context.WithTimeout(context.WithoutCancel(ctx), abortTimeout)
+		defer cancel()
+		_ = c.backend.Abort(actx, script.Session, err.Error())
+		return nil, err
+	}
+	mark := func(jc *JournalCert, step string, st StepState) error {
+		if err := c.journal.save(e); err != nil {
+			return err
+		}
+		c.emit(ctx, e, step, jc.Cert, st, jc.Serial, nil)
+		return nil
+	}
+	lastSeq := 0
+	for script.Phase != PhaseDone {
+		if script.Seq <= lastSeq || script.Session != e.Session {
+			return abort(fmt.Errorf("%w: script %d of session %q out of order", ErrProtocol, script.Seq, script.Session))
+		}
+		lastSeq = script.Seq
+		if script.Phase != PhaseChallenge && script.Phase != PhaseAuthenticate && script.Phase != PhaseWrite {
+			return abort(fmt.Errorf("%w: unknown phase %q", ErrProtocol, script.Phase))
+		}
+		if len(script.Commands) == 0 {
+			return abort(fmt.Errorf("%w: empty %q script", ErrProtocol, script.Phase))
+		}
+		for _, ci := range script.Certificates {
+			if jc := e.cert(ci.Cert); jc != nil && g.certs[ci.Cert] && jc.Write != StepDone {
+				jc.Serial = ci.Serial
+			}
+		}
+		responses := make([]Response, 0, len(script.Commands))
+		for _, raw := range script.Commands {
+			if err := ctx.Err(); err != nil {
+				return abort(err)
+			}
+			a, err := g.check(raw)
+			if err != nil {
+				return abort(err)
+			}
+			// Write-ahead: record what the command may do to the card.
+			var jc *JournalCert
+			switch a.ins {
+			case insGenerateKey:
+				cert, _ := certOfKey(uint16(a.data[0])<<8 | uint16(a.data[1]))
+				jc = e.cert(cert)
+				jc.Key, jc.Write = StepSent, StepNone
+				delete(pubs, cert)
+				delete(bufs, cert)
+				if err := mark(jc, "generate_key", StepSent); err != nil {
+					return abort(err)
+				}
+			case insUpdateBinary:
+				if cert, ok := certOfEF(g.ef); ok {
+					jc = e.cert(cert)
+					off := int(a.p1)<<8 | int(a.p2)
+					if off > len(bufs[cert]) {
+						return abort(fmt.Errorf("%w: UPDATE BINARY at %d leaves a gap after %d bytes", ErrProtocol, off, len(bufs[cert])))
+					}
+					if jc.Write != StepSent {
+						jc.Write = StepSent
+						if err := mark(jc, "write_certificate", StepSent); err != nil {
+							return abort(err)
+						}
+					}
+				}
+			}
+			data, sw, err := exchange(t, raw)
+			if err != nil {
+				return abort(fmt.Errorf("%s: %w", describe(a), err))
+			}
+			responses = append(responses, Response{Data: data, SW: swString(sw)})
+			if sw != swOK {
+				return abort(fmt.Errorf("%s: %w: %w", describe(a), ErrCard, &card.StatusError{SW: sw}))
+			}
+			switch {
+			case a.ins == insGenerateKey:
+				pub, err := parsePublicKey(data)
+				if err != nil {
+					return abort(fmt.Errorf("the card's new %s key: %w", jc.Cert, err))
+				}
+				pubs[jc.Cert] = pub
+				jc.Key = StepDone
+				if err := mark(jc, "generate_key", StepDone); err != nil {
+					return abort(err)
+				}
+			case a.ins == insUpdateBinary && jc != nil:
+				off := int(a.p1)<<8 | int(a.p2)
+				bufs[jc.Cert] = append(bufs[jc.Cert][:off], a.data...)
+				cert, err := complete(bufs[jc.Cert], pubs[jc.Cert])
+				if err != nil {
+					return abort(fmt.Errorf("the %s certificate written: %w", jc.Cert, err))
+				}
+				if cert != nil && jc.Write != StepDone {
+					jc.Write, jc.Serial = StepDone, serialHex(cert)
+					written[jc.Cert] = Issued{Cert: jc.Cert, Serial: jc.Serial, NotBefore: cert.NotBefore, NotAfter: cert.NotAfter, DER: cert.Raw}
+					if err := mark(jc, "write_certificate", StepDone); err != nil {
+						return abort(err)
+					}
+				}
+			}
+		}
+		next, err := c.backend.Step(ctx, &StepRequest{Session: script.Session, Seq: script.Seq, Responses: responses})
+		if err != nil {
+			return abort(fmt.Errorf("issuer after %q: %w", script.Phase, err))
+		}
+		script = next
+	}
+	for _, cert := range certs {
+		if e.cert(cert).Write != StepDone {
+			return abort(fmt.Errorf("%w: the issuer finished without writing the %s certificate", ErrProtocol, cert))
+		}
+	}
+	for _, ci := range script.Certificates {
+		if w, ok := written[ci.Cert]; ok && w.Serial != ci.Serial {
+			return abort(fmt.Errorf("%w: the issuer reports %s serial %s, the card got %s", ErrProtocol, ci.Cert, ci.Serial, w.Serial))
+		}
+	}
+	return written, nil
+}
+
+// complete returns the certificate in buf once it is fully written: DER of
+// the size its header announces, matching the card's new public key. Nil,
+// nil while incomplete.
+func complete(buf []byte, pub *rsa.PublicKey) (*x509.Certificate, error) {
+	if len(buf) < 4 {
+		return nil, nil
+	}
+	if buf[0] != 0x30 || buf[1] != 0x82 {
+		return nil, fmt.Errorf("%w: not a DER certificate", ErrProtocol)
+	}
+	n := 4 + (int(buf[2])<<8 | int(buf[3]))
+	if len(buf) < n {
+		return nil, nil
+	}
+	cert, err := x509.ParseCertificate(buf[:n])
+	if err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrProtocol, err)
+	}
+	if pub == nil || !pub.Equal(cert.PublicKey) {
+		return nil, fmt.Errorf("%w: the certificate does not match the key the card generated", ErrProtocol)
+	}
+	return cert, nil
+}
+
+// describe names a command for error messages.
+func describe(a apdu) string {
+	switch a.ins {
+	case insSelect:
+		return "SELECT"
+	case insGetChallenge:
+		return "GET CHALLENGE"
+	case insExternalAuth:
+		return "EXTERNAL AUTHENTICATE"
+	case insGenerateKey:
+		return "GENERATE KEY"
+	case insUpdateBinary:
+		return "UPDATE BINARY"
+	}
+	return fmt.Sprintf("INS %02X", a.ins)
+}
+
+// SetPIN implements Issuer: it sets the new PIN of a certificate the last
+// Issue wrote, in the same card session (SELECT of the PIN EF, RESET RETRY
+// COUNTER), journalling the step. The PIN goes to the card only; the caller
+// keeps and wipes its slice.
+func (c *Client) SetPIN(ctx context.Context, t card.Transmitter, cert Cert, pin []byte) error {
+	c.mu.Lock()
+	e := c.pending
+	c.mu.Unlock()
+	if e == nil {
+		return ErrNoIssuance
+	}
+	jc := e.cert(cert)
+	if jc == nil || jc.Write != StepDone || jc.PIN == StepDone {
+		return ErrNoIssuance
+	}
+	jc.PIN = StepSent
+	if err := c.journal.save(e); err != nil {
+		return err
+	}
+	if err := SetPIN(t, cert, pin); err != nil {
+		jc.PIN = StepNone
+		e.LastError = err.Error()
+		e.State = EntryInterrupted
+		_ = c.journal.save(e)
+		c.emit(ctx, e, "set_pin", cert, StepSent, jc.Serial, err)
+		return &Error{JournalID: e.ID, CardChanged: true, Resume: e.Resume(), Err: err}
+	}
+	jc.PIN = StepDone
+	c.emit(ctx, e, "set_pin", cert, StepDone, jc.Serial, nil)
+	if e.Resume() != "" {
+		return c.journal.save(e)
+	}
+	c.mu.Lock()
+	c.pending = nil
+	c.mu.Unlock()
+	c.emit(ctx, e, "done", "", "", "", nil)
+	return c.journal.remove(e)
+}
+
+// SetPIN sends the kiosk's PIN step of docs/ISSUANCE-APDUS.md (step 5):
+// SELECT of the certificate's PIN EF, then RESET RETRY COUNTER with the new
+// PIN, in a card session the issuer authenticated. The encoded command is
+// wiped after use; the card package's trace masks the PIN bytes.
+func SetPIN(t card.Transmitter, cert Cert, pin []byte) error {
+	if !cert.Valid() {
+		return fmt.Errorf("%w: certificate %q", ErrRequest, cert)
+	}
+	if len(pin) == 0 || len(pin) > 16 {
+		return card.ErrPINFormat
+	}
+	_, sw, err := exchange(t, selectEF(filesOf(cert).pin))
+	if err != nil {
+		return fmt.Errorf("selecting the %s pin: %w", cert, err)
+	}
+	if sw != swOK {
+		return fmt.Errorf("selecting the %s pin: %w", cert, &card.StatusError{SW: sw})
+	}
+	b := resetRetry(pin)
+	_, sw, err = exchange(t, b)
+	clear(b)
+	if err != nil {
+		return fmt.Errorf("setting the %s pin: %w", cert, err)
+	}
+	if sw != swOK {
+		return fmt.Errorf("setting the %s pin: %w", cert, &card.StatusError{SW: sw})
+	}
+	return nil
+}
+
+var _ Issuer = (*Client)(nil)
