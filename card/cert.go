@@ -110,14 +110,27 @@ func (c *Card) selectCert(f CertFile) error {
 	return nil
 }
 
+// readFirst reads the first chunk of a certificate file. An empty file
+// answers 6B 00 (offset outside the file) at offset 0: no certificate.
+func (c *Card) readFirst(f CertFile) ([]byte, error) {
+	b, err := c.readBinary(0, readChunk)
+	if errors.Is(err, ErrWrongParameters) {
+		return nil, fmt.Errorf("reading %s certificate: %w (%w)", f, ErrNoCertificate, err)
+	}
+	if err != nil {
+		return nil, certError(f, err)
+	}
+	return b, nil
+}
+
 // readCertDER reads a whole certificate: the first chunk gives its size.
 func (c *Card) readCertDER(f CertFile) ([]byte, error) {
 	if err := c.selectCert(f); err != nil {
 		return nil, err
 	}
-	first, err := c.readBinary(0, readChunk)
+	first, err := c.readFirst(f)
 	if err != nil {
-		return nil, certError(f, err)
+		return nil, err
 	}
 	n, err := CertLength(first)
 	if err != nil {
@@ -220,9 +233,9 @@ func (c *Card) readCertInfo(f CertFile) (*CertInfo, error) {
 	if err := c.selectCert(f); err != nil {
 		return nil, err
 	}
-	buf, err := c.readBinary(0, readChunk)
+	buf, err := c.readFirst(f)
 	if err != nil {
-		return nil, certError(f, err)
+		return nil, err
 	}
 	n, err := CertLength(buf)
 	if err != nil {

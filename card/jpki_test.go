@@ -1,0 +1,226 @@
+package card
+
+import (
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"math/big"
+	"testing"
+	"time"
+)
+
+func TestIdentify(t *testing.T) {
+	tests := []struct {
+		name  string
+		steps []step
+		want  Type
+	}{
+		{"my number card", []step{{cmd: selJPKI, resp: ok}, {cmd: selToken, resp: ok},
+			{cmd: "00 B0 00 00 A0", resp: tokenResp("JPKIAPICCTOKEN2")}}, TypeMyNumber},
+		{"juki card", []step{{cmd: selJPKI, resp: ok}, {cmd: selToken, resp: ok},
+			{cmd: "00 B0 00 00 A0", resp: tokenResp("JPKIAPICCTOKEN")}}, TypeJuki},
+		{"other token", []step{{cmd: selJPKI, resp: ok}, {cmd: selToken, resp: ok},
+			{cmd: "00 B0 00 00 A0", resp: tokenResp("JPKIAPICCTOKEN3")}}, TypeUnknown},
+		{"no jpki application", []step{{cmd: selJPKI, resp: "6A 82"}}, TypeUnknown},
+		{"no token", []step{{cmd: selJPKI, resp: ok}, {cmd: selToken, resp: "6A 82"}}, TypeUnknown},
+		{"short token", []step{{cmd: selJPKI, resp: ok}, {cmd: selToken, resp: ok},
+			{cmd: "00 B0 00 00 A0", resp: "4A 50 90 00"}}, TypeUnknown},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := New(newScript(t, tt.steps...)).Identify()
+			if err != nil || got != tt.want {
+				t.Fatalf("Identify = %v, %v; want %v", got, err, tt.want)
+			}
+		})
+	}
+}
+
+func TestParseToken(t *testing.T) {
+	tok, err := ParseToken(h(tokenResp("JPKIAPICCTOKEN2"))[:160])
+	if err != nil || tok.Label != "JPKIAPICCTOKEN2" || string(tok.Serial) != "SERIAL0123456789" || tok.Type() != TypeMyNumber {
+		t.Fatalf("ParseToken = %+v, %v", tok, err)
+	}
+}
+
+// testCert makes a small certificate (ECDSA keeps it under 512 bytes).
+func testCert(t testing.TB, serial int64) []byte {
+	t.Helper()
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tmpl := &x509.Certificate{
+		SerialNumber: big.NewInt(serial),
+		Subject:      pkix.Name{CommonName: "test", Country: []string{"JP"}},
+		NotBefore:    time.Date(2024, 4, 1, 0, 0, 0, 0, time.UTC),
+		NotAfter:     time.Date(2029, 4, 12, 14, 59, 59, 0, time.UTC),
+	}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return der
+}
+
+// readSteps are the READ BINARY commands for a file of that content.
+func readSteps(content []byte) []step {
+	var steps []step
+	for off := 0; off < len(content); off += 255 {
+		n := min(255, len(content)-off)
+		cmd := fmt.Sprintf("00 B0 %02X %02X %02X", off>>8, off&0xFF, n)
+		if off == 0 && n < 255 {
+			cmd = "00 B0 00 00 FF"
+			steps = append(steps, step{cmd: cmd, resp: fmt.Sprintf("6C %02X", n)})
+			cmd = fmt.Sprintf("00 B0 %02X %02X %02X", off>>8, off&0xFF, n)
+		}
+		steps = append(steps, step{cmd: cmd, resp: hex.EncodeToString(content[off:off+n]) + "9000"})
+	}
+	return steps
+}
+
+func TestReadCertificate(t *testing.T) {
+	der := testCert(t, 4242)
+	steps := append([]step{{cmd: selJPKI, resp: ok}, {cmd: selAuthCrt, resp: ok}}, readSteps(der)...)
+	cert, err := New(newScript(t, steps...)).ReadCertificate(CertAuth)
+	if err != nil || cert.SerialNumber.Int64() != 4242 {
+		t.Fatalf("ReadCertificate = %v, %v", cert, err)
+	}
+}
+
+func TestReadCertificateAbsent(t *testing.T) {
+	tests := map[string][]step{
+		"file not found": {{cmd: selJPKI, resp: ok}, {cmd: selAuthCrt, resp: "6A 82"}},
+		"pending":        {{cmd: selJPKI, resp: ok}, {cmd: selAuthCrt, resp: ok}, {cmd: "00 B0 00 00 FF", resp: "69 85"}},
+		"empty file":     {{cmd: selJPKI, resp: ok}, {cmd: selAuthCrt, resp: ok}, {cmd: "00 B0 00 00 FF", resp: "6B 00"}},
+		"erased file":    {{cmd: selJPKI, resp: ok}, {cmd: selAuthCrt, resp: ok}, {cmd: "00 B0 00 00 FF", resp: "FF FF FF FF 90 00"}},
+	}
+	for name, steps := range tests {
+		t.Run(name, func(t *testing.T) {
+			_, err := New(newScript(t, steps...)).ReadCertificate(CertAuth)
+			if !errors.Is(err, ErrNoCertificate) {
+				t.Fatalf("ReadCertificate = %v, want ErrNoCertificate", err)
+			}
+		})
+	}
+	if _, err := New(newScript(t)).ReadCertificate(CertSign); !errors.Is(err, ErrSecurityStatus) {
+		t.Errorf("ReadCertificate(CertSign) = %v, want ErrSecurityStatus without any APDU", err)
+	}
+}
+
+func TestCertLength(t *testing.T) {
+	tests := []struct {
+		hdr  string
+		want int
+		err  error
+	}{
+		{"30 82 04 D2", 0x04D2 + 4, nil},
+		{"30 82 01 07", 0x0107 + 4, nil},
+		{"30 81 F0", 0xF0 + 3, nil},
+		{"30 10", 0x12, nil},
+		{"30 82 10 00", 0, ErrMalformed},
+		{"30 83 00 01 00", 0, ErrMalformed},
+		{"30 82 01", 0, ErrMalformed},
+		{"30", 0, ErrMalformed},
+		{"FF FF FF FF", 0, ErrNoCertificate},
+		{"00 00 00 00", 0, ErrNoCertificate},
+	}
+	for _, tt := range tests {
+		n, err := CertLength(h(tt.hdr))
+		if n != tt.want || !errors.Is(err, tt.err) {
+			t.Errorf("CertLength(%s) = %d, %v; want %d, %v", tt.hdr, n, err, tt.want, tt.err)
+		}
+	}
+}
+
+func TestParseCertPrefix(t *testing.T) {
+	der := testCert(t, 77)
+	cert, _ := x509.ParseCertificate(der)
+	for _, n := range []int{len(der), 255, 200} {
+		info, err := ParseCertPrefix(der[:min(n, len(der))])
+		if err != nil {
+			t.Fatalf("prefix of %d: %v", n, err)
+		}
+		if info.Serial.Int64() != 77 || !info.NotBefore.Equal(cert.NotBefore) || !info.NotAfter.Equal(cert.NotAfter) {
+			t.Errorf("prefix of %d: %+v", n, info)
+		}
+	}
+	if _, err := ParseCertPrefix(der[:40]); !errors.Is(err, ErrMalformed) {
+		t.Errorf("prefix of 40 bytes: %v, want ErrMalformed", err)
+	}
+}
+
+// Status reads token, the start of the auth certificate and three retry
+// counters: 12 APDUs with a certificate whose validity is in its first 255 bytes.
+func TestStatusAPDUs(t *testing.T) {
+	der := testCert(t, 123456789)
+	if len(der) <= 255 {
+		t.Fatalf("test certificate of %d bytes should need two reads", len(der))
+	}
+	steps := []step{
+		{cmd: selJPKI, resp: ok}, {cmd: selToken, resp: ok}, {cmd: "00 B0 00 00 A0", resp: tokenResp("JPKIAPICCTOKEN2")},
+		{cmd: selAuthCrt, resp: ok}, {cmd: "00 B0 00 00 FF", resp: hex.EncodeToString(der[:255]) + "9000"},
+		{cmd: selAuthPIN, resp: ok}, {cmd: verifyNone, resp: "63 C3"},
+		{cmd: selSignPIN, resp: ok}, {cmd: verifyNone, resp: "63 C1"},
+		{cmd: selBasic, resp: ok}, {cmd: selBasicPN, resp: ok}, {cmd: verifyNone, resp: "69 84"},
+	}
+	tr := NewTrace(newScript(t, steps...), 0)
+	st, err := New(tr).Status()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.Type != TypeMyNumber || st.AuthCert == nil || st.AuthCert.Serial.Int64() != 123456789 {
+		t.Errorf("Status = %+v", st)
+	}
+	want := map[PIN]int{PINAuth: 3, PINSign: 1, PINBasicInfo: 0}
+	for p, n := range want {
+		if st.Retries[p] != n {
+			t.Errorf("retries %v = %d, want %d", p, st.Retries[p], n)
+		}
+	}
+	if tr.Count() != 12 {
+		t.Errorf("Status used %d APDUs, want 12", tr.Count())
+	}
+}
+
+func TestStatusJukiWithoutBasicInfo(t *testing.T) {
+	steps := []step{
+		{cmd: selJPKI, resp: ok}, {cmd: selToken, resp: ok}, {cmd: "00 B0 00 00 A0", resp: tokenResp("JPKIAPICCTOKEN")},
+		{cmd: selAuthCrt, resp: "6A 82"},
+		{cmd: selAuthPIN, resp: "6A 82"},
+		{cmd: selSignPIN, resp: ok}, {cmd: verifyNone, resp: "63 C5"},
+		{cmd: selBasic, resp: "6A 82"},
+	}
+	st, err := New(newScript(t, steps...)).Status()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.Type != TypeJuki || st.AuthCert != nil || len(st.Retries) != 1 || st.Retries[PINSign] != 5 {
+		t.Errorf("Status = %+v", st)
+	}
+}
+
+func TestStatusUnknownCard(t *testing.T) {
+	st, err := New(newScript(t, step{cmd: selJPKI, resp: "6A 82"})).Status()
+	if err != nil || st.Type != TypeUnknown || st.AuthCert != nil || len(st.Retries) != 0 {
+		t.Fatalf("Status = %+v, %v", st, err)
+	}
+}
+
+// The guard refuses to select EF 0001 in the basic-info application.
+func TestPrivacyGuard(t *testing.T) {
+	c := New(newScript(t, step{cmd: selBasic, resp: ok}))
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if err := c.selectApp(appBasicInfo); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.selectEF(efIndividNo); !errors.Is(err, ErrPrivacy) {
+		t.Fatalf("selectEF(0001) in basic-info = %v, want ErrPrivacy", err)
+	}
+}
