@@ -54,7 +54,9 @@ func serve(t *testing.T, addr string, card *Card) {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
-	go func() { done <- (&VPCDServer{Addr: addr, Card: card, Retry: 20 * time.Millisecond, Poll: 10 * time.Millisecond}).Serve(ctx) }()
+	go func() {
+		done <- (&VPCDServer{Addr: addr, Card: card, Retry: 20 * time.Millisecond, Poll: 10 * time.Millisecond}).Serve(ctx)
+	}()
 	t.Cleanup(func() {
 		cancel()
 		if err := <-done; err != nil {
