@@ -252,10 +252,37 @@ type builder struct {
 	caCerts [2]*x509.Certificate
 }
 
+// Attribute types of distinguished names.
+var (
+	oidCountry  = asn1.ObjectIdentifier{2, 5, 4, 6}
+	oidLocality = asn1.ObjectIdentifier{2, 5, 4, 7}
+	oidOrg      = asn1.ObjectIdentifier{2, 5, 4, 10}
+	oidOrgUnit  = asn1.ObjectIdentifier{2, 5, 4, 11}
+	oidCN       = asn1.ObjectIdentifier{2, 5, 4, 3}
+)
+
+// dn encodes a distinguished name with one attribute per RDN, in the order
+// given (pkix.Name would merge repeated OU or L into one multi-valued RDN).
+func dn(attrs ...pkix.AttributeTypeAndValue) []byte {
+	seq := make(pkix.RDNSequence, len(attrs))
+	for i, a := range attrs {
+		seq[i] = pkix.RelativeDistinguishedNameSET{a}
+	}
+	b, err := asn1.Marshal(seq)
+	if err != nil {
+		panic(err) // strings and OIDs always marshal
+	}
+	return b
+}
+
+func attr(oid asn1.ObjectIdentifier, v string) pkix.AttributeTypeAndValue {
+	return pkix.AttributeTypeAndValue{Type: oid, Value: v}
+}
+
 // issuerName is the distinguished name of a JPKI CA.
-func issuerName(ou string) pkix.Name {
-	return pkix.Name{Country: []string{"JP"}, Organization: []string{"JPKI"},
-		OrganizationalUnit: []string{ou, "Japan Agency for Local Authority Information Systems"}}
+func issuerName(ou string) []byte {
+	return dn(attr(oidCountry, "JP"), attr(oidOrg, "JPKI"), attr(oidOrgUnit, ou),
+		attr(oidOrgUnit, "Japan Agency for Local Authority Information Systems"))
 }
 
 // serialFor derives a positive certificate serial from a label.
@@ -272,7 +299,7 @@ func (b *builder) ca(slot int, ou string) (*x509.Certificate, error) {
 	}
 	tmpl := &x509.Certificate{
 		SerialNumber:          b.serialFor("ca" + ou),
-		Subject:               issuerName(ou),
+		RawSubject:            issuerName(ou),
 		NotBefore:             b.p.IssueDate.AddDate(-2, 0, 0),
 		NotAfter:              b.p.IssueDate.AddDate(12, 0, 0),
 		KeyUsage:              x509.KeyUsageCertSign | x509.KeyUsageCRLSign,
@@ -306,14 +333,18 @@ func (b *builder) endEntity(signCert bool, expiry time.Time) (*rsa.PrivateKey, *
 		NotBefore:    b.p.IssueDate.Add(9 * time.Hour),
 		NotAfter:     expiry.Add(24*time.Hour - time.Second),
 		KeyUsage:     x509.KeyUsageDigitalSignature,
-		Subject:      pkix.Name{Country: []string{"JP"}, CommonName: strings.ToUpper(hex.EncodeToString(h[:8]))},
+		RawSubject:   dn(attr(oidCountry, "JP"), attr(oidCN, strings.ToUpper(hex.EncodeToString(h[:8])))),
 		Policies:     []x509.OID{mustOID(oidPolicyAuth)},
 	}
 	if signCert {
 		h := b.p.Holder
 		tmpl.KeyUsage |= x509.KeyUsageContentCommitment
 		tmpl.Policies = []x509.OID{mustOID(oidPolicySign)}
-		tmpl.Subject = pkix.Name{Country: []string{"JP"}, Locality: localities(h.Address), CommonName: h.NameRomaji}
+		subject := []pkix.AttributeTypeAndValue{attr(oidCountry, "JP")}
+		for _, l := range localities(h.Address) {
+			subject = append(subject, attr(oidLocality, l))
+		}
+		tmpl.RawSubject = dn(append(subject, attr(oidCN, h.NameRomaji))...)
 		san, err := holderSAN(h)
 		if err != nil {
 			return nil, nil, err
