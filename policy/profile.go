@@ -1,6 +1,7 @@
 package policy
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -97,7 +98,11 @@ func (e *ProfileError) Error() string {
 // ErrUnknownProfile is returned by LoadProfile for a name with no embedded profile.
 var ErrUnknownProfile = errors.New("unknown profile")
 
-var profileName = regexp.MustCompile(`^[a-z0-9][a-z0-9_-]*$`)
+var (
+	profileName = regexp.MustCompile(`^[a-z0-9][a-z0-9_-]*$`)
+	languageTag = regexp.MustCompile(`^[a-z]{2}(-[A-Za-z]{2,4})?$`)
+	tomlErrPos  = regexp.MustCompile(`^(line (\d+) )?\(last key "([^"]*)"\): `)
+)
 
 // ProfileNames lists the embedded profiles, sorted.
 func ProfileNames() []string {
@@ -164,9 +169,15 @@ func ParseProfile(data []byte, name string) (*Profile, error) {
 	if err != nil {
 		var pe toml.ParseError
 		if errors.As(err, &pe) {
-			return nil, &ProfileError{Profile: name, Line: pe.Position.Line, Key: pe.LastKey, Msg: pe.Message}
+			return nil, &ProfileError{Profile: name, Line: errorLine(data, pe), Key: pe.LastKey, Msg: pe.Message}
 		}
-		return nil, &ProfileError{Profile: name, Msg: strings.TrimPrefix(err.Error(), "toml: ")}
+		// Type mismatches come as "toml: line N (last key "k"): message".
+		pErr := &ProfileError{Profile: name, Msg: strings.TrimPrefix(err.Error(), "toml: ")}
+		if m := tomlErrPos.FindStringSubmatch(pErr.Msg); m != nil {
+			pErr.Line, _ = strconv.Atoi(m[2])
+			pErr.Key, pErr.Msg = m[3], pErr.Msg[len(m[0]):]
+		}
+		return nil, pErr
 	}
 	if und := md.Undecoded(); len(und) > 0 {
 		return nil, &ProfileError{Profile: name, Key: und[0].String(), Msg: "unknown key"}
@@ -197,7 +208,7 @@ func ParseProfile(data []byte, name string) (*Profile, error) {
 		return bad("languages", "the first language must be \"ja\" (the kiosk starts in Japanese)")
 	}
 	for _, l := range p.Languages {
-		if !regexp.MustCompile(`^[a-z]{2}(-[A-Za-z]{2,4})?$`).MatchString(l) {
+		if !languageTag.MatchString(l) {
 			return bad("languages", "bad language tag %q", l)
 		}
 	}
@@ -291,6 +302,16 @@ func ParseProfile(data []byte, name string) (*Profile, error) {
 		p.documentNotes[Document(k)] = t
 	}
 	return p, nil
+}
+
+// errorLine returns the 1-based line of a TOML syntax error. It counts from
+// the error's byte offset, since the toml package reports the line before
+// the end of the input for an error there (and 0 on a one-line input).
+func errorLine(data []byte, pe toml.ParseError) int {
+	if s := pe.Position.Start; s > 0 && s <= len(data) {
+		return 1 + bytes.Count(data[:s], []byte("\n"))
+	}
+	return max(pe.Position.Line, 1)
 }
 
 func docList(in []docCode) []Document {
