@@ -3,8 +3,12 @@ package vcard
 import (
 	"bytes"
 	"crypto/ecdsa"
+	"crypto/elliptic"
 	"crypto/sha256"
 	"crypto/x509"
+	"encoding/pem"
+	"errors"
+	"fmt"
 	"io"
 	"math/big"
 )
@@ -209,4 +213,26 @@ func (c *Card) doResetRetryCounter(cmd command) []byte {
 	p.left = p.max
 	p.verified = false
 	return status(swOK)
+}
+
+// IssuerKeyFile is the file, in the kiosk's data directory, holding the
+// issuer public key a virtual card trusts: PEM "PUBLIC KEY" (PKIX) of an
+// ECDSA P-256 key, written by the training issuer beside issuer-auth.key.
+const IssuerKeyFile = "issuer-auth.pub"
+
+// ParseIssuerKey reads an issuer public key in the IssuerKeyFile format.
+func ParseIssuerKey(pemData []byte) (*ecdsa.PublicKey, error) {
+	b, _ := pem.Decode(pemData)
+	if b == nil || b.Type != "PUBLIC KEY" {
+		return nil, errors.New("issuer key: no PEM \"PUBLIC KEY\" block")
+	}
+	k, err := x509.ParsePKIXPublicKey(b.Bytes)
+	if err != nil {
+		return nil, fmt.Errorf("issuer key: %w", err)
+	}
+	ek, ok := k.(*ecdsa.PublicKey)
+	if !ok || ek.Curve != elliptic.P256() {
+		return nil, errors.New("issuer key: not an ECDSA P-256 public key")
+	}
+	return ek, nil
 }
