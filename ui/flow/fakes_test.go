@@ -119,11 +119,11 @@ func (c *fakeCard) ChangePIN(_ context.Context, which PIN, old, new []byte, conf
 	return nil
 }
 
-func (c *fakeCard) ReadSignCert(context.Context) (*CertInfo, error) {
+func (c *fakeCard) ReadSignCert(_ context.Context, pin []byte, confirm bool) (*CertInfo, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if !c.verified[PINSign] {
-		return nil, errors.New("security status not satisfied")
+	if err := c.check(PINSign, pin, confirm); err != nil {
+		return nil, err
 	}
 	if c.sign == nil {
 		return nil, nil

@@ -31,6 +31,9 @@ type Config struct {
 	KioskID string
 	// Location is the time zone for dates (default: the clock's).
 	Location *time.Location
+	// OnRecordError hears Recorder failures (the session goes on; a failed
+	// ticket shows TICKET_FAILED). Nil: ignored.
+	OnRecordError func(error)
 }
 
 // Defaults and limits of Config.
@@ -199,14 +202,20 @@ func (m *Machine) apply(ev Event) bool {
 			reasons = append(reasons, m.errCode)
 		}
 		t := Transition{At: now, Kind: ev.Kind(), From: from, To: m.st, Service: m.svc, Reasons: reasons}
-		_ = m.cfg.Recorder.Record(context.Background(), sid, t)
+		m.recErr(m.cfg.Recorder.Record(context.Background(), sid, t))
 	}
 	if m.ending != nil {
 		end := *m.ending
 		m.ending = nil
-		_ = m.cfg.Recorder.EndSession(context.Background(), sid, end)
+		m.recErr(m.cfg.Recorder.EndSession(context.Background(), sid, end))
 	}
 	return true
+}
+
+func (m *Machine) recErr(err error) {
+	if err != nil && m.cfg.OnRecordError != nil {
+		m.cfg.OnRecordError(err)
+	}
 }
 
 // dispatch is the transition function. It returns false for ignored events.
@@ -295,6 +304,7 @@ func (m *Machine) startSession(now time.Time) {
 	m.resetSession()
 	m.cardIn = true
 	id, err := m.cfg.Recorder.StartSession(context.Background(), now)
+	m.recErr(err)
 	if err == nil {
 		m.session = id
 	}
@@ -440,13 +450,13 @@ func (m *Machine) onService(e SelectService, now time.Time) bool {
 	}
 	switch e.Service {
 	case ServiceSignExpiry:
-		if m.signKnown {
-			return false
+		if m.signKnown || m.info.Retries.Sign < 0 {
+			return false // known already, or the card has no sign PIN
 		}
 		m.beginVerify(ServiceSignExpiry, PINSign, purposeVerify)
 	case ServicePINCheck, ServicePINChange:
-		if e.PIN != PINAuth && e.PIN != PINSign {
-			return false
+		if (e.PIN != PINAuth && e.PIN != PINSign) || m.info.Retries.Of(e.PIN) < 0 {
+			return false // no such PIN on this card
 		}
 		purpose := purposeVerify
 		if e.Service == ServicePINChange {
@@ -657,10 +667,7 @@ func (m *Machine) verifyTask(pin []byte) {
 	case which == PINSign && (m.svc == ServiceSignExpiry || m.pinPurpose == purposeSignOpt):
 		task = func() Event {
 			defer wipe(p)
-			if err := card.VerifyPIN(ctx, PINSign, p, confirm); err != nil {
-				return cardDone{gen: gen, op: opSignExpiry, err: err}
-			}
-			sign, err := card.ReadSignCert(ctx)
+			sign, err := card.ReadSignCert(ctx, p, confirm)
 			return cardDone{gen: gen, op: opSignExpiry, sign: sign, err: err}
 		}
 	default:
@@ -932,9 +939,10 @@ func (m *Machine) eligibility(c Cert, now time.Time) CertEligibility {
 	} else if m.signKnown {
 		cur = m.sign
 	} else if m.info.Auth != nil {
-		// Unread without the sign PIN: assume it exists like the auth
-		// certificate; the clerk confirms at approval.
-		q.Purpose = PurposeRenew
+		// Unread without the sign PIN: both certificates are issued
+		// together, so the auth certificate's expiry stands in for it; the
+		// clerk confirms at approval (SIGN_EXPIRY_UNCONFIRMED).
+		cur = m.info.Auth
 		unconfirmed = true
 	}
 	if cur != nil && !m.today(now).After(dateOf(cur.NotAfter, m.loc(now))) {
@@ -1076,9 +1084,24 @@ func (m *Machine) toCounter(now time.Time, route Route) {
 
 // takeTicket draws a ticket; on failure it goes to FAILED.
 func (m *Machine) takeTicket(now time.Time, route Route) bool {
-	req := TicketRequest{Service: m.svc, Route: route, Certs: m.selected, Reasons: append([]string(nil), m.reasons...)}
+	req := TicketRequest{Service: m.svc, Purpose: "pin-reset", Route: route, Certs: m.selected, Reasons: append([]string(nil), m.reasons...)}
+	if m.svc == ServicePrepare {
+		req.Purpose = string(PurposeNew)
+		for _, c := range m.selected.Certs() {
+			if ce := m.choice(c); ce != nil {
+				req.Reasons = append(req.Reasons, ce.Reasons...)
+				if ce.Purpose == PurposeRenew {
+					req.Purpose = string(PurposeRenew)
+				}
+			}
+		}
+		_, req.FeeYen, _, _ = m.combined()
+	} else if m.pinWhich != PINNone && m.svc != ServiceCounter {
+		req.Certs = CertSet{Sign: m.pinWhich == PINSign, Auth: m.pinWhich == PINAuth}
+	}
 	t, err := m.cfg.Recorder.TakeTicket(context.Background(), m.session, req)
 	if err != nil {
+		m.recErr(err)
 		m.errCode = ErrCodeTicket
 		m.st = StateFailed
 		m.setOutcome(OutcomeFailed)
@@ -1170,11 +1193,11 @@ func (m *Machine) offers() []Offer {
 	}
 	var out []Offer
 	r := m.info.Retries
-	if !m.signKnown && r.Sign != 0 {
+	if !m.signKnown && r.Sign > 0 {
 		out = append(out, Offer{Service: ServiceSignExpiry, PIN: PINSign})
 	}
 	for _, p := range []PIN{PINSign, PINAuth} {
-		if r.Of(p) != 0 {
+		if r.Of(p) > 0 {
 			out = append(out, Offer{Service: ServicePINCheck, PIN: p}, Offer{Service: ServicePINChange, PIN: p})
 		}
 	}

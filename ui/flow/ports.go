@@ -26,9 +26,9 @@ type CardPort interface {
 	VerifyPIN(ctx context.Context, which PIN, pin []byte, confirmLastTry bool) error
 	// ChangePIN changes a PIN (VERIFY old, CHANGE REFERENCE DATA new).
 	ChangePIN(ctx context.Context, which PIN, old, new []byte, confirmLastTry bool) error
-	// ReadSignCert reads the signature certificate; the sign PIN must have
-	// been verified in this card session. Nil, nil if the card has none.
-	ReadSignCert(ctx context.Context) (*CertInfo, error)
+	// ReadSignCert verifies the sign PIN and reads the signature
+	// certificate. Nil, nil if the card has none.
+	ReadSignCert(ctx context.Context, pin []byte, confirmLastTry bool) (*CertInfo, error)
 	// ReadBirthDate verifies the basic-information PIN and reads the birth
 	// date (DF24). Nothing else of the basic information leaves the port.
 	ReadBirthDate(ctx context.Context, pin []byte, confirmLastTry bool) (time.Time, error)
@@ -182,8 +182,10 @@ type Transition struct {
 // TicketRequest says why a ticket is drawn.
 type TicketRequest struct {
 	Service Service
+	Purpose string // renew, new, pin-reset (policy's purposes)
 	Route   Route
 	Certs   CertSet
+	FeeYen  int
 	Reasons []string
 }
 

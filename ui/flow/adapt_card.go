@@ -1,0 +1,188 @@
+package flow
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/jpki-kiosk/kiosk/card"
+)
+
+// CardAdapter is the CardPort of a real (or virtual) card behind package
+// card. card's calls take no context: the adapter checks ctx before each
+// call, so a wiped session starts no new card I/O.
+type CardAdapter struct {
+	Card *card.Card
+	// Location is the zone of the birth date (YYYYMMDD on the card); UTC if nil.
+	Location *time.Location
+}
+
+// NewCardPort wraps a card.Card as the flow's CardPort.
+func NewCardPort(c *card.Card) *CardAdapter { return &CardAdapter{Card: c} }
+
+var _ CardPort = (*CardAdapter)(nil)
+
+// Identify reads the card's status without a PIN.
+func (a *CardAdapter) Identify(ctx context.Context) (CardInfo, error) {
+	if err := ctx.Err(); err != nil {
+		return CardInfo{}, err
+	}
+	st, err := a.Card.Status()
+	if err != nil {
+		if errors.Is(err, card.ErrNotJPKI) {
+			return CardInfo{Type: CardUnknown, Retries: Retries{-1, -1, -1}}, nil
+		}
+		return CardInfo{}, mapCardErr(err)
+	}
+	info := CardInfo{Type: cardType(st.Type), Retries: Retries{-1, -1, -1}}
+	if st.AuthCert != nil {
+		info.Auth = certInfo(st.AuthCert)
+	}
+	for p, n := range st.Retries {
+		info.Retries.set(flowPIN(p), n)
+	}
+	return info, nil
+}
+
+// VerifyPIN verifies one PIN.
+func (a *CardAdapter) VerifyPIN(ctx context.Context, which PIN, pin []byte, confirmLastTry bool) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	p, err := cardPIN(which)
+	if err != nil {
+		return err
+	}
+	return mapCardErr(a.Card.Verify(p, pin, opts(confirmLastTry)...))
+}
+
+// ChangePIN verifies old and sets new.
+func (a *CardAdapter) ChangePIN(ctx context.Context, which PIN, old, new []byte, confirmLastTry bool) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	p, err := cardPIN(which)
+	if err != nil {
+		return err
+	}
+	return mapCardErr(a.Card.ChangePIN(p, old, new, opts(confirmLastTry)...))
+}
+
+// ReadSignCert verifies the sign PIN and reads the signature certificate's
+// serial and validity; the personal data in it is not looked at.
+func (a *CardAdapter) ReadSignCert(ctx context.Context, pin []byte, confirmLastTry bool) (*CertInfo, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	c, err := a.Card.ReadSignCertificate(pin, opts(confirmLastTry)...)
+	if errors.Is(err, card.ErrNoCertificate) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, mapCardErr(err)
+	}
+	return &CertInfo{Serial: strings.ToUpper(c.SerialNumber.Text(16)), NotBefore: c.NotBefore, NotAfter: c.NotAfter}, nil
+}
+
+// ReadBirthDate verifies the basic-info PIN and returns the birth date only.
+func (a *CardAdapter) ReadBirthDate(ctx context.Context, pin []byte, confirmLastTry bool) (time.Time, error) {
+	if err := ctx.Err(); err != nil {
+		return time.Time{}, err
+	}
+	bi, err := a.Card.ReadBasicInfo(pin, opts(confirmLastTry)...)
+	if err != nil {
+		return time.Time{}, mapCardErr(err)
+	}
+	loc := a.Location
+	if loc == nil {
+		loc = time.UTC
+	}
+	birth, err := time.ParseInLocation("20060102", bi.BirthDate, loc)
+	*bi = card.BasicInfo{} // drop name, address and sex at once
+	if err != nil {
+		return time.Time{}, errors.New("malformed birth date on the card")
+	}
+	return birth, nil
+}
+
+// SetPIN sets a JPKI PIN after issuance (RESET RETRY COUNTER).
+func (a *CardAdapter) SetPIN(ctx context.Context, which PIN, pin []byte) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	p, err := cardPIN(which)
+	if err != nil {
+		return err
+	}
+	return mapCardErr(a.Card.ResetRetryCounter(p, pin))
+}
+
+func opts(confirm bool) []card.Option {
+	if confirm {
+		return []card.Option{card.ConfirmLastTry()}
+	}
+	return nil
+}
+
+func cardPIN(p PIN) (card.PIN, error) {
+	switch p {
+	case PINAuth:
+		return card.PINAuth, nil
+	case PINSign:
+		return card.PINSign, nil
+	case PINBasicInfo:
+		return card.PINBasicInfo, nil
+	}
+	return 0, fmt.Errorf("no such pin %d", int(p))
+}
+
+func flowPIN(p card.PIN) PIN {
+	switch p {
+	case card.PINAuth:
+		return PINAuth
+	case card.PINSign:
+		return PINSign
+	case card.PINBasicInfo:
+		return PINBasicInfo
+	}
+	return PINNone
+}
+
+func cardType(t card.Type) CardType {
+	switch t.String() {
+	case "mynumber":
+		return CardMyNumber
+	case "juki":
+		return CardJuki
+	}
+	return CardUnknown
+}
+
+func certInfo(c *card.CertInfo) *CertInfo {
+	ci := &CertInfo{NotBefore: c.NotBefore, NotAfter: c.NotAfter}
+	if c.Serial != nil {
+		ci.Serial = strings.ToUpper(c.Serial.Text(16))
+	}
+	return ci
+}
+
+// mapCardErr turns package card's errors into the port's.
+func mapCardErr(err error) error {
+	if err == nil {
+		return nil
+	}
+	var pe *card.PINError
+	switch {
+	case errors.As(err, &pe):
+		return &PINError{Left: pe.Retries}
+	case errors.Is(err, card.ErrLastTry):
+		return ErrLastTry
+	case errors.Is(err, card.ErrAuthBlocked):
+		return ErrPINLocked
+	case errors.Is(err, card.ErrCardRemoved), errors.Is(err, card.ErrNoCard), errors.Is(err, card.ErrCardReset):
+		return fmt.Errorf("%w: %v", ErrCardRemoved, err)
+	}
+	return err
+}

@@ -1,0 +1,109 @@
+package flow
+
+import (
+	"time"
+
+	"github.com/jpki-kiosk/kiosk/policy"
+)
+
+// PolicyRules is the Rules port backed by package policy and one
+// municipality profile.
+type PolicyRules struct {
+	Profile *policy.Profile
+}
+
+var _ Rules = PolicyRules{}
+
+// ReasonPolicyError is the reason code when policy cannot answer a question
+// (a request it calls invalid): the resident is sent to the counter.
+const ReasonPolicyError = "POLICY_ERROR"
+
+// Eligibility asks policy.Check.
+func (r PolicyRules) Eligibility(q EligibilityQuery) Eligibility {
+	req := policy.Request{
+		Today:      toDate(q.Today),
+		BirthDate:  toDate(q.BirthDate),
+		Cert:       policy.CertAuth,
+		Purpose:    policy.Purpose(q.Purpose),
+		CertExpiry: toDate(q.CertExpiry),
+		CardExpiry: toDate(q.CardExpiry),
+		Applicant:  policy.ApplicantSelf,
+		CardType:   policy.CardMyNumber,
+	}
+	if q.Cert == CertSign {
+		req.Cert = policy.CertSign
+	}
+	d, err := policy.Check(r.Profile, req)
+	if err != nil {
+		return Eligibility{Route: RouteCounter, Reasons: []string{ReasonPolicyError}}
+	}
+	el := Eligibility{
+		Allowed: d.Allowed, Route: Route(d.Route), NewExpiry: fromDate(d.NewExpiry),
+		RenewalOpens: fromDate(d.RenewalOpens), FeeYen: d.FeeYen, Visits: d.Visits,
+	}
+	for _, x := range d.Reasons {
+		el.Reasons = append(el.Reasons, string(x))
+	}
+	for _, x := range d.Documents {
+		el.Documents = append(el.Documents, string(x))
+	}
+	return el
+}
+
+// PINProblems runs policy.ValidatePIN.
+func (PolicyRules) PINProblems(which PIN, pin []byte) []string {
+	var out []string
+	for _, x := range policy.ValidatePIN(pinKind(which), pin) {
+		out = append(out, string(x))
+	}
+	return out
+}
+
+// PINFormat describes a PIN from policy's limits.
+func (PolicyRules) PINFormat(which PIN) PINFormat {
+	k := pinKind(which)
+	lo, hi := policy.PINLimits(k)
+	f := PINFormat{MinLen: lo, MaxLen: hi, DigitsOnly: k != policy.PINSign, MaxTries: policy.PINTries(k)}
+	if k == policy.PINSign {
+		f.Rules = []string{"SIGN"}
+	} else {
+		f.Rules = []string{"FOUR_DIGITS"}
+	}
+	return f
+}
+
+// Hours asks policy.Hours.
+func (r PolicyRules) Hours(at time.Time) Hours {
+	open, reason, next := policy.Hours(r.Profile, at)
+	return Hours{Open: open, Reason: string(reason), NextOpen: next}
+}
+
+// RenewalOpens asks policy.RenewalOpens.
+func (PolicyRules) RenewalOpens(expiry time.Time) time.Time {
+	return fromDate(policy.RenewalOpens(toDate(expiry)))
+}
+
+func pinKind(p PIN) policy.PINKind {
+	switch p {
+	case PINSign:
+		return policy.PINSign
+	case PINBasicInfo:
+		return policy.PINBasic
+	}
+	return policy.PINAuth
+}
+
+// toDate takes the calendar date of a flow date (midnight UTC, see dateOf).
+func toDate(t time.Time) policy.Date {
+	if t.IsZero() {
+		return policy.Date{}
+	}
+	return policy.NewDate(t.Year(), t.Month(), t.Day())
+}
+
+func fromDate(d policy.Date) time.Time {
+	if d.IsZero() {
+		return time.Time{}
+	}
+	return time.Date(d.Year(), d.Month(), d.Day(), 0, 0, 0, 0, time.UTC)
+}

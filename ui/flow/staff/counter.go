@@ -1,0 +1,269 @@
+package staff
+
+import (
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/jpki-kiosk/kiosk/policy"
+)
+
+// CaseKind is the kind of counter case a clerk opens.
+type CaseKind string
+
+// Counter cases.
+const (
+	// CaseLegalRep: a legal representative (法定代理人) applies with the
+	// holder, an under-15 or an adult ward; same day.
+	CaseLegalRep CaseKind = "legal_rep"
+	// CaseProxy: a voluntary proxy (任意代理人): an inquiry letter and a second
+	// visit for new issuance; Moriya's sealed letter of attorney for renewal.
+	CaseProxy CaseKind = "proxy"
+	// CaseReissueLost: certificates with a card reissued after a loss that is
+	// the holder's fault (200 yen).
+	CaseReissueLost CaseKind = "reissue_lost"
+	// CasePINReset: the holder's PIN reset after a lockout.
+	CasePINReset CaseKind = "pin_reset"
+	// CaseSelf: the holder's own renewal or new issuance at the counter.
+	CaseSelf CaseKind = "self"
+)
+
+// CaseKinds lists the kinds in the clerk's menu order.
+var CaseKinds = []CaseKind{CasePINReset, CaseLegalRep, CaseProxy, CaseReissueLost, CaseSelf}
+
+// DocHolderIdentity is the checklist item for the holder's own identity
+// check (one photo ID, or two without a photo); it is the kiosk's item, not
+// one of policy's documents to bring.
+const DocHolderIdentity policy.Document = "HOLDER_IDENTITY"
+
+// CaseInput is what the clerk answers when opening a case. No birth date:
+// the clerk says whether the holder is under 15 from the ID they see.
+type CaseInput struct {
+	Kind           CaseKind
+	Purpose        policy.Purpose // new, renew, reissue-lost, pin-reset
+	Certs          []policy.Cert
+	Under15        bool
+	AdultWard      bool
+	DomicileInCity bool        // 本籍地 in the municipality (Kakamigahara waiver)
+	Today          policy.Date // required
+	CertExpiry     policy.Date // the current certificate's expiry (renew); zero: today
+	CardExpiry     policy.Date // from the card face; zero: not asked
+}
+
+// Plan is policy's answer for a counter case.
+type Plan struct {
+	Input     CaseInput
+	Applicant policy.Applicant
+	Allowed   []policy.Cert
+	Refused   map[policy.Cert][]string // reason codes per refused certificate
+	Reasons   []string                 // every reason code, once
+	Documents []policy.Document        // the checklist, policy's order, plus the holder's identity for CaseSelf-like kinds
+	FeeYen    int
+	Visits    int
+	// MandatePINReset: a PIN reset may be included only if the letter of
+	// attorney says 「暗証番号の再設定を合わせて委任します」.
+	MandatePINReset bool
+}
+
+// standInBirthDate is the birth date policy is asked with: the clerk tells
+// only "under 15 or not", and every rule of a counter case's checklist
+// depends on the age through the 15th birthday alone. New expiry dates are
+// computed later, by the issuing flow, from the card.
+func standInBirthDate(today policy.Date, under15 bool) policy.Date {
+	if under15 {
+		return policy.NewDate(today.Year()-10, today.Month(), 1)
+	}
+	return policy.NewDate(today.Year()-40, today.Month(), 1)
+}
+
+// ErrCase is a counter case policy cannot plan.
+var ErrCase = errors.New("staff: counter case")
+
+// PlanCase asks policy about a counter case under profile p.
+func PlanCase(p *policy.Profile, in CaseInput) (Plan, error) {
+	if in.Today.IsZero() {
+		return Plan{}, fmt.Errorf("%w: no date", ErrCase)
+	}
+	if len(in.Certs) == 0 {
+		return Plan{}, fmt.Errorf("%w: no certificate chosen", ErrCase)
+	}
+	applicant := policy.ApplicantSelf
+	switch in.Kind {
+	case CaseLegalRep:
+		applicant = policy.ApplicantLegalRep
+	case CaseProxy:
+		applicant = policy.ApplicantProxy
+	case CaseReissueLost:
+		in.Purpose = policy.PurposeReissueLost
+	case CasePINReset:
+		in.Purpose = policy.PurposePINReset
+	}
+	if in.Purpose == "" {
+		in.Purpose = policy.PurposeNew
+	}
+	expiry := in.CertExpiry
+	if expiry.IsZero() && in.Purpose == policy.PurposeRenew {
+		expiry = in.Today
+	}
+	dob := standInBirthDate(in.Today, in.Under15)
+	var reqs []policy.Request
+	for _, c := range in.Certs {
+		reqs = append(reqs, policy.Request{Today: in.Today, BirthDate: dob, Cert: c, Purpose: in.Purpose,
+			CertExpiry: expiry, CardExpiry: in.CardExpiry, Applicant: applicant, AdultWard: in.AdultWard,
+			DomicileInCity: in.DomicileInCity, PINLocked: in.Purpose == policy.PurposePINReset})
+	}
+	q, err := policy.CheckAll(p, reqs)
+	if err != nil {
+		return Plan{}, fmt.Errorf("%w: %v", ErrCase, err)
+	}
+	pl := Plan{Input: in, Applicant: applicant, Refused: map[policy.Cert][]string{}, FeeYen: q.FeeYen, Visits: max(q.Visits, 1)}
+	for i, d := range q.Decisions {
+		c := in.Certs[i]
+		var rs []string
+		for _, r := range d.Reasons {
+			rs = append(rs, string(r))
+			if !slices.Contains(pl.Reasons, string(r)) {
+				pl.Reasons = append(pl.Reasons, string(r))
+			}
+			if r == policy.ProxyPINResetMandate {
+				pl.MandatePINReset = true
+			}
+		}
+		if d.Allowed {
+			pl.Allowed = append(pl.Allowed, c)
+		} else {
+			pl.Refused[c] = rs
+		}
+	}
+	pl.Documents = append(pl.Documents, q.Documents...)
+	if applicant == policy.ApplicantSelf {
+		pl.Documents = append([]policy.Document{DocHolderIdentity}, pl.Documents...)
+	}
+	return pl, nil
+}
+
+// Item is one line of a checklist.
+type Item struct {
+	Doc      policy.Document
+	Identity bool                // answered with identity document kinds
+	Rule     policy.IdentityRule // for identity items
+	Checked  bool                // ticked (non-identity items)
+	IDs      []policy.IDDocument // kinds shown (identity items)
+}
+
+// Done reports whether the item is satisfied.
+func (it Item) Done() bool {
+	if it.Identity {
+		return policy.IdentitySatisfied(it.Rule, it.IDs)
+	}
+	return it.Checked
+}
+
+// Checklist is the clerk's document checklist of a case.
+type Checklist struct {
+	Items []Item
+}
+
+// NewChecklist builds a checklist from policy's document codes; identity
+// documents become identity items with policy's rule.
+func NewChecklist(docs []policy.Document) *Checklist {
+	c := &Checklist{}
+	for _, d := range docs {
+		it := Item{Doc: d}
+		switch {
+		case d == DocHolderIdentity:
+			it.Identity, it.Rule = true, policy.PhotoOrTwo
+		case policy.IsIdentityDocument(d):
+			it.Identity, it.Rule = true, policy.IdentityRuleFor(d)
+		}
+		c.Items = append(c.Items, it)
+	}
+	return c
+}
+
+func (c *Checklist) item(d policy.Document) *Item {
+	for i := range c.Items {
+		if c.Items[i].Doc == d {
+			return &c.Items[i]
+		}
+	}
+	return nil
+}
+
+// Has reports whether the list holds d.
+func (c *Checklist) Has(d policy.Document) bool { return c.item(d) != nil }
+
+// Tick sets a plain item.
+func (c *Checklist) Tick(d policy.Document, on bool) {
+	if it := c.item(d); it != nil && !it.Identity {
+		it.Checked = on
+	}
+}
+
+// ToggleID adds or removes a document kind shown for an identity item.
+func (c *Checklist) ToggleID(d policy.Document, id policy.IDDocument) {
+	it := c.item(d)
+	if it == nil || !it.Identity {
+		return
+	}
+	if i := slices.Index(it.IDs, id); i >= 0 {
+		it.IDs = slices.Delete(it.IDs, i, i+1)
+	} else {
+		it.IDs = append(it.IDs, id)
+	}
+}
+
+// Shown reports whether id is marked shown for identity item d.
+func (c *Checklist) Shown(d policy.Document, id policy.IDDocument) bool {
+	it := c.item(d)
+	return it != nil && slices.Contains(it.IDs, id)
+}
+
+// Missing lists the items of scope not yet satisfied.
+func (c *Checklist) Missing(scope func(policy.Document) bool) []policy.Document {
+	var out []policy.Document
+	for _, it := range c.Items {
+		if (scope == nil || scope(it.Doc)) && !it.Done() {
+			out = append(out, it.Doc)
+		}
+	}
+	return out
+}
+
+// Codes returns the satisfied items as lower-case codes for the store
+// (identity items also name the kinds shown, as id_KIND).
+func (c *Checklist) Codes(scope func(policy.Document) bool) []string {
+	var out []string
+	for _, it := range c.Items {
+		if (scope != nil && !scope(it.Doc)) || !it.Done() {
+			continue
+		}
+		out = append(out, strings.ToLower(string(it.Doc)))
+		out = append(out, idCodes(it.IDs)...)
+	}
+	return out
+}
+
+// Identities returns every identity document kind shown, once.
+func (c *Checklist) Identities() []policy.IDDocument {
+	var out []policy.IDDocument
+	for _, it := range c.Items {
+		for _, id := range it.IDs {
+			if !slices.Contains(out, id) {
+				out = append(out, id)
+			}
+		}
+	}
+	return out
+}
+
+// FirstVisit is the scope of a proxy's first visit: everything but the
+// returned inquiry letter (照会書兼回答書).
+func FirstVisit(d policy.Document) bool { return d != policy.DocInquiryReply }
+
+// SecondVisit is the scope of a proxy's second visit: the returned inquiry
+// letter, the card, and the proxy's identity again.
+func SecondVisit(d policy.Document) bool {
+	return d == policy.DocInquiryReply || d == policy.DocMyNumberCard || policy.IsIdentityDocument(d)
+}
