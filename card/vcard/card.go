@@ -231,7 +231,10 @@ func (c *Card) Retries(pinEF uint16) (int, bool) {
 	defer c.mu.Unlock()
 	p := c.jpki.pins[pinEF]
 	if pinEF == EFBasicPIN {
-		p = c.basic.pins[pinEF]
+		p = nil
+		if c.basic != nil {
+			p = c.basic.pins[pinEF]
+		}
 	}
 	if p == nil || p.value == nil {
 		return 0, false

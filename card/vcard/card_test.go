@@ -148,7 +148,7 @@ func TestSequences(t *testing.T) {
 		{"sign without key EF", PersonaAdult, []step{{selJPKI, 0x9000}, {selEF(EFAuthPIN), 0x9000}, {"00 20 00 80 04 31 32 33 34", 0x9000}, {"80 2A 00 80 03 01 02 03 00", 0x6981}}},
 		{"child has no signature EFs", PersonaChild, []step{{selJPKI, 0x9000}, {selEF(EFSignCert), 0x6A82}, {selEF(EFSignPIN), 0x6A82}, {selEF(EFSignKey), 0x6A82},
 			{selEF(EFAuthCert), 0x9000}, {"00 B0 00 00 04", 0x9000}, {selEF(EFSignCA), 0x9000}}},
-		{"juki has no auth EFs", PersonaJuki, []step{{selJPKI, 0x9000}, {selEF(EFAuthCert), 0x6A82}, {selEF(EFAuthPIN), 0x6A82}, {selEF(EFSignPIN), 0x9000}, {"00 20 00 80", 0x63C5}}},
+		{"juki has no auth EFs", PersonaJuki, []step{{selJPKI, 0x9000}, {selEF(EFAuthCert), 0x6A82}, {selEF(EFAuthPIN), 0x6A82}, {selEF(EFSignPIN), 0x9000}, {"00 20 00 80", 0x63C5}, {selBasic, 0x6A82}}},
 		{"no-certs empty EFs", PersonaNoCerts, []step{{selJPKI, 0x9000}, {selEF(EFAuthCert), 0x9000}, {"00 B0 00 00 04", 0x6B00},
 			{selEF(EFAuthKey), 0x9000}, {"00 20 00 80 04 31 32 33 34", 0x9000}, {"80 2A 00 80 03 01 02 03 00", 0x6A88}}},
 		{"basic info needs PIN", PersonaAdult, []step{{selBasic, 0x9000}, {selEF(EFBasicInfo), 0x9000}, {"00 B0 00 00 04", 0x6982},

@@ -59,7 +59,10 @@ func TestOpenSCFidelity(t *testing.T) {
 		t.Fatal(err)
 	}
 	card := p.NewCard(vcard.Options{})
-	d.Insert(t, card)
+	stopServing := d.Serve(t, card)
+	if _, err := pcsctest.WaitCard(true, 15*time.Second); err != nil {
+		t.Fatal(err)
+	}
 
 	dir := t.TempDir()
 	conf := filepath.Join(dir, "opensc.conf")
@@ -118,4 +121,30 @@ func TestOpenSCFidelity(t *testing.T) {
 	if n, _ := card.Retries(vcard.EFAuthPIN); n != vcard.MaxAuthTries {
 		t.Errorf("auth PIN tries after the test: %d", n)
 	}
+
+	// A contactless reader makes up its own ATR: OpenSC must then find the
+	// card by selecting the JPKI application, which the card answers.
+	stopServing()
+	if _, err := pcsctest.WaitCard(false, 10*time.Second); err != nil {
+		t.Fatal(err)
+	}
+	d.Serve(t, p.NewCard(vcard.Options{ATR: contactlessATR()}))
+	if _, err := pcsctest.WaitCard(true, 15*time.Second); err != nil {
+		t.Fatal(err)
+	}
+	certs = run(t, env, "pkcs15-tool", "--list-certificates")
+	if !strings.Contains(certs, "[User Authentication Certificate]") || !strings.Contains(certs, "[Digital Signature Certificate CA]") {
+		t.Errorf("with a reader-made ATR, OpenSC lists:\n%s", certs)
+	}
+}
+
+// contactlessATR is a PC/SC part 3 ATR as a contactless reader makes it for
+// a type B card: 3B 88 80 01, 8 historical bytes, checksum.
+func contactlessATR() []byte {
+	atr := []byte{0x3B, 0x88, 0x80, 0x01, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00}
+	var tck byte
+	for _, b := range atr[1:] {
+		tck ^= b
+	}
+	return append(atr, tck)
 }

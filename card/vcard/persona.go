@@ -37,7 +37,7 @@ type Info struct {
 	Description string `json:"description"`
 	AuthPIN     string `json:"auth_pin,omitempty"`  // "" when the card has no auth PIN
 	SignPIN     string `json:"sign_pin,omitempty"`  // "" when the card has no sign PIN
-	BasicPIN    string `json:"basic_pin,omitempty"` // basic-information application PIN
+	BasicPIN    string `json:"basic_pin,omitempty"` // basic-information application PIN; "" when absent (住基カード)
 }
 
 // Holder is the fictional card holder's personal data, as printed on the
@@ -150,7 +150,9 @@ func List() []Info {
 	out := make([]Info, len(specs))
 	for i, s := range specs {
 		out[i] = s.info
-		out[i].BasicPIN = defaultBasicPIN
+		if !s.juki {
+			out[i].BasicPIN = defaultBasicPIN
+		}
 		if !s.juki {
 			out[i].AuthPIN = defaultAuthPIN
 		}
@@ -196,6 +198,7 @@ func NewPersona(name string, now time.Time) (*Persona, error) {
 	p.CardExpiry = cardExpiry(p.Holder.Birth, p.IssueDate)
 	if s.juki {
 		p.CardType = "juki"
+		p.BasicRetries = 0
 		p.CardExpiry = p.IssueDate.AddDate(10, 0, 0) // 住基カード: 10 years from issue
 	}
 	var err error
@@ -452,6 +455,9 @@ func (p *Persona) NewCard(opts Options) *Card {
 		jpki.efs[EFSignCert] = &efState{data: der(p.SignCert), readPIN: EFSignPIN, writable: true, key: EFSignKey}
 		jpki.pins[EFSignPIN] = signPIN
 		jpki.keys[EFSignKey] = &keyState{key: p.SignKey, pin: EFSignPIN, cert: EFSignCert, waitsPINs: true}
+	}
+	if p.CardType == "juki" { // 住基カード: no basic-information application
+		return newCard(jpki, nil, []byte(p.Serial), opts)
 	}
 	basic := &application{
 		aid: bytes.Clone(AIDBasicInfo),
