@@ -28,7 +28,7 @@ const (
 	defaultAuthPIN         = "1234"
 	defaultSignPIN         = "ABC123"
 	defaultBasicPIN        = "1234"
-	fictionalIndividualNum = "000000000000" // never a valid individual number (check digit)
+	fictionalIndividualNum = "000000000000" // fictional; the product never reads it
 )
 
 // Info describes a persona without building it: for lists and help text.
