@@ -1,0 +1,78 @@
+package ui
+
+import (
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/jpki-kiosk/kiosk/ui/flow"
+)
+
+// chooseCerts lets the resident choose the certificates to renew or issue:
+// one big tile per certificate with what policy says about it, plus "both".
+// One tap on a tile chooses and goes on (the flow moves to the summary).
+type chooseCerts struct{ k *Kiosk }
+
+func init() {
+	Register(flow.StateChooseCerts.String(), func(k *Kiosk) Screen { return &chooseCerts{k: k} })
+}
+
+// Page shows the tiles.
+func (c *chooseCerts) Page(s flow.Snapshot) Page {
+	tr := c.k.tr
+	var tiles []fyne.CanvasObject
+	allowed := flow.CertSet{}
+	for _, ch := range s.Choices {
+		tiles = append(tiles, c.tile(ch))
+		if ch.Allowed {
+			if ch.Cert == flow.CertSign {
+				allowed.Sign = true
+			} else {
+				allowed.Auth = true
+			}
+		}
+	}
+	rows := []fyne.CanvasObject{Heading(tr.T("screen.choose_certs.lead")), container.NewGridWithColumns(2, tiles...)}
+	if allowed.Sign && allowed.Auth {
+		both := c.k.Tappable("certs.BOTH", tr.T("screen.choose_certs.both"), theme.ContentAddIcon(),
+			func() { c.k.Send(flow.SelectCerts{Certs: allowed}) })
+		both.Importance = widget.HighImportance
+		rows = append(rows, AtLeast(both, 0, PrimaryHeight))
+	}
+	return Page{
+		Title: tr.T("screen.choose_certs.title"),
+		Body:  container.NewVBox(rows...),
+		Wide:  true,
+		Secondary: []Action{{ID: "back", Label: tr.T("action.back_to_menu"), Icon: theme.NavigateBackIcon(),
+			Do: func() { c.k.Send(flow.Back{}) }}},
+	}
+}
+
+// tile is one certificate: name, what policy says, and the choose button
+// (disabled when the certificate cannot be issued here).
+func (c *chooseCerts) tile(ch flow.CertEligibility) fyne.CanvasObject {
+	tr := c.k.tr
+	name := tr.T("cert." + ch.Cert.String() + ".name")
+	rows := []fyne.CanvasObject{Body(tr.T("purpose." + string(ch.Purpose)))}
+	if ch.Allowed && !ch.NewExpiry.IsZero() {
+		rows = append(rows, Strong(tr.T("screen.choose_certs.new_expiry", "Date", tr.Date(ch.NewExpiry))))
+	}
+	for _, r := range ch.Reasons {
+		if ch.Allowed {
+			rows = append(rows, Body("・"+tr.T("reason."+r)))
+		} else {
+			rows = append(rows, Emphasis(tr.T("reason."+r), theme.ColorNameError))
+		}
+	}
+	set := flow.CertSet{Sign: ch.Cert == flow.CertSign, Auth: ch.Cert == flow.CertAuth}
+	b := c.k.Tappable("certs."+ch.Cert.String(), tr.T("screen.choose_certs.choose", "Cert", name), theme.NavigateNextIcon(),
+		func() { c.k.Send(flow.SelectCerts{Certs: set}) })
+	if !ch.Allowed {
+		b.Disable()
+	}
+	title := widget.NewLabelWithStyle(name, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	title.SizeName = theme.SizeNameSubHeadingText
+	title.Wrapping = fyne.TextWrapWord
+	return Panel(colCardSurface, container.NewBorder(title, AtLeast(b, 0, KeyHeight), nil, nil, container.NewVBox(rows...)))
+}

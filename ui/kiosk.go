@@ -1,0 +1,508 @@
+// Package ui is the kiosk's Fyne front end: the theme, the widgets (step
+// header, certificate card, keypads, PIN field) and one file per screen. It
+// holds no rules: it renders the flow.Snapshot that package ui/flow returns
+// and sends it events. Card I/O runs in the flow's tasks on other
+// goroutines; their results come back to the UI goroutine through fyne.Do.
+package ui
+
+import (
+	"math/rand/v2"
+	"sync"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/layout"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/jpki-kiosk/kiosk/ui/flow"
+	"github.com/jpki-kiosk/kiosk/ui/i18n"
+)
+
+// Session is the part of the flow state machine (*flow.Machine) the kiosk
+// drives: events in, snapshots out. Calls are made on the UI goroutine only.
+type Session interface {
+	Handle(ev flow.Event) flow.Snapshot
+	Snapshot() flow.Snapshot
+	// ValidatePIN is the live check of a PIN being typed: the rule codes it
+	// breaks for the PIN field now shown (empty: acceptable).
+	ValidatePIN(draft []byte) []string
+}
+
+// StaffReason says why the kiosk calls the staff hook.
+type StaffReason int
+
+const (
+	// StaffExit: something asked the kiosk to close (window close, Alt+F4,
+	// Escape). Only signed-in staff may let it.
+	StaffExit StaffReason = iota + 1
+	// StaffMenu: the hidden staff gesture (five taps on the top-left corner
+	// within three seconds) or the staff key (F12).
+	StaffMenu
+	// StaffApprove: the clerk's button on the waiting-for-approval screen.
+	StaffApprove
+)
+
+// StaffHook is called on the UI goroutine when staff access is requested.
+// The staff screens (staff sign-in, approvals, dashboard) set it and usually
+// answer with k.Show("staff.signin"). Without a hook the request is ignored:
+// there is no way out of the kiosk without staff credentials.
+type StaffHook func(k *Kiosk, why StaffReason)
+
+// Options configure a Kiosk.
+type Options struct {
+	// Scramble shuffles the keypad keys on every PIN screen (profile setting).
+	Scramble bool
+	// Rand is the source for scrambling; nil uses a random seed.
+	Rand *rand.Rand
+	// Staff is the staff hook (see StaffHook).
+	Staff StaffHook
+	// Demo marks every screen with a "demo" ribbon.
+	Demo bool
+	// TextSize is the body text size (default 28, the 1920×1080 panel).
+	TextSize float32
+}
+
+// Kiosk is the kiosk's window content: it renders the current screen for the
+// session's snapshot and passes the screens' events to the session.
+type Kiosk struct {
+	app     fyne.App
+	win     fyne.Window
+	tr      *i18n.Catalogue
+	session Session
+	opts    Options
+	rnd     *rand.Rand
+
+	root        *fyne.Container
+	snap        flow.Snapshot
+	screenID    string
+	screen      Screen
+	override    string // a screen shown instead of the flow's (staff, reader missing)
+	lastPage    fyne.CanvasObject
+	buttons     map[string]*widget.Button
+	readerOK    bool
+	taps        int
+	onRender    []func(id string)
+	tickStop    chan struct{}
+	tickOnce    sync.Once
+	lastRebuild uint64
+}
+
+// New builds the kiosk for window w and shows the session's current
+// snapshot. It sets the kiosk theme on a.
+func New(a fyne.App, w fyne.Window, tr *i18n.Catalogue, s Session, opts Options) *Kiosk {
+	if opts.TextSize == 0 {
+		opts.TextSize = 28
+	}
+	rnd := opts.Rand
+	if rnd == nil {
+		rnd = rand.New(rand.NewPCG(rand.Uint64(), rand.Uint64()))
+	}
+	a.Settings().SetTheme(NewTheme(opts.TextSize))
+	k := &Kiosk{app: a, win: w, tr: tr, session: s, opts: opts, rnd: rnd,
+		root: container.NewStack(), buttons: map[string]*widget.Button{}, readerOK: true}
+	tr.OnChange(func(string) { k.rebuild() })
+	w.SetContent(k.root)
+	w.Canvas().SetOnTypedKey(k.onTypedKey)
+	k.render(s.Snapshot())
+	return k
+}
+
+// Window returns the kiosk's window.
+func (k *Kiosk) Window() fyne.Window { return k.win }
+
+// App returns the Fyne app.
+func (k *Kiosk) App() fyne.App { return k.app }
+
+// Tr returns the language catalogue.
+func (k *Kiosk) Tr() *i18n.Catalogue { return k.tr }
+
+// Snapshot returns the snapshot now shown.
+func (k *Kiosk) Snapshot() flow.Snapshot { return k.snap }
+
+// ScreenID returns the id of the screen now shown.
+func (k *Kiosk) ScreenID() string { return k.screenID }
+
+// Screen returns the screen now shown (tests reach its widgets through it).
+func (k *Kiosk) Screen() Screen { return k.screen }
+
+// Taps returns how many action-bar and screen buttons have been tapped
+// (keypad characters excluded), for the tap budget of DESIGN §7.
+func (k *Kiosk) Taps() int { return k.taps }
+
+// ResetTaps sets the tap counter to zero.
+func (k *Kiosk) ResetTaps() { k.taps = 0 }
+
+// Button returns the action-bar or screen button registered under id on the
+// current page ("next", "back", "cancel", "service.PIN_CHANGE.AUTH"...).
+func (k *Kiosk) Button(id string) *widget.Button { return k.buttons[id] }
+
+// OnRender registers f to be called after every render with the screen id.
+func (k *Kiosk) OnRender(f func(id string)) { k.onRender = append(k.onRender, f) }
+
+// Refresh renders the session's current snapshot again (after the session
+// changed without an event from the kiosk, e.g. in screenshots).
+func (k *Kiosk) Refresh() { k.render(k.session.Snapshot()) }
+
+// Send hands an event to the session and renders the new snapshot. Call it
+// on the UI goroutine only (screens' handlers run there).
+func (k *Kiosk) Send(ev flow.Event) { k.render(k.session.Handle(ev)) }
+
+// Post is Send for any goroutine: the event is handed over through fyne.Do.
+// The flow's executor and the card monitor report through Post.
+func (k *Kiosk) Post(ev flow.Event) { fyne.Do(func() { k.Send(ev) }) }
+
+// Executor returns a flow executor that runs card tasks in goroutines and
+// posts their results back to the UI goroutine.
+func (k *Kiosk) Executor() flow.Executor { return flow.GoExecutor{Post: k.Post} }
+
+// CardInserted and CardRemoved are for the card monitor; any goroutine.
+func (k *Kiosk) CardInserted() { k.Post(flow.CardInserted{}) }
+
+// CardRemoved tells the session the card is gone; any goroutine.
+func (k *Kiosk) CardRemoved() { k.Post(flow.CardRemoved{}) }
+
+// SetReaderPresent shows the "reader missing" screen while no reader is
+// connected; any goroutine.
+func (k *Kiosk) SetReaderPresent(ok bool) {
+	fyne.Do(func() {
+		k.readerOK = ok
+		k.rebuild()
+	})
+}
+
+// Show displays a registered screen instead of the flow's screen until
+// ShowFlow is called (staff screens use it). It must run on the UI goroutine.
+func (k *Kiosk) Show(id string) {
+	if !Registered(id) {
+		fyne.LogError("ui: no screen "+id, nil)
+		return
+	}
+	k.override = id
+	k.rebuild()
+}
+
+// ShowFlow returns to the screen of the resident flow.
+func (k *Kiosk) ShowFlow() {
+	k.override = ""
+	k.rebuild()
+}
+
+// StartTicker sends flow.Tick every second until Stop; the session's idle
+// countdown and approval polling run on it.
+func (k *Kiosk) StartTicker() {
+	k.tickStop = make(chan struct{})
+	go func() {
+		t := time.NewTicker(time.Second)
+		defer t.Stop()
+		for {
+			select {
+			case <-t.C:
+				k.Post(flow.Tick{})
+			case <-k.tickStop:
+				return
+			}
+		}
+	}()
+}
+
+// Stop ends the ticker and disposes of the current screen (wiping PIN buffers).
+func (k *Kiosk) Stop() {
+	k.tickOnce.Do(func() {
+		if k.tickStop != nil {
+			close(k.tickStop)
+		}
+	})
+	k.dispose()
+}
+
+// Quit closes the kiosk without asking: for the staff exit after sign-in.
+func (k *Kiosk) Quit() {
+	k.Stop()
+	k.app.Quit()
+}
+
+// Lockdown makes the window a kiosk: full screen (unless windowed, for
+// development), no close without the staff hook, screen blanking off.
+func (k *Kiosk) Lockdown(windowed bool) {
+	if !windowed {
+		k.win.SetFullScreen(true)
+	}
+	k.win.SetPadded(false)
+	k.win.SetCloseIntercept(func() { k.staff(StaffExit) })
+	k.app.Driver().SetDisableScreenBlanking(true)
+}
+
+func (k *Kiosk) staff(why StaffReason) {
+	if k.opts.Staff != nil {
+		k.opts.Staff(k, why)
+	}
+}
+
+func (k *Kiosk) onTypedKey(e *fyne.KeyEvent) {
+	switch e.Name {
+	case fyne.KeyEscape:
+		k.staff(StaffExit)
+	case fyne.KeyF12:
+		k.staff(StaffMenu)
+	}
+}
+
+// render shows snapshot s: a new screen when the screen changes, otherwise
+// the same screen asked again (only when something changed).
+func (k *Kiosk) render(s flow.Snapshot) {
+	prev := k.snap
+	k.snap = s
+	id := k.currentID()
+	if id == k.screenID && k.screen != nil && s.Seq == prev.Seq && s.Seq == k.lastRebuild {
+		return
+	}
+	k.rebuild()
+}
+
+func (k *Kiosk) currentID() string {
+	switch {
+	case k.override != "":
+		return k.override
+	case !k.readerOK:
+		return idReaderMissing
+	}
+	return k.snap.State.String()
+}
+
+// rebuild asks the current screen for its page again (after a language
+// switch, or a new snapshot) and frames it.
+func (k *Kiosk) rebuild() {
+	id := k.currentID()
+	if id != k.screenID || k.screen == nil {
+		k.dispose()
+		f, ok := registry[id]
+		if !ok {
+			f = registry[idUnknownState]
+		}
+		k.screenID = id
+		k.screen = f(k)
+	}
+	k.lastRebuild = k.snap.Seq
+	k.buttons = map[string]*widget.Button{}
+	page := k.screen.Page(k.snap)
+	framed := k.frame(page)
+	if page.Overlay && k.lastPage != nil {
+		k.root.Objects = []fyne.CanvasObject{k.lastPage, newBlocker(), framed}
+	} else {
+		k.root.Objects = []fyne.CanvasObject{framed}
+		k.lastPage = framed
+	}
+	k.root.Refresh()
+	if f, ok := k.screen.(Framer); ok {
+		f.Framed()
+	}
+	if page.Focus != nil {
+		k.win.Canvas().Focus(page.Focus)
+	}
+	for _, f := range k.onRender {
+		f(id)
+	}
+}
+
+func (k *Kiosk) dispose() {
+	if d, ok := k.screen.(Disposer); ok {
+		d.Dispose()
+	}
+	k.screen = nil
+}
+
+// frame puts the step header, the body and the action bar around a page.
+func (k *Kiosk) frame(p Page) fyne.CanvasObject {
+	header := k.stepHeader(p.Title)
+	var actions []fyne.CanvasObject
+	for _, a := range p.Secondary {
+		_, o := k.actionButton(a, false)
+		actions = append(actions, o)
+	}
+	actions = append(actions, layout.NewSpacer())
+	if p.Primary != nil {
+		_, o := k.actionButton(*p.Primary, true)
+		actions = append(actions, o)
+	}
+	bar := container.New(layout.NewCustomPaddedLayout(16, 24, 48, 48), container.NewHBox(actions...))
+	side := float32(64)
+	if p.Wide {
+		side = 32
+	}
+	var body fyne.CanvasObject = widget.NewLabel("")
+	if p.Body != nil {
+		body = p.Body
+	}
+	body = container.New(layout.NewCustomPaddedLayout(24, 8, side, side), body)
+	if p.Overlay {
+		panel := Panel(colBackground, container.NewBorder(header, bar, nil, nil, body))
+		return container.NewCenter(AtLeast(panel, 1100, 560))
+	}
+	return container.NewBorder(header, container.NewVBox(widget.NewSeparator(), bar), nil, nil, container.NewVScroll(body))
+}
+
+// actionButton builds an action-bar button and registers it under its id.
+func (k *Kiosk) actionButton(a Action, primary bool) (*widget.Button, fyne.CanvasObject) {
+	do := a.Do
+	tapped := func() {
+		k.taps++
+		if do != nil {
+			do()
+		}
+	}
+	var b *widget.Button
+	var o fyne.CanvasObject
+	if primary {
+		b, o = PrimaryButton(a.Label, a.Icon, tapped)
+	} else {
+		b, o = SecondaryButton(a.Label, a.Icon, tapped)
+	}
+	if a.Danger {
+		b.Importance = widget.DangerImportance
+	}
+	if k.snap.Busy && k.override == "" {
+		b.Disable()
+	}
+	if a.ID != "" {
+		k.buttons[a.ID] = b
+	}
+	return b, o
+}
+
+// Tappable returns a button for a screen's body that counts as a tap and is
+// registered under id (service tiles, certificate choices).
+func (k *Kiosk) Tappable(id, label string, icon fyne.Resource, do func()) *widget.Button {
+	return k.button(id, label, icon, do, true)
+}
+
+// Control is Tappable for a button that is not a step of a service (show the
+// PIN, choose a language): it counts no tap.
+func (k *Kiosk) Control(id, label string, icon fyne.Resource, do func()) *widget.Button {
+	return k.button(id, label, icon, do, false)
+}
+
+func (k *Kiosk) button(id, label string, icon fyne.Resource, do func(), count bool) *widget.Button {
+	b := widget.NewButtonWithIcon(label, icon, func() {
+		if count {
+			k.taps++
+		}
+		if do != nil {
+			do()
+		}
+	})
+	if id != "" {
+		k.buttons[id] = b
+	}
+	return b
+}
+
+// stepHeader is the band at the top of every screen: "ステップ 2 / 5", the
+// screen title, and the language button.
+func (k *Kiosk) stepHeader(title string) fyne.CanvasObject {
+	st := k.snap.Step
+	var left []fyne.CanvasObject
+	if st.N > 0 && k.override == "" {
+		step := canvas.NewText(k.tr.T("header.step", "K", st.K, "N", st.N), colPrimary)
+		step.TextStyle.Bold = true
+		step.TextSize = k.textSize() * 1.1
+		left = append(left, container.NewCenter(step), widget.NewSeparator())
+	}
+	t := widget.NewLabelWithStyle(title, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	t.SizeName = theme.SizeNameSubHeadingText
+	t.Truncation = fyne.TextTruncateEllipsis
+	lang := k.Control("language", k.tr.T("header.language"), languageIcon, k.onLanguage)
+	right := []fyne.CanvasObject{AtLeast(lang, 200, MinTarget)}
+	if k.opts.Demo {
+		right = append([]fyne.CanvasObject{container.NewCenter(Badge(k.tr.T("header.demo"), theme.ColorNameError))}, right...)
+	}
+	bg := canvas.NewRectangle(colHeader)
+	row := container.NewBorder(nil, nil, container.NewHBox(left...), container.NewHBox(right...), t)
+	line := canvas.NewRectangle(colPrimary)
+	line.SetMinSize(fyne.NewSize(0, 4))
+	band := container.NewStack(bg, newStaffCorner(k), container.New(layout.NewCustomPaddedLayout(12, 12, 48, 32), row))
+	return container.NewVBox(band, line)
+}
+
+func (k *Kiosk) textSize() float32 { return k.opts.TextSize }
+
+// onLanguage opens the language chooser: one big button per language,
+// each written in its own language.
+func (k *Kiosk) onLanguage() {
+	var pop *widget.PopUp
+	var cells []fyne.CanvasObject
+	for _, l := range k.tr.Languages() {
+		l := l
+		b := widget.NewButton(l.Name, func() {
+			pop.Hide()
+			k.tr.SetLang(l.Tag)
+		})
+		if l.Tag == k.tr.Lang() {
+			b.Importance = widget.HighImportance
+		}
+		k.buttons["lang."+l.Tag] = b
+		cells = append(cells, AtLeast(b, 320, KeyHeight))
+	}
+	title := Heading(k.tr.T("header.choose_language"))
+	closeB := widget.NewButtonWithIcon(k.tr.T("action.close"), theme.CancelIcon(), func() { pop.Hide() })
+	k.buttons["lang.close"] = closeB
+	content := container.NewVBox(title, container.NewGridWithColumns(2, cells...), widget.NewSeparator(),
+		container.NewHBox(layout.NewSpacer(), AtLeast(closeB, 240, MinTarget)))
+	pop = widget.NewModalPopUp(container.New(layout.NewCustomPaddedLayout(24, 24, 32, 32), content), k.win.Canvas())
+	pop.Show()
+}
+
+// staffCorner is an invisible tap target in the header's top-left corner:
+// five taps within three seconds call the staff hook (StaffMenu).
+type staffCorner struct {
+	widget.BaseWidget
+	k     *Kiosk
+	times []time.Time
+}
+
+func newStaffCorner(k *Kiosk) *fyne.Container {
+	c := &staffCorner{k: k}
+	c.ExtendBaseWidget(c)
+	c.Resize(c.MinSize())
+	return container.NewWithoutLayout(c)
+}
+
+func (c *staffCorner) CreateRenderer() fyne.WidgetRenderer {
+	r := canvas.NewRectangle(colHeader)
+	return widget.NewSimpleRenderer(r)
+}
+
+func (c *staffCorner) MinSize() fyne.Size { return fyne.NewSize(48, 48) }
+
+func (c *staffCorner) Tapped(*fyne.PointEvent) {
+	now := time.Now()
+	keep := c.times[:0]
+	for _, t := range c.times {
+		if now.Sub(t) < 3*time.Second {
+			keep = append(keep, t)
+		}
+	}
+	c.times = append(keep, now)
+	if len(c.times) >= 5 {
+		c.times = nil
+		c.k.staff(StaffMenu)
+	}
+}
+
+// blocker dims what lies under an overlay and swallows taps meant for it.
+type blocker struct{ widget.BaseWidget }
+
+func newBlocker() *blocker {
+	b := &blocker{}
+	b.ExtendBaseWidget(b)
+	return b
+}
+
+func (b *blocker) CreateRenderer() fyne.WidgetRenderer {
+	return widget.NewSimpleRenderer(canvas.NewRectangle(colShadow))
+}
+
+// Tapped swallows the tap.
+func (b *blocker) Tapped(*fyne.PointEvent) {}

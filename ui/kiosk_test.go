@@ -1,0 +1,280 @@
+package ui
+
+import (
+	"image/png"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/test"
+
+	"github.com/jpki-kiosk/kiosk/ui/flow"
+	"github.com/jpki-kiosk/kiosk/ui/i18n"
+)
+
+// fakeSession returns a fixed snapshot and records the events it gets.
+type fakeSession struct {
+	snap     flow.Snapshot
+	events   []flow.Event
+	problems func([]byte) []string
+	pins     [][]byte // copies of submitted PINs' lengths only (never content)
+	onEvent  func(ev flow.Event) flow.Snapshot
+}
+
+func (f *fakeSession) Handle(ev flow.Event) flow.Snapshot {
+	f.events = append(f.events, ev)
+	if sp, ok := ev.(flow.SubmitPIN); ok {
+		f.pins = append(f.pins, make([]byte, len(sp.PIN)))
+		clear(sp.PIN)
+	}
+	if f.onEvent != nil {
+		f.snap = f.onEvent(ev)
+	}
+	return f.snap
+}
+
+func (f *fakeSession) Snapshot() flow.Snapshot { return f.snap }
+
+func (f *fakeSession) ValidatePIN(b []byte) []string {
+	if f.problems != nil {
+		return f.problems(b)
+	}
+	return nil
+}
+
+// newTestKiosk builds a kiosk on a test window of the panel's size.
+func newTestKiosk(t *testing.T, s *fakeSession) (*Kiosk, fyne.Window) {
+	t.Helper()
+	a := test.NewTempApp(t)
+	w := test.NewTempWindow(t, nil)
+	w.Resize(fyne.NewSize(1920, 1080))
+	tr, err := i18n.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	k := New(a, w, tr, s, Options{})
+	return k, w
+}
+
+func day(y int, m time.Month, d int) time.Time { return time.Date(y, m, d, 0, 0, 0, 0, time.UTC) }
+
+// statusSnap is a My Number card with a renewable auth certificate.
+func statusSnap() flow.Snapshot {
+	return flow.Snapshot{
+		Seq: 3, State: flow.StateStatus, Step: flow.Step{K: 2, N: 2}, CardType: flow.CardMyNumber,
+		Auth:   flow.CertView{Known: true, Present: true, NotAfter: day(2026, 12, 24), DaysLeft: 33, RenewableFrom: day(2026, 9, 24), Renewable: true},
+		Sign:   flow.CertView{},
+		Tries:  flow.Retries{Auth: 3, Sign: 5, BasicInfo: 3},
+		Offers: []flow.Offer{{Service: flow.ServiceSignExpiry, PIN: flow.PINSign}, {Service: flow.ServicePINCheck, PIN: flow.PINAuth}, {Service: flow.ServicePINChange, PIN: flow.PINAuth}, {Service: flow.ServicePrepare}},
+	}
+}
+
+func TestEveryFlowStateHasAScreen(t *testing.T) {
+	for st := flow.StateInsertCard; st <= flow.StateTakeCard; st++ {
+		if !Registered(st.String()) {
+			t.Errorf("no screen for flow state %s", st)
+		}
+	}
+}
+
+func TestStatusScreenShowsBothCertificatesAndServices(t *testing.T) {
+	s := &fakeSession{snap: statusSnap()}
+	k, w := newTestKiosk(t, s)
+	if k.ScreenID() != "STATUS" {
+		t.Fatalf("screen %q, want STATUS", k.ScreenID())
+	}
+	markup := test.RenderToMarkup(w.Canvas())
+	for _, want := range []string{"ステップ 2 / 2", "署名用電子証明書", "利用者証明用電子証明書", "2026年12月24日", "あと 33 日", "あと 3 回", "あと 5 回"} {
+		if !strings.Contains(markup, want) {
+			t.Errorf("status screen lacks %q", want)
+		}
+	}
+	b := k.Button("service.PIN_CHANGE.AUTH")
+	if b == nil {
+		t.Fatal("no PIN change button")
+	}
+	test.Tap(b)
+	if len(s.events) != 1 || s.events[0] != (flow.SelectService{Service: flow.ServicePINChange, PIN: flow.PINAuth}) {
+		t.Fatalf("events %v", s.events)
+	}
+	if k.Taps() != 1 {
+		t.Errorf("taps = %d, want 1", k.Taps())
+	}
+}
+
+func TestLanguageButtonSwitchesAtRuntime(t *testing.T) {
+	s := &fakeSession{snap: statusSnap()}
+	k, w := newTestKiosk(t, s)
+	test.Tap(k.Button("language"))
+	en := k.Button("lang.en")
+	if en == nil {
+		t.Fatal("language chooser has no English")
+	}
+	test.Tap(en)
+	if k.Tr().Lang() != "en" {
+		t.Fatalf("lang = %s", k.Tr().Lang())
+	}
+	markup := test.RenderToMarkup(w.Canvas())
+	for _, want := range []string{"Step 2 of 2", "Signature certificate", "24 December 2026", "33 days left"} {
+		if !strings.Contains(markup, want) {
+			t.Errorf("English status screen lacks %q", want)
+		}
+	}
+	if strings.Contains(markup, "署名用電子証明書") {
+		t.Error("Japanese left on the English screen")
+	}
+	if k.Taps() != 0 {
+		t.Errorf("choosing a language counted %d taps", k.Taps())
+	}
+}
+
+// TestPINEntry types a PIN on the keypad and the keyboard, checks the mask,
+// and that the submitted slice is handed over and the field wiped.
+func TestPINEntry(t *testing.T) {
+	snap := flow.Snapshot{Seq: 5, State: flow.StateEnterPIN, Service: flow.ServicePINCheck, Step: flow.Step{K: 1, N: 2},
+		PIN: flow.PINField{Which: flow.PINAuth, Purpose: "VERIFY", Rules: []string{"FOUR_DIGITS"}, MinLen: 4, MaxLen: 4, Digits: true, Left: 3}, CanGoBack: true}
+	s := &fakeSession{snap: snap}
+	k, w := newTestKiosk(t, s)
+	p := k.Screen().(*pinEntry)
+	ok := k.Button("next")
+	if !ok.Disabled() {
+		t.Error("OK enabled on an empty field")
+	}
+	test.Tap(p.Keypad().Key('1'))
+	test.Tap(p.Keypad().Key('9'))
+	test.Type(p.Field(), "7x") // physical keyboard; x is refused
+	if p.Field().Len() != 3 {
+		t.Fatalf("len = %d, want 3", p.Field().Len())
+	}
+	markup := test.RenderToMarkup(w.Canvas())
+	if strings.Contains(markup, ">197<") || strings.Contains(markup, "\"197\"") {
+		t.Error("PIN visible while masked")
+	}
+	if !ok.Disabled() {
+		t.Error("OK enabled before 4 digits")
+	}
+	test.Tap(p.Keypad().Backspace())
+	test.Type(p.Field(), "55")
+	if !strings.Contains(test.RenderToMarkup(w.Canvas()), "あと 3 回") {
+		t.Error("tries left not shown before submitting")
+	}
+	if ok.Disabled() {
+		t.Fatal("OK disabled with 4 digits")
+	}
+	buf := p.Field().Bytes()[:4]
+	p.Field().TypedKey(&fyne.KeyEvent{Name: fyne.KeyReturn})
+	if len(s.pins) != 1 || len(s.pins[0]) != 4 {
+		t.Fatalf("submitted %d PINs", len(s.pins))
+	}
+	if p.Field().Len() != 0 || string(buf) != "\x00\x00\x00\x00" {
+		t.Error("field not wiped after submit")
+	}
+}
+
+func TestPINFieldShowHideAndWipe(t *testing.T) {
+	test.NewTempApp(t)
+	f := NewPINField(16, UpperAlnum)
+	for _, r := range "ab12" {
+		f.Append(r)
+	}
+	if string(f.Bytes()) != "AB12" {
+		t.Fatalf("got %q", f.Bytes())
+	}
+	w := test.NewTempWindow(t, f)
+	w.Resize(fyne.NewSize(1000, 120))
+	if strings.Contains(test.RenderObjectToMarkup(f), ">A<") {
+		t.Error("characters shown while masked")
+	}
+	f.SetShown(true)
+	if !strings.Contains(test.RenderObjectToMarkup(f), ">A<") {
+		t.Error("characters hidden while shown")
+	}
+	b := f.Bytes()[:4]
+	f.Wipe()
+	if string(b) != "\x00\x00\x00\x00" || f.Len() != 0 {
+		t.Error("not wiped")
+	}
+	for i := 0; i < 20; i++ {
+		f.Append('A')
+	}
+	if f.Len() != 16 {
+		t.Errorf("len %d beyond capacity", f.Len())
+	}
+}
+
+func TestKeypadScramble(t *testing.T) {
+	test.NewTempApp(t)
+	plain := NewKeypad(KeypadDigits, nil, "x").Order()
+	if plain != "1234567890" {
+		t.Errorf("plain order %q", plain)
+	}
+	seen := map[string]bool{}
+	for i := 0; i < 5; i++ {
+		seen[NewKeypad(KeypadAlnum, newRand(uint64(i)), "x").Order()] = true
+	}
+	if len(seen) < 2 {
+		t.Error("scrambled keypads all alike")
+	}
+	for o := range seen {
+		if len(o) != 36 {
+			t.Errorf("alnum keypad has %d keys", len(o))
+		}
+	}
+}
+
+// TestEveryScreenRendersInJapaneseAndEnglish renders a snapshot for every
+// state and fails on any message missing in ja or en.
+func TestEveryScreenRendersInJapaneseAndEnglish(t *testing.T) {
+	s := &fakeSession{}
+	k, w := newTestKiosk(t, s)
+	for _, lang := range []string{"ja", "en"} {
+		k.Tr().SetLang(lang)
+		for _, snap := range SampleSnapshots() {
+			s.snap = snap
+			k.render(snap)
+			_ = w.Canvas().Capture()
+		}
+		k.Show(idReaderMissing)
+		k.ShowFlow()
+	}
+	if m := k.Tr().Missing(); len(m) > 0 {
+		t.Errorf("messages missing: %v", m)
+	}
+}
+
+// TestTouchTargets checks every button on every screen is at least
+// MinTarget tall.
+func TestTouchTargets(t *testing.T) {
+	s := &fakeSession{}
+	k, w := newTestKiosk(t, s)
+	for _, snap := range SampleSnapshots() {
+		s.snap = snap
+		k.render(snap)
+		w.Canvas().Capture()
+		for id, b := range k.buttons {
+			if h := b.Size().Height; h < MinTarget && b.Visible() {
+				t.Errorf("%s: button %s is %.0f px tall", snap.State, id, h)
+			}
+		}
+	}
+}
+
+func TestScreenshotsForReview(t *testing.T) {
+	dir := os.Getenv("KIOSK_UI_SHOTS")
+	if dir == "" {
+		t.Skip("set KIOSK_UI_SHOTS=DIR to write screens")
+	}
+	s := &fakeSession{}
+	k, w := newTestKiosk(t, s)
+	for _, snap := range SampleSnapshots() {
+		s.snap = snap
+		k.render(snap)
+		img := w.Canvas().Capture()
+		f, _ := os.Create(filepath.Join(dir, snap.State.String()+".png"))
+		png.Encode(f, img)
+		f.Close()
+	}
+}

@@ -1,0 +1,96 @@
+package ui
+
+import (
+	"strconv"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/jpki-kiosk/kiosk/ui/flow"
+)
+
+// Screen ids of the kiosk's own screens (not states of the flow).
+const (
+	idReaderMissing = "kiosk.reader_missing"
+	idUnknownState  = "kiosk.unknown_state"
+)
+
+// notice is a screen that explains something and says what to do next: the
+// error screens, results and hand-overs. Each one is a noticeSpec in its own
+// file; the texts come from the catalogue under "screen.<key>.*".
+type notice struct {
+	k    *Kiosk
+	spec noticeSpec
+}
+
+// noticeSpec describes a notice screen.
+type noticeSpec struct {
+	key     string               // message prefix: screen.<key>.title, .lead, .next_steps
+	icon    func() fyne.Resource // the big icon left of the text (built when shown: themes need a running app)
+	tone    fyne.ThemeColorName
+	next    string // label key of the primary action (sends flow.Next); "" for none
+	back    string // label key of a secondary action sending flow.Back; "" for none
+	cancel  string // label key of a secondary action sending flow.Cancel; "" for none
+	reasons bool   // list the snapshot's reason codes
+	ticket  bool   // show the ticket number large
+	errCode bool   // explain the snapshot's error code
+	extra   func(k *Kiosk, s flow.Snapshot) []fyne.CanvasObject
+}
+
+func registerNotice(id string, spec noticeSpec) {
+	Register(id, func(k *Kiosk) Screen { return &notice{k: k, spec: spec} })
+}
+
+// Page builds the notice: icon, lead sentence, details, and what to do next.
+func (n *notice) Page(s flow.Snapshot) Page {
+	tr := n.k.tr
+	sp := n.spec
+	var rows []fyne.CanvasObject
+	lead := Strong(tr.T("screen." + sp.key + ".lead"))
+	lead.SizeName = theme.SizeNameSubHeadingText
+	if sp.tone == theme.ColorNameError {
+		lead.Importance = widget.DangerImportance
+	}
+	rows = append(rows, lead)
+	if sp.errCode && s.Error != "" {
+		rows = append(rows, Body(tr.T("error."+s.Error)))
+	}
+	if sp.reasons {
+		for _, r := range s.Reasons {
+			rows = append(rows, Body("・"+tr.T("reason."+r)))
+		}
+	}
+	if sp.ticket && s.Ticket != nil {
+		rows = append(rows, TicketPanel(tr.T("ticket.label"), s.Ticket.Number))
+	}
+	if sp.extra != nil {
+		rows = append(rows, sp.extra(n.k, s)...)
+	}
+	if id := "screen." + sp.key + ".next_steps"; tr.Has("ja", id) {
+		rows = append(rows, widget.NewSeparator(), Strong(tr.T("common.what_next")), Body(tr.T(id)))
+	}
+	icon := widget.NewIcon(sp.icon())
+	body := container.NewBorder(nil, nil, container.NewVBox(AtLeast(icon, 160, 160)), nil, container.NewVBox(rows...))
+	p := Page{Title: tr.T("screen." + sp.key + ".title"), Body: body}
+	if sp.next != "" && s.CanContinue {
+		p.Primary = &Action{ID: "next", Label: tr.T(sp.next), Icon: theme.NavigateNextIcon(), Do: func() { n.k.Send(flow.Next{}) }}
+	}
+	if sp.back != "" && s.CanGoBack {
+		p.Secondary = append(p.Secondary, Action{ID: "back", Label: tr.T(sp.back), Icon: theme.NavigateBackIcon(), Do: func() { n.k.Send(flow.Back{}) }})
+	}
+	if sp.cancel != "" {
+		p.Secondary = append(p.Secondary, Action{ID: "cancel", Label: tr.T(sp.cancel), Icon: theme.CancelIcon(), Do: func() { n.k.Send(flow.Cancel{}) }})
+	}
+	return p
+}
+
+// TicketPanel shows a ticket number large enough to read from the counter.
+func TicketPanel(label string, number int) fyne.CanvasObject {
+	l := Strong(label)
+	num := widget.NewLabelWithStyle(strconv.Itoa(number), fyne.TextAlignCenter, fyne.TextStyle{Bold: true})
+	num.SizeName = theme.SizeNameHeadingText
+	num.Importance = widget.HighImportance
+	return container.NewHBox(Panel(colHeader, container.NewHBox(container.NewCenter(l), AtLeast(num, 160, 0))))
+}

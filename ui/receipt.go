@@ -1,0 +1,97 @@
+package ui
+
+import (
+	"strconv"
+
+	"sort"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+	qrcode "github.com/skip2/go-qrcode"
+
+	"github.com/jpki-kiosk/kiosk/ui/flow"
+)
+
+// receipt is the end of a service (RECEIPT after issuance, PIN_CHANGED after
+// a PIN change): what was done, new expiry dates, fee, ticket number, and a
+// QR code the counter can scan. Nothing personal is on it.
+type receipt struct{ k *Kiosk }
+
+func init() {
+	for _, st := range []flow.State{flow.StateReceipt, flow.StatePINChanged} {
+		Register(st.String(), func(k *Kiosk) Screen { return &receipt{k: k} })
+	}
+}
+
+// Page shows the receipt beside its QR code.
+func (r *receipt) Page(s flow.Snapshot) Page {
+	tr := r.k.tr
+	key := "screen.receipt." + s.State.String()
+	rows := []fyne.CanvasObject{Heading(tr.T(key + ".lead"))}
+	var facts []fyne.CanvasObject
+	fact := func(label, value string) {
+		facts = append(facts, container.NewBorder(nil, nil, AtLeast(Body(label), 440, 0), nil, Strong(value)))
+	}
+	var qr fyne.CanvasObject
+	if rc := s.Receipt; rc != nil {
+		for _, d := range rc.Done {
+			facts = append(facts, Strong("✓ "+tr.T("done."+d)))
+		}
+		certs := make([]flow.Cert, 0, len(rc.NewExpiry))
+		for c := range rc.NewExpiry {
+			certs = append(certs, c)
+		}
+		sort.Slice(certs, func(i, j int) bool { return certs[i] < certs[j] })
+		for _, c := range certs {
+			fact(tr.T("screen.receipt.new_expiry", "Cert", tr.T("cert."+c.String()+".name")), tr.Date(rc.NewExpiry[c]))
+		}
+		if rc.Service == flow.ServicePrepare {
+			if rc.FeeYen == 0 {
+				fact(tr.T("screen.eligibility.fee"), tr.T("screen.eligibility.free"))
+			} else {
+				fact(tr.T("screen.eligibility.fee"), tr.Yen(rc.FeeYen))
+			}
+		}
+		if rc.Ticket > 0 {
+			fact(tr.T("ticket.label"), strconv.Itoa(rc.Ticket))
+		}
+		if !rc.Date.IsZero() {
+			fact(tr.T("screen.receipt.date"), tr.Date(rc.Date))
+		}
+		for _, o := range rc.Outstanding {
+			facts = append(facts, Emphasis(tr.T("error."+o), theme.ColorNameError))
+		}
+		if rc.QR != "" {
+			qr = QRCode(rc.QR, 360)
+		}
+	}
+	rows = append(rows, Panel(colCardSurface, container.NewVBox(facts...)), Body(tr.T(key+".after")))
+	var body fyne.CanvasObject = container.NewVBox(rows...)
+	if qr != nil {
+		caption := Body(tr.T("screen.receipt.qr_caption"))
+		caption.Alignment = fyne.TextAlignCenter
+		body = container.NewBorder(nil, nil, nil, container.NewVBox(qr, AtLeast(caption, 360, 0)), body)
+	}
+	page := Page{Title: tr.T(key + ".title"), Body: body}
+	if s.CanContinue {
+		page.Primary = &Action{ID: "next", Label: tr.T("action.to_menu"), Icon: theme.HomeIcon(), Do: func() { r.k.Send(flow.Next{}) }}
+	}
+	return page
+}
+
+// QRCode renders data as a QR code of size×size pixels (medium error
+// correction), or a note when it cannot be encoded.
+func QRCode(data string, size int) fyne.CanvasObject {
+	png, err := qrcode.Encode(data, qrcode.Medium, size)
+	if err != nil {
+		return widget.NewLabel("QR: " + err.Error())
+	}
+	img := canvas.NewImageFromResource(fyne.NewStaticResource("receipt-qr.png", png))
+	img.FillMode = canvas.ImageFillContain
+	img.ScaleMode = canvas.ImageScalePixels
+	img.SetMinSize(fyne.NewSize(float32(size), float32(size)))
+	return img
+}

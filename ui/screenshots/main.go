@@ -1,0 +1,129 @@
+// Command screenshots renders every kiosk screen in Japanese and English at
+// 1920×1080 with Fyne's headless test driver, into PNG files and an index
+// (README.md): `go run ./ui/screenshots -out docs/screens` (make screenshots).
+package main
+
+import (
+	"flag"
+	"fmt"
+	"image"
+	"image/png"
+	"log"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/test"
+
+	"github.com/jpki-kiosk/kiosk/ui"
+	"github.com/jpki-kiosk/kiosk/ui/flow"
+	"github.com/jpki-kiosk/kiosk/ui/i18n"
+)
+
+// still is a session that shows one snapshot and ignores events.
+type still struct{ snap flow.Snapshot }
+
+func (s *still) Handle(flow.Event) flow.Snapshot { return s.snap }
+func (s *still) Snapshot() flow.Snapshot         { return s.snap }
+func (s *still) ValidatePIN(b []byte) []string   { return nil }
+
+func main() {
+	out := flag.String("out", "docs/screens", "output directory")
+	width := flag.Int("width", 1920, "window width")
+	height := flag.Int("height", 1080, "window height")
+	langs := flag.String("lang", "ja,en", "languages, comma-separated")
+	flag.Parse()
+	if err := run(*out, fyne.NewSize(float32(*width), float32(*height)), strings.Split(*langs, ",")); err != nil {
+		log.Fatal(err)
+	}
+}
+
+func run(out string, size fyne.Size, langs []string) error {
+	a := test.NewApp()
+	defer a.Quit()
+	w := test.NewWindow(nil)
+	w.Resize(size)
+	tr, err := i18n.Load()
+	if err != nil {
+		return err
+	}
+	s := &still{}
+	k := ui.New(a, w, tr, s, ui.Options{})
+	var index strings.Builder
+	fmt.Fprintf(&index, "# Kiosk screens\n\nEvery screen of the kiosk at %.0f×%.0f, rendered headlessly by `make screenshots`\n(`go run ./ui/screenshots -out docs/screens`) from sample snapshots of `ui/flow`.\n\n", size.Width, size.Height)
+	fmt.Fprintf(&index, "| # | screen | %s |\n|---|---|%s\n", strings.Join(langs, " | "), strings.Repeat("---|", len(langs)))
+	type row struct {
+		id    string
+		files []string
+	}
+	var rows []row
+	for li, lang := range langs {
+		if !tr.SetLang(lang) {
+			return fmt.Errorf("no language %q", lang)
+		}
+		dir := filepath.Join(out, lang)
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			return err
+		}
+		n := 0
+		shot := func(id string) error {
+			n++
+			name := fmt.Sprintf("%02d-%s.png", n, strings.ToLower(strings.ReplaceAll(id, ".", "-")))
+			if err := save(filepath.Join(dir, name), w.Canvas().Capture()); err != nil {
+				return err
+			}
+			if li == 0 {
+				rows = append(rows, row{id: id})
+			}
+			rows[n-1].files = append(rows[n-1].files, lang+"/"+name)
+			return nil
+		}
+		for _, snap := range ui.SampleSnapshots() {
+			s.snap = snap
+			k.Refresh()
+			if err := shot(snap.State.String()); err != nil {
+				return err
+			}
+		}
+		k.SetReaderPresent(false)
+		if err := shot("kiosk.reader_missing"); err != nil {
+			return err
+		}
+		k.SetReaderPresent(true)
+		s.snap = ui.SampleSnapshots()[5] // status, with the language chooser open
+		k.Refresh()
+		test.Tap(k.Button("language"))
+		if err := shot("language-chooser"); err != nil {
+			return err
+		}
+		for _, o := range w.Canvas().Overlays().List() {
+			o.Hide()
+			w.Canvas().Overlays().Remove(o)
+		}
+	}
+	if m := tr.Missing(); len(m) > 0 {
+		return fmt.Errorf("messages missing: %v", m)
+	}
+	for i, r := range rows {
+		fmt.Fprintf(&index, "| %d | `%s` |", i+1, r.id)
+		for _, f := range r.files {
+			fmt.Fprintf(&index, " [![%s](%s)](%s) |", r.id, f, f)
+		}
+		index.WriteString("\n")
+	}
+	return os.WriteFile(filepath.Join(out, "README.md"), []byte(index.String()), 0o644)
+}
+
+func save(path string, img image.Image) error {
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	enc := png.Encoder{CompressionLevel: png.BestCompression}
+	if err := enc.Encode(f, img); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
+}

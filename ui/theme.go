@@ -1,0 +1,173 @@
+package ui
+
+import (
+	"image/color"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/theme"
+
+	"github.com/jpki-kiosk/kiosk/assets"
+)
+
+// Kiosk colours. Every text/background pair used on screen reaches WCAG 2.1 AA
+// (4.5:1) and most reach AAA (7:1); theme_test.go checks the ratios.
+var (
+	colBackground   = color.NRGBA{0xFF, 0xFF, 0xFF, 0xFF} // white
+	colForeground   = color.NRGBA{0x1A, 0x1A, 0x1A, 0xFF} // near black
+	colPrimary      = color.NRGBA{0x00, 0x4E, 0xB0, 0xFF} // strong blue
+	colError        = color.NRGBA{0xB0, 0x00, 0x20, 0xFF} // warning red
+	colSuccess      = color.NRGBA{0x1A, 0x6B, 0x32, 0xFF} // dark green
+	colWarning      = color.NRGBA{0x8A, 0x4B, 0x00, 0xFF} // dark amber (text on white)
+	colButton       = color.NRGBA{0xE4, 0xEA, 0xF2, 0xFF} // light blue-grey
+	colDisabled     = color.NRGBA{0x5E, 0x5E, 0x5E, 0xFF} // disabled text
+	colDisabledBtn  = color.NRGBA{0xEE, 0xEE, 0xEE, 0xFF}
+	colHeader       = color.NRGBA{0xE8, 0xF0, 0xFA, 0xFF} // step header band
+	colInputBorder  = color.NRGBA{0x4A, 0x4A, 0x4A, 0xFF}
+	colPlaceHolder  = color.NRGBA{0x59, 0x59, 0x59, 0xFF}
+	colSeparator    = color.NRGBA{0xB8, 0xC2, 0xCE, 0xFF}
+	colHover        = color.NRGBA{0x00, 0x4E, 0xB0, 0x22}
+	colPressed      = color.NRGBA{0x00, 0x4E, 0xB0, 0x44}
+	colFocus        = color.NRGBA{0x00, 0x4E, 0xB0, 0x66}
+	colOverlay      = color.NRGBA{0xFF, 0xFF, 0xFF, 0xFF}
+	colShadow       = color.NRGBA{0x00, 0x00, 0x00, 0x40}
+	colSelection    = color.NRGBA{0x00, 0x4E, 0xB0, 0x40}
+	colScrollBar    = color.NRGBA{0x4A, 0x4A, 0x4A, 0xCC}
+	colScrollBarBg  = color.NRGBA{0xE0, 0xE0, 0xE0, 0xFF}
+	colCardSurface  = color.NRGBA{0xF4, 0xF7, 0xFB, 0xFF} // certificate card background
+	colErrorSurface = color.NRGBA{0xFD, 0xEE, 0xEF, 0xFF} // background of warning boxes
+)
+
+// Touch target sizes in device-independent pixels (1 dp = 1 px at scale 1 on
+// the 1920×1080 panel).
+const (
+	// MinTarget is the smallest height of anything a resident can tap.
+	MinTarget float32 = 64
+	// PrimaryHeight is the height of a screen's one primary action.
+	PrimaryHeight float32 = 88
+	// KeyHeight is the height of a keypad key.
+	KeyHeight float32 = 80
+)
+
+var (
+	fontRegular = fyne.NewStaticResource("BIZUDGothic-Regular.ttf", assets.FontRegular())
+	fontBold    = fyne.NewStaticResource("BIZUDGothic-Bold.ttf", assets.FontBold())
+)
+
+// Theme is the kiosk's look: the default Fyne theme with BIZ UDGothic, large
+// text and a light high-contrast palette. The zero value is not usable; build
+// it with NewTheme.
+type Theme struct {
+	base fyne.Theme
+	text float32
+}
+
+var _ fyne.Theme = (*Theme)(nil)
+
+// NewTheme returns the kiosk theme with body text of textSize pixels (28 for
+// the 1920×1080 panel; values below 28 are raised to 28).
+func NewTheme(textSize float32) *Theme {
+	if textSize < 28 {
+		textSize = 28
+	}
+	return &Theme{base: theme.DefaultTheme(), text: textSize}
+}
+
+// Color returns the kiosk palette; the kiosk is always light, whatever the
+// operating system's variant.
+func (t *Theme) Color(n fyne.ThemeColorName, _ fyne.ThemeVariant) color.Color {
+	switch n {
+	case theme.ColorNameBackground, theme.ColorNameInputBackground, theme.ColorNameMenuBackground:
+		return colBackground
+	case theme.ColorNameOverlayBackground:
+		return colOverlay
+	case theme.ColorNameForeground, theme.ColorNameForegroundOnWarning:
+		return colForeground
+	case theme.ColorNamePrimary, theme.ColorNameHyperlink:
+		return colPrimary
+	case theme.ColorNameForegroundOnPrimary, theme.ColorNameForegroundOnError, theme.ColorNameForegroundOnSuccess:
+		return colBackground
+	case theme.ColorNameError:
+		return colError
+	case theme.ColorNameSuccess:
+		return colSuccess
+	case theme.ColorNameWarning:
+		return color.NRGBA{0xFF, 0xC2, 0x3D, 0xFF} // behind dark text only
+	case theme.ColorNameButton:
+		return colButton
+	case theme.ColorNameDisabledButton:
+		return colDisabledBtn
+	case theme.ColorNameDisabled:
+		return colDisabled
+	case theme.ColorNameHeaderBackground:
+		return colHeader
+	case theme.ColorNameInputBorder:
+		return colInputBorder
+	case theme.ColorNamePlaceHolder:
+		return colPlaceHolder
+	case theme.ColorNameSeparator:
+		return colSeparator
+	case theme.ColorNameHover:
+		return colHover
+	case theme.ColorNamePressed:
+		return colPressed
+	case theme.ColorNameFocus:
+		return colFocus
+	case theme.ColorNameShadow:
+		return colShadow
+	case theme.ColorNameSelection:
+		return colSelection
+	case theme.ColorNameScrollBar:
+		return colScrollBar
+	case theme.ColorNameScrollBarBackground:
+		return colScrollBarBg
+	}
+	return t.base.Color(n, theme.VariantLight)
+}
+
+// Font returns BIZ UDGothic (bold for bold styles); monospace text keeps the
+// default monospace font.
+func (t *Theme) Font(s fyne.TextStyle) fyne.Resource {
+	if s.Monospace || s.Symbol {
+		return t.base.Font(s)
+	}
+	if s.Bold {
+		return fontBold
+	}
+	return fontRegular
+}
+
+// Icon returns the default icons.
+func (t *Theme) Icon(n fyne.ThemeIconName) fyne.Resource { return t.base.Icon(n) }
+
+// Size scales the default sizes up for a touch panel read at arm's length.
+func (t *Theme) Size(n fyne.ThemeSizeName) float32 {
+	switch n {
+	case theme.SizeNameText:
+		return t.text
+	case theme.SizeNameHeadingText:
+		return t.text * 1.6
+	case theme.SizeNameSubHeadingText:
+		return t.text * 1.25
+	case theme.SizeNameCaptionText:
+		return t.text * 0.8
+	case theme.SizeNameInlineIcon:
+		return t.text * 1.2
+	case theme.SizeNamePadding:
+		return 8
+	case theme.SizeNameInnerPadding:
+		return 16
+	case theme.SizeNameLineSpacing:
+		return 6
+	case theme.SizeNameInputBorder:
+		return 3
+	case theme.SizeNameInputRadius, theme.SizeNameSelectionRadius:
+		return 10
+	case theme.SizeNameScrollBar:
+		return 24
+	case theme.SizeNameScrollBarSmall:
+		return 8
+	case theme.SizeNameSeparatorThickness:
+		return 2
+	}
+	return t.base.Size(n)
+}
