@@ -121,7 +121,8 @@ func TestHolidays(t *testing.T) {
 	if first != MustDate("1970-01-01") || last != MustDate("2050-12-31") {
 		t.Errorf("range %s – %s, want 1970-01-01 – 2050-12-31", first, last)
 	}
-	if len(holidayTable) != 1329 || HolidaySource() != "@holiday-jp/holiday_jp@2.5.1" {
+	if len(holidayTable) != 1329 || HolidaySource() != "@holiday-jp/holiday_jp@2.5.1" ||
+		holidayIntegrity != "sha512-KuXfzsp0xlP830WDZRbsHj99wJzamx4fS55usUJFz+oHZmZ4gJfVdyiyv/rIWK+O7RgfHSi5j5Ajy0ZK/Vlnyg==" {
 		t.Errorf("%d holidays from %s", len(holidayTable), HolidaySource())
 	}
 	for i := 1; i < len(holidayTable); i++ {
