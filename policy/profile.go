@@ -82,6 +82,7 @@ type ProfileError struct {
 	Msg     string
 }
 
+// Error formats the error as "profile NAME: line N: key K: message".
 func (e *ProfileError) Error() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "profile %s", e.Profile)

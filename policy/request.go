@@ -141,6 +141,7 @@ type Request struct {
 // RequestError is a request policy cannot answer (missing or invalid input).
 type RequestError struct{ Msg string }
 
+// Error returns the message prefixed with "policy: ".
 func (e *RequestError) Error() string { return "policy: " + e.Msg }
 
 func (r *Request) normalise() error {
