@@ -1,0 +1,425 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	"github.com/jpki-kiosk/kiosk/card"
+	"github.com/jpki-kiosk/kiosk/policy"
+)
+
+// The card commands: readers, card status, pin status, pin verify, pin
+// change. PINs come from standard input only, one per line, and are never
+// echoed, logged or kept: they are wiped once sent.
+
+func init() {
+	register(command{name: "readers", summary: "list smart-card readers and whether each holds a card", run: runReaders})
+	register(command{name: "card status", summary: "card type, auth certificate and PIN tries (no PIN needed)", run: runCardStatus})
+	register(command{name: "pin status", summary: "tries left of the auth, sign and basic-info PINs", run: runPINStatus})
+	register(command{name: "pin verify", summary: "check a PIN (read from standard input)", run: runPINVerify})
+	register(command{name: "pin change", summary: "change a PIN (old and new PIN on standard input)", run: runPINChange})
+}
+
+// cardConn is an open card: card.Conn, or a virtual card in tests.
+type cardConn interface {
+	card.Transmitter
+	Reader() string
+	Close() error
+}
+
+// Seams for tests: the PC/SC reader list and connection.
+var (
+	listReaders = card.ListReaders
+	connectCard = func(reader string) (cardConn, error) {
+		c, err := card.Connect(reader)
+		if err != nil {
+			return nil, err
+		}
+		return c, nil
+	}
+)
+
+// japan is Asia/Tokyo (no daylight saving), fixed so no tz database is needed.
+var japan = time.FixedZone("JST", 9*60*60)
+
+// maxPINLine bounds a line of standard input read as a PIN.
+const maxPINLine = 64
+
+type readersOut struct {
+	Readers []card.ReaderStatus `json:"readers"`
+}
+
+func runReaders(e *env, args []string) error {
+	fs := newFlags(e, "readers")
+	asJSON := fs.Bool("json", false, "print JSON")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	readers, err := listReaders()
+	if err != nil {
+		return cardRefusal(*asJSON, err)
+	}
+	if *asJSON {
+		writeJSON(e.stdout, readersOut{Readers: readers})
+		return nil
+	}
+	if len(readers) == 0 {
+		fmt.Fprintln(e.stdout, "no readers")
+	}
+	for _, r := range readers {
+		state := "empty"
+		if r.CardPresent {
+			state = "card present"
+		}
+		fmt.Fprintf(e.stdout, "%s\t%s\n", r.Name, state)
+	}
+	return nil
+}
+
+// session is one exclusive connection to a card, counting APDUs.
+type session struct {
+	conn  cardConn
+	trace *card.Trace
+	card  *card.Card
+}
+
+// openSession connects to the named reader, or to the first with a card.
+func openSession(asJSON bool, reader string) (*session, error) {
+	conn, err := connectCard(reader)
+	if err != nil {
+		return nil, cardRefusal(asJSON, err)
+	}
+	tr := card.NewTrace(conn, 0)
+	return &session{conn: conn, trace: tr, card: card.New(tr)}, nil
+}
+
+func (s *session) close() { _ = s.conn.Close() }
+
+// retriesOut is the three retry counters; null where the card has no such PIN.
+type retriesOut struct {
+	Auth      *int `json:"auth"`
+	Sign      *int `json:"sign"`
+	BasicInfo *int `json:"basic_info"`
+}
+
+func retriesOf(m map[card.PIN]int) retriesOut {
+	get := func(p card.PIN) *int {
+		if n, ok := m[p]; ok {
+			return &n
+		}
+		return nil
+	}
+	return retriesOut{Auth: get(card.PINAuth), Sign: get(card.PINSign), BasicInfo: get(card.PINBasicInfo)}
+}
+
+func (r retriesOut) String() string {
+	f := func(p *int) string {
+		if p == nil {
+			return "-"
+		}
+		return fmt.Sprint(*p)
+	}
+	return fmt.Sprintf("auth %s, sign %s, basic_info %s", f(r.Auth), f(r.Sign), f(r.BasicInfo))
+}
+
+type certOut struct {
+	Serial    string `json:"serial"`     // decimal
+	NotBefore string `json:"not_before"` // YYYY-MM-DD, Asia/Tokyo
+	NotAfter  string `json:"not_after"`  // YYYY-MM-DD, Asia/Tokyo
+}
+
+type cardStatusOut struct {
+	Reader   string     `json:"reader"`
+	CardType card.Type  `json:"card_type"`
+	AuthCert *certOut   `json:"auth_cert"`
+	Retries  retriesOut `json:"retries"`
+	APDUs    int        `json:"apdus"`
+}
+
+func runCardStatus(e *env, args []string) error {
+	fs := newFlags(e, "card status")
+	reader := fs.String("reader", "", "reader `name` (default: the first reader with a card)")
+	asJSON := fs.Bool("json", false, "print JSON")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	s, err := openSession(*asJSON, *reader)
+	if err != nil {
+		return err
+	}
+	defer s.close()
+	st, err := s.card.Status()
+	if err != nil {
+		return cardRefusal(*asJSON, err)
+	}
+	out := cardStatusOut{Reader: s.conn.Reader(), CardType: st.Type, Retries: retriesOf(st.Retries), APDUs: s.trace.Count()}
+	if c := st.AuthCert; c != nil {
+		out.AuthCert = &certOut{
+			Serial:    c.Serial.String(),
+			NotBefore: c.NotBefore.In(japan).Format(time.DateOnly),
+			NotAfter:  c.NotAfter.In(japan).Format(time.DateOnly),
+		}
+	}
+	if *asJSON {
+		writeJSON(e.stdout, out)
+		return nil
+	}
+	fmt.Fprintf(e.stdout, "reader:     %s\ncard type:  %s\n", out.Reader, out.CardType)
+	if out.AuthCert != nil {
+		fmt.Fprintf(e.stdout, "auth cert:  serial %s, valid %s to %s\n", out.AuthCert.Serial, out.AuthCert.NotBefore, out.AuthCert.NotAfter)
+	} else {
+		fmt.Fprintln(e.stdout, "auth cert:  none")
+	}
+	fmt.Fprintf(e.stdout, "retries:    %s\napdus:      %d\n", out.Retries, out.APDUs)
+	return nil
+}
+
+type pinStatusOut struct {
+	Reader   string     `json:"reader"`
+	CardType card.Type  `json:"card_type"`
+	Retries  retriesOut `json:"retries"`
+	APDUs    int        `json:"apdus"`
+}
+
+func runPINStatus(e *env, args []string) error {
+	fs := newFlags(e, "pin status")
+	reader := fs.String("reader", "", "reader `name` (default: the first reader with a card)")
+	asJSON := fs.Bool("json", false, "print JSON")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	s, err := openSession(*asJSON, *reader)
+	if err != nil {
+		return err
+	}
+	defer s.close()
+	typ, err := s.jpkiCard(*asJSON)
+	if err != nil {
+		return err
+	}
+	m := map[card.PIN]int{}
+	for _, p := range []card.PIN{card.PINAuth, card.PINSign, card.PINBasicInfo} {
+		n, err := s.card.Retries(p)
+		if errors.Is(err, card.ErrFileNotFound) {
+			continue
+		}
+		if err != nil {
+			return cardRefusal(*asJSON, err)
+		}
+		m[p] = n
+	}
+	out := pinStatusOut{Reader: s.conn.Reader(), CardType: typ, Retries: retriesOf(m), APDUs: s.trace.Count()}
+	if *asJSON {
+		writeJSON(e.stdout, out)
+		return nil
+	}
+	fmt.Fprintf(e.stdout, "reader:     %s\ncard type:  %s\nretries:    %s\n", out.Reader, out.CardType, out.Retries)
+	return nil
+}
+
+// jpkiCard identifies the card and refuses anything without JPKI.
+func (s *session) jpkiCard(asJSON bool) (card.Type, error) {
+	typ, err := s.card.Identify()
+	if err != nil {
+		return typ, cardRefusal(asJSON, err)
+	}
+	if typ == card.TypeUnknown {
+		return typ, refuse(asJSON, "UNKNOWN_CARD", "not a My Number card or 住基カード (no JPKI token)")
+	}
+	return typ, nil
+}
+
+// pinFlags are the flags shared by pin verify and pin change.
+type pinFlags struct {
+	which, reader string
+	confirm       bool
+	asJSON        bool
+}
+
+func parsePINFlags(e *env, name string, args []string, choices ...string) (pinFlags, card.PIN, policy.PINKind, error) {
+	var f pinFlags
+	fs := newFlags(e, name)
+	fs.StringVar(&f.which, "which", "", "the PIN: "+strings.Join(choices, "|"))
+	fs.StringVar(&f.reader, "reader", "", "reader `name` (default: the first reader with a card)")
+	fs.BoolVar(&f.confirm, "confirm-last-try", false, "allow spending the last try of the PIN")
+	fs.BoolVar(&f.asJSON, "json", false, "print JSON")
+	if err := parseFlags(fs, args); err != nil {
+		return f, 0, 0, err
+	}
+	valid := false
+	for _, c := range choices {
+		valid = valid || f.which == c
+	}
+	if !valid {
+		return f, 0, 0, usagef("--which: want %s, got %q", strings.Join(choices, "|"), f.which)
+	}
+	switch f.which {
+	case "auth":
+		return f, card.PINAuth, policy.PINAuth, nil
+	case "sign":
+		return f, card.PINSign, policy.PINSign, nil
+	}
+	return f, card.PINBasicInfo, policy.PINBasic, nil
+}
+
+func (f pinFlags) options() []card.Option {
+	if f.confirm {
+		return []card.Option{card.ConfirmLastTry()}
+	}
+	return nil
+}
+
+// readPIN reads one line of standard input byte by byte (no buffer keeps a
+// copy) and checks its format with policy, so a typo never costs a try.
+func readPIN(e *env, asJSON bool, kind policy.PINKind, what string) ([]byte, error) {
+	pin := make([]byte, 0, maxPINLine)
+	var b [1]byte
+	for {
+		n, err := e.stdin.Read(b[:])
+		if n == 1 {
+			if b[0] == '\n' {
+				break
+			}
+			if len(pin) == maxPINLine {
+				clear(pin)
+				return nil, refuse(asJSON, "PIN_FORMAT", "%s: line too long", what)
+			}
+			pin = append(pin, b[0])
+		}
+		if errors.Is(err, io.EOF) {
+			if len(pin) == 0 {
+				return nil, usagef("%s: expected on standard input, one per line", what)
+			}
+			break
+		}
+		if err != nil {
+			clear(pin)
+			return nil, fmt.Errorf("reading %s: %w", what, err)
+		}
+	}
+	for len(pin) > 0 && pin[len(pin)-1] == '\r' {
+		pin = pin[:len(pin)-1]
+	}
+	if reasons := policy.ValidatePIN(kind, pin); len(reasons) > 0 {
+		clear(pin[:cap(pin)])
+		return nil, &refusal{Code: "PIN_FORMAT", Message: what + " does not meet the PIN rule",
+			Details: map[string]any{"reasons": reasons}, JSON: asJSON}
+	}
+	return pin, nil
+}
+
+type pinVerifyOut struct {
+	Reader   string `json:"reader"`
+	Which    string `json:"which"`
+	Verified bool   `json:"verified"`
+	Retries  int    `json:"retries"`
+	APDUs    int    `json:"apdus"`
+}
+
+func runPINVerify(e *env, args []string) error {
+	f, p, kind, err := parsePINFlags(e, "pin verify", args, "auth", "sign", "basic")
+	if err != nil {
+		return err
+	}
+	pin, err := readPIN(e, f.asJSON, kind, "PIN")
+	if err != nil {
+		return err
+	}
+	defer clear(pin[:cap(pin)])
+	s, err := openSession(f.asJSON, f.reader)
+	if err != nil {
+		return err
+	}
+	defer s.close()
+	if _, err := s.jpkiCard(f.asJSON); err != nil {
+		return err
+	}
+	if err := s.card.Verify(p, pin, f.options()...); err != nil {
+		return cardRefusal(f.asJSON, err)
+	}
+	out := pinVerifyOut{Reader: s.conn.Reader(), Which: f.which, Verified: true, Retries: p.MaxRetries(), APDUs: s.trace.Count()}
+	if f.asJSON {
+		writeJSON(e.stdout, out)
+		return nil
+	}
+	fmt.Fprintf(e.stdout, "%s PIN correct (%d tries)\n", f.which, out.Retries)
+	return nil
+}
+
+type pinChangeOut struct {
+	Reader  string `json:"reader"`
+	Which   string `json:"which"`
+	Changed bool   `json:"changed"`
+	APDUs   int    `json:"apdus"`
+}
+
+func runPINChange(e *env, args []string) error {
+	f, p, kind, err := parsePINFlags(e, "pin change", args, "auth", "sign")
+	if err != nil {
+		return err
+	}
+	current, err := readPIN(e, f.asJSON, kind, "current PIN")
+	if err != nil {
+		return err
+	}
+	defer clear(current[:cap(current)])
+	next, err := readPIN(e, f.asJSON, kind, "new PIN")
+	if err != nil {
+		return err
+	}
+	defer clear(next[:cap(next)])
+	s, err := openSession(f.asJSON, f.reader)
+	if err != nil {
+		return err
+	}
+	defer s.close()
+	if _, err := s.jpkiCard(f.asJSON); err != nil {
+		return err
+	}
+	if err := s.card.ChangePIN(p, current, next, f.options()...); err != nil {
+		return cardRefusal(f.asJSON, err)
+	}
+	out := pinChangeOut{Reader: s.conn.Reader(), Which: f.which, Changed: true, APDUs: s.trace.Count()}
+	if f.asJSON {
+		writeJSON(e.stdout, out)
+		return nil
+	}
+	fmt.Fprintf(e.stdout, "%s PIN changed\n", f.which)
+	return nil
+}
+
+// cardRefusal maps the card package's errors to the contract's codes.
+func cardRefusal(asJSON bool, err error) error {
+	var pe *card.PINError
+	switch {
+	case errors.As(err, &pe) && errors.Is(err, card.ErrWrongPIN):
+		return &refusal{Code: "PIN_INCORRECT", Message: fmt.Sprintf("wrong PIN, %d tries left", pe.Retries),
+			Details: map[string]int{"retries": pe.Retries}, JSON: asJSON}
+	case errors.Is(err, card.ErrLastTry):
+		return &refusal{Code: "LAST_TRY_NOT_CONFIRMED", Message: "one try left: pass --confirm-last-try to use it",
+			Details: map[string]int{"retries": 1}, JSON: asJSON}
+	case errors.Is(err, card.ErrAuthBlocked):
+		return &refusal{Code: "PIN_LOCKED", Message: "the PIN is locked; it can be reset at the counter",
+			Details: map[string]int{"retries": 0}, JSON: asJSON}
+	case errors.Is(err, card.ErrPINFormat), errors.Is(err, card.ErrWrongData):
+		return refuse(asJSON, "PIN_FORMAT", "the card refused the PIN's format")
+	case errors.Is(err, card.ErrNoService):
+		return refuse(asJSON, "NO_SERVICE", "the smart-card service is not running (pcscd; on Windows it stops with no reader)")
+	case errors.Is(err, card.ErrNoReader):
+		return refuse(asJSON, "NO_READER", "no smart-card reader (or not the one named)")
+	case errors.Is(err, card.ErrNoCard):
+		return refuse(asJSON, "NO_CARD", "no card in the reader")
+	case errors.Is(err, card.ErrCardRemoved):
+		return refuse(asJSON, "CARD_REMOVED", "the card was removed")
+	case errors.Is(err, card.ErrCardInUse):
+		return refuse(asJSON, "CARD_IN_USE", "another program is using the card")
+	case errors.Is(err, card.ErrCardMute), errors.Is(err, card.ErrCardReset):
+		return refuse(asJSON, "CARD_ERROR", "the card does not respond: %v", err)
+	case errors.Is(err, card.ErrFileNotFound):
+		return refuse(asJSON, "NOT_ON_CARD", "the card has no such PIN or file")
+	}
+	return refuse(asJSON, "CARD_ERROR", "%v", err)
+}
