@@ -18,7 +18,8 @@ type checkCase struct {
 
 func d(s string) Date { return MustDate(s) }
 
-// noApproval is Moriya with the approval step dropped (approval_required = false).
+// profileFor loads an embedded profile; "noapproval" is Moriya with the
+// approval step dropped (approval_required = false).
 func profileFor(t testing.TB, name string) *Profile {
 	t.Helper()
 	if name == "noapproval" {
