@@ -1,0 +1,263 @@
+package store
+
+import (
+	"encoding/json"
+	"fmt"
+	"regexp"
+	"sort"
+	"strings"
+)
+
+// Detail is the structured detail of an audit event: lower snake case keys
+// to strings, integers, booleans or string lists. It is checked by
+// CheckDetail before anything is written; see docs/STORE.md for the rules.
+//
+// Use codes, not prose: {"cert":"sign","retries_left":2,"reason":"PIN_LOCKED"}.
+// Certificate serials go through Serial, dates are YYYY-MM-DD under a key
+// naming what the date is (expiry, not_after, cutoff...).
+type Detail map[string]any
+
+// Limits of a Detail.
+const (
+	maxDetailKeys  = 32
+	maxValueLen    = 256
+	maxListLen     = 16
+	maxDetailBytes = 4096
+)
+
+var (
+	keyRE = regexp.MustCompile(`^[a-z][a-z0-9_]{0,39}$`)
+	// deniedKeyTokens are key words (between underscores) that name personal
+	// data or secrets. "pin" covers new_pin, pin_value...; use "cert" to say
+	// which PIN an event is about.
+	deniedKeyTokens = map[string]bool{
+		"pin": true, "pins": true, "puk": true, "password": true, "passwd": true, "passphrase": true,
+		"secret": true, "name": true, "names": true, "kana": true, "furigana": true, "shimei": true,
+		"address": true, "addr": true, "jusho": true, "dob": true, "birth": true, "birthday": true,
+		"birthdate": true, "born": true, "sex": true, "gender": true, "phone": true, "tel": true,
+		"email": true, "mail": true, "zip": true, "postal": true, "individual": true,
+		"mynumber": true, "kojin": true, "bango": true, "photo": true, "face": true,
+	}
+	// deniedKeyParts are denied anywhere in a key, even without underscores.
+	deniedKeyParts = []string{"mynumber", "my_number", "individual", "birth", "address", "password", "passwd"}
+
+	// twelveDigitsRE is an individual-number-shaped token: 12 digits, maybe
+	// grouped 4-4-4 by spaces or hyphens, not part of a longer alphanumeric
+	// token (so a hex hash containing 12 digits in a row is fine).
+	twelveDigitsRE = regexp.MustCompile(`(^|[^0-9A-Za-z])[0-9]{4}[ -]?[0-9]{4}[ -]?[0-9]{4}($|[^0-9A-Za-z])`)
+	allDigitsRE    = regexp.MustCompile(`^[0-9]{4,}$`)
+	signPINRE      = regexp.MustCompile(`^[A-Z0-9]{6,16}$`)
+	dateLikeRE     = regexp.MustCompile(`[0-9]{4}[-/.][0-9]{1,2}[-/.][0-9]{1,2}`)
+	// dateKeySuffixes are the keys under which a date may be stored: dates
+	// of certificates, tickets and retention, never of people.
+	dateKeySuffixes = []string{"expiry", "_date", "not_after", "not_before", "cutoff", "opens", "from", "to", "until", "day"}
+)
+
+// CheckKey reports whether key may name a stored value: lower snake case,
+// not naming personal data or a secret.
+func CheckKey(key string) error {
+	if !keyRE.MatchString(key) {
+		return fmt.Errorf("%w: key %q must be lower snake case, at most 40 characters", ErrInvalid, key)
+	}
+	for _, tok := range strings.Split(key, "_") {
+		if deniedKeyTokens[tok] {
+			return fmt.Errorf("%w: key %q names personal data or a secret", ErrPersonalData, key)
+		}
+	}
+	for _, p := range deniedKeyParts {
+		if strings.Contains(key, p) {
+			return fmt.Errorf("%w: key %q names personal data or a secret", ErrPersonalData, key)
+		}
+	}
+	return nil
+}
+
+// CheckValue reports whether the string v may be stored under key. It
+// refuses what looks like personal data: non-ASCII text (Japanese names and
+// addresses), PIN-shaped strings (4 or more digits alone; 6–16 upper-case
+// letters and digits mixed), 12-digit numbers (the individual number), and
+// dates under keys that do not name a certificate or retention date.
+func CheckValue(key, v string) error {
+	if len(v) > maxValueLen {
+		return fmt.Errorf("%w: value of %q longer than %d bytes", ErrInvalid, key, maxValueLen)
+	}
+	for i := 0; i < len(v); i++ {
+		if c := v[i]; c < 0x20 || c > 0x7e {
+			return fmt.Errorf("%w: value of %q is not printable ASCII (names and addresses are never stored)", ErrPersonalData, key)
+		}
+	}
+	refuse := func(what string) error {
+		return fmt.Errorf("%w: value of %q looks like %s", ErrPersonalData, key, what)
+	}
+	if twelveDigitsRE.MatchString(v) {
+		return refuse("an individual number")
+	}
+	if allDigitsRE.MatchString(v) {
+		return refuse("a PIN or an identification number (store numbers as integers)")
+	}
+	if signPINRE.MatchString(v) && strings.ContainsAny(v, "0123456789") && strings.ContainsAny(v, "ABCDEFGHIJKLMNOPQRSTUVWXYZ") {
+		return refuse("a signature PIN")
+	}
+	if strings.Contains(v, "@") {
+		return refuse("an e-mail address")
+	}
+	if dateLikeRE.MatchString(v) && !isDateKey(key) {
+		return refuse("a date under a key that does not name a certificate date")
+	}
+	return nil
+}
+
+func isDateKey(key string) bool {
+	for _, s := range dateKeySuffixes {
+		if strings.HasSuffix(key, s) {
+			return true
+		}
+	}
+	return false
+}
+
+// checkInt refuses integers shaped like an individual number (12 digits).
+func checkInt(key string, v int64) error {
+	if (v >= 100_000_000_000 && v <= 999_999_999_999) || (v <= -100_000_000_000 && v >= -999_999_999_999) {
+		return fmt.Errorf("%w: value of %q looks like an individual number", ErrPersonalData, key)
+	}
+	return nil
+}
+
+// CheckDetail checks every key and value of d (see CheckKey and CheckValue).
+func CheckDetail(d Detail) error {
+	if len(d) > maxDetailKeys {
+		return fmt.Errorf("%w: detail has %d keys, at most %d", ErrInvalid, len(d), maxDetailKeys)
+	}
+	keys := make([]string, 0, len(d))
+	for k := range d {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys) // report the same first problem every time
+	for _, k := range keys {
+		if err := CheckKey(k); err != nil {
+			return err
+		}
+		if err := checkDetailValue(k, d[k]); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func checkDetailValue(k string, v any) error {
+	switch x := v.(type) {
+	case string:
+		return CheckValue(k, x)
+	case bool:
+		return nil
+	case int:
+		return checkInt(k, int64(x))
+	case int32:
+		return checkInt(k, int64(x))
+	case int64:
+		return checkInt(k, x)
+	case uint32:
+		return checkInt(k, int64(x))
+	case []string:
+		if len(x) > maxListLen {
+			return fmt.Errorf("%w: list %q longer than %d", ErrInvalid, k, maxListLen)
+		}
+		for _, e := range x {
+			if err := CheckValue(k, e); err != nil {
+				return err
+			}
+		}
+		return nil
+	default:
+		return fmt.Errorf("%w: value of %q has type %T (want string, integer, bool or []string)", ErrInvalid, k, v)
+	}
+}
+
+// encodeDetail checks d and returns its canonical JSON (keys sorted).
+func encodeDetail(d Detail) (string, error) {
+	if err := CheckDetail(d); err != nil {
+		return "", err
+	}
+	if len(d) == 0 {
+		return "{}", nil
+	}
+	b, err := json.Marshal(map[string]any(d))
+	if err != nil {
+		return "", fmt.Errorf("%w: detail: %v", ErrInvalid, err)
+	}
+	if len(b) > maxDetailBytes {
+		return "", fmt.Errorf("%w: detail longer than %d bytes", ErrInvalid, maxDetailBytes)
+	}
+	return string(b), nil
+}
+
+var (
+	lowerCodeRE = regexp.MustCompile(`^[a-z][a-z0-9_-]{0,31}$`)
+	upperCodeRE = regexp.MustCompile(`^[A-Z][A-Z0-9_]{0,47}$`)
+	staffIDRE   = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,31}$`)
+	cardRefRE   = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9:._-]{3,127}$`)
+	ageBandRE   = regexp.MustCompile(`^([0-9]{1,2}-[0-9]{1,2}|[0-9]{1,2}\+)$`)
+)
+
+// checkCode checks a lower-case code (service, purpose, profile, ...).
+func checkCode(what, v string) error {
+	if !lowerCodeRE.MatchString(v) {
+		return fmt.Errorf("%w: %s %q (want a lower-case code)", ErrInvalid, what, v)
+	}
+	return nil
+}
+
+func checkCodes(what string, vs []string) error {
+	if len(vs) > maxListLen {
+		return fmt.Errorf("%w: %s: more than %d", ErrInvalid, what, maxListLen)
+	}
+	for _, v := range vs {
+		if err := checkCode(what, v); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// checkReasons checks upper snake case reason codes (UNDER_15, PIN_LOCKED).
+func checkReasons(vs []string) error {
+	if len(vs) > maxListLen {
+		return fmt.Errorf("%w: more than %d reasons", ErrInvalid, maxListLen)
+	}
+	for _, v := range vs {
+		if !upperCodeRE.MatchString(v) {
+			return fmt.Errorf("%w: reason %q (want UPPER_SNAKE_CASE)", ErrInvalid, v)
+		}
+	}
+	return nil
+}
+
+// CheckStaffID reports whether id is a valid staff ID: 1–32 ASCII letters,
+// digits, '.', '_' or '-', and not shaped like an individual number.
+func CheckStaffID(id string) error {
+	if !staffIDRE.MatchString(id) {
+		return fmt.Errorf("%w: staff ID %q", ErrInvalid, id)
+	}
+	if twelveDigitsRE.MatchString(id) {
+		return fmt.Errorf("%w: staff ID looks like an individual number", ErrPersonalData)
+	}
+	return nil
+}
+
+// checkCardRef checks an opaque card reference (see CardRef).
+func checkCardRef(ref string) error {
+	if !cardRefRE.MatchString(ref) {
+		return fmt.Errorf("%w: card reference %q", ErrInvalid, ref)
+	}
+	return CheckValue("card_ref", ref)
+}
+
+func join(vs []string) string { return strings.Join(vs, ",") }
+
+func split(v string) []string {
+	if v == "" {
+		return nil
+	}
+	return strings.Split(v, ",")
+}
