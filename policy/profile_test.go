@@ -5,6 +5,7 @@ import (
 	"go/ast"
 	"go/parser"
 	"go/token"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -152,13 +153,36 @@ func FuzzParseProfile(f *testing.F) {
 }
 
 // TestAllReasonsComplete: AllReasons lists exactly the Reason constants
-// declared in the package source.
+// declared in the package source (any file).
 func TestAllReasonsComplete(t *testing.T) {
-	fset := token.NewFileSet()
-	f, err := parser.ParseFile(fset, "codes.go", nil, 0)
+	var declared []string
+	files, err := filepath.Glob("*.go")
 	if err != nil {
 		t.Fatal(err)
 	}
+	for _, name := range files {
+		if strings.HasSuffix(name, "_test.go") {
+			continue
+		}
+		f, err := parser.ParseFile(token.NewFileSet(), name, nil, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		declared = append(declared, reasonConsts(f)...)
+	}
+	var listed []string
+	for _, r := range AllReasons() {
+		listed = append(listed, string(r))
+	}
+	slices.Sort(declared)
+	slices.Sort(listed)
+	if !slices.Equal(declared, listed) || len(listed) < 30 {
+		t.Errorf("declared %v\nlisted   %v", declared, listed)
+	}
+}
+
+// reasonConsts returns the values of the constants of type Reason in f.
+func reasonConsts(f *ast.File) []string {
 	var declared []string
 	ast.Inspect(f, func(n ast.Node) bool {
 		if vs, ok := n.(*ast.ValueSpec); ok {
@@ -170,13 +194,5 @@ func TestAllReasonsComplete(t *testing.T) {
 		}
 		return true
 	})
-	var listed []string
-	for _, r := range AllReasons() {
-		listed = append(listed, string(r))
-	}
-	slices.Sort(declared)
-	slices.Sort(listed)
-	if !slices.Equal(declared, listed) || len(listed) < 30 {
-		t.Errorf("declared %v\nlisted   %v", declared, listed)
-	}
+	return declared
 }
