@@ -1096,8 +1096,21 @@ func (m *Machine) takeTicket(now time.Time, route Route) bool {
 			}
 		}
 		_, req.FeeYen, _, _ = m.combined()
-	} else if m.pinWhich != PINNone && m.svc != ServiceCounter {
+	} else if m.pinWhich == PINSign || m.pinWhich == PINAuth {
 		req.Certs = CertSet{Sign: m.pinWhich == PINSign, Auth: m.pinWhich == PINAuth}
+	} else {
+		req.Certs = CertSet{Sign: m.info.Retries.Sign == 0, Auth: m.info.Retries.Auth == 0}
+	}
+	if req.Certs.Empty() {
+		// Nothing chosen yet (the basic-info PIN is locked before the
+		// choice): the counter looks at both certificates.
+		req.Certs = CertSet{Sign: true, Auth: true}
+		if m.svc == ServicePrepare {
+			req.Purpose = string(PurposeNew)
+			if a := m.info.Auth; a != nil && !m.today(now).After(dateOf(a.NotAfter, m.loc(now))) {
+				req.Purpose = string(PurposeRenew)
+			}
+		}
 	}
 	t, err := m.cfg.Recorder.TakeTicket(context.Background(), m.session, req)
 	if err != nil {

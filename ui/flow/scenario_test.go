@@ -484,6 +484,9 @@ func TestBasicInfoLocked(t *testing.T) {
 		t.Fatalf("locked PIN %s", s.PIN.Which)
 	}
 	r.want(r.send(Next{}), StateGoToCounter)
+	if tk := r.rec.tickets[0]; tk.Certs != (CertSet{Sign: true, Auth: true}) || tk.Purpose != "renew" {
+		t.Fatalf("ticket %+v", tk)
+	}
 }
 
 func TestSignLockedSkipsOptionalPIN(t *testing.T) {
