@@ -174,7 +174,7 @@ func route(p *Profile, req Request, purpose Purpose, needsRep bool, reasons []Re
 	case needsRep:
 		return RouteCounter
 	case purpose == PurposePINReset:
-		return RouteApproval // a locked PIN is reset only with a clerk (DESIGN.md §1, §3)
+		return RouteCounter // "staff only" (DESIGN.md §1 table): a clerk drives the reset
 	case p.ApprovalRequired:
 		return RouteApproval
 	}

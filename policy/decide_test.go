@@ -166,13 +166,13 @@ var checkCases = []checkCase{
 		want: Decision{Allowed: false, Route: RouteCounter, Reasons: rs(PINLocked), Visits: 1, Documents: card}},
 	{src: "001 パスワードの初期化・再設定…本人が手続きを行う場合 即日手続きができます", profile: "kakamigahara",
 		req:  Request{Today: d("2026-04-01"), BirthDate: d("1980-06-15"), Cert: CertSign, Purpose: PurposePINReset, PINLocked: true},
-		want: Decision{Allowed: true, Route: RouteApproval, Reasons: rs(ApprovalRequired), Visits: 1, Documents: card}},
-	{src: "DESIGN §3 a locked PIN is reset only with staff, even without the approval step", profile: "noapproval",
+		want: Decision{Allowed: true, Route: RouteCounter, Reasons: rs(StaffRequired), Visits: 1, Documents: card}},
+	{src: "DESIGN §1 PIN reset: staff only — counter, even without the approval step", profile: "noapproval",
 		req:  Request{Today: d("2026-04-01"), BirthDate: d("1980-06-15"), Cert: CertAuth, Purpose: PurposePINReset},
-		want: Decision{Allowed: true, Route: RouteApproval, Reasons: rs(ApprovalRequired), Visits: 1, Documents: card}},
+		want: Decision{Allowed: true, Route: RouteCounter, Reasons: rs(StaffRequired), Visits: 1, Documents: card}},
 	{src: "RULES.md PIN reset of an expired certificate: issue a new one instead", profile: "moriya",
 		req:  Request{Today: d("2026-07-01"), BirthDate: d("1980-06-15"), Cert: CertAuth, Purpose: PurposePINReset, CertExpiry: d("2026-06-15")},
-		want: Decision{Allowed: false, Route: RouteApproval, Reasons: rs(CertExpired), Visits: 1, Documents: card}},
+		want: Decision{Allowed: false, Route: RouteCounter, Reasons: rs(CertExpired), Visits: 1, Documents: card}},
 
 	// ---- fees, old cards
 	{src: "000 紛失等本人の責による…再交付に伴う電子証明書の発行は有料で200円 (別途…800円)", profile: "moriya",
