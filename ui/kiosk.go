@@ -8,6 +8,7 @@ package ui
 import (
 	"math/rand/v2"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"fyne.io/fyne/v2"
@@ -154,9 +155,25 @@ func (k *Kiosk) Send(ev flow.Event) { k.render(k.session.Handle(ev)) }
 // The flow's executor and the card monitor report through Post.
 func (k *Kiosk) Post(ev flow.Event) { fyne.Do(func() { k.Send(ev) }) }
 
-// Executor returns a flow executor that runs card tasks in goroutines and
-// posts their results back to the UI goroutine.
-func (k *Kiosk) Executor() flow.Executor { return flow.GoExecutor{Post: k.Post} }
+// Executor runs the flow's card tasks in goroutines and posts their results
+// to a kiosk's UI goroutine. It exists before the kiosk (the flow machine
+// needs it first); Bind connects it.
+type Executor struct {
+	k atomic.Pointer[Kiosk]
+}
+
+// Run runs task in a goroutine and hands its event to the bound kiosk.
+func (e *Executor) Run(task func() flow.Event) {
+	go func() {
+		ev := task()
+		if k := e.k.Load(); k != nil {
+			k.Post(ev)
+		}
+	}()
+}
+
+// Bind sends the results of later tasks to k.
+func (e *Executor) Bind(k *Kiosk) { e.k.Store(k) }
 
 // CardInserted and CardRemoved are for the card monitor; any goroutine.
 func (k *Kiosk) CardInserted() { k.Post(flow.CardInserted{}) }

@@ -88,7 +88,8 @@ func (n *notice) Page(s flow.Snapshot) Page {
 
 // TicketPanel shows a ticket number large enough to read from the counter.
 func TicketPanel(label string, number int) fyne.CanvasObject {
-	l := Strong(label)
+	l := widget.NewLabelWithStyle(label, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	l.SizeName = theme.SizeNameSubHeadingText
 	num := widget.NewLabelWithStyle(strconv.Itoa(number), fyne.TextAlignCenter, fyne.TextStyle{Bold: true})
 	num.SizeName = theme.SizeNameHeadingText
 	num.Importance = widget.HighImportance

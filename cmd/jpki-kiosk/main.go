@@ -1,0 +1,40 @@
+// Command jpki-kiosk is the kiosk program: a full-screen Fyne window for
+// residents' My Number card certificates. Flags, configuration and wiring
+// only; the screens are in package ui, the rules in ui/flow and policy.
+//
+//	jpki-kiosk -demo               virtual cards, temporary database, operator panel
+//	jpki-kiosk -profile moriya     a real PC/SC reader
+package main
+
+import (
+	"flag"
+	"fmt"
+	"os"
+	"time"
+
+	"fyne.io/fyne/v2/app"
+)
+
+func main() {
+	start := time.Now()
+	var c config
+	flag.BoolVar(&c.demo, "demo", false, "demo mode: virtual cards, operator panel, temporary database")
+	flag.StringVar(&c.profile, "profile", "moriya", "municipality profile: an embedded NAME or a PATH to a TOML file")
+	flag.StringVar(&c.db, "db", "", "database file (default DATA/kiosk.db; temporary in demo mode)")
+	flag.StringVar(&c.data, "data", "", "data directory (default: the user config dir; temporary in demo mode)")
+	flag.StringVar(&c.reader, "reader", "", "PC/SC reader name (default: the first reader with a card)")
+	flag.StringVar(&c.lang, "lang", "ja", "language at start: ja, en, ...")
+	flag.BoolVar(&c.windowed, "windowed", false, "a normal window instead of full screen (development)")
+	flag.StringVar(&c.insert, "demo-insert", os.Getenv("KIOSK_DEMO_INSERT"), "demo: insert this persona's card after start")
+	flag.BoolVar(&c.timing, "timing", os.Getenv("KIOSK_TIMING") != "", "print start-up and card-to-status timings to stderr")
+	flag.Parse()
+
+	a := app.NewWithID("jp.lg.kiosk.jpki")
+	stop, err := start1(a, c, start)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "jpki-kiosk:", err)
+		os.Exit(1)
+	}
+	defer stop()
+	a.Run()
+}

@@ -1,0 +1,131 @@
+package demo
+
+import (
+	"fmt"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/jpki-kiosk/kiosk/ui"
+	"github.com/jpki-kiosk/kiosk/ui/flow"
+)
+
+// DeclineReason is the reason code the panel's clerk gives when declining.
+const DeclineReason = "IDENTITY_NOT_CONFIRMED"
+
+// Panel is the demo operator's window: insert or remove any persona's card,
+// unplug the reader, and act as the clerk who approves or declines a
+// prepared request. Operator texts are bilingual (Japanese / English).
+type Panel struct {
+	k      *ui.Kiosk
+	reader *Reader
+	win    fyne.Window
+	status *widget.Label
+	plug   *widget.Check
+}
+
+// NewPanel opens the operator panel as a second window of a.
+func NewPanel(a fyne.App, k *ui.Kiosk, r *Reader) *Panel {
+	p := &Panel{k: k, reader: r, win: a.NewWindow("デモ操作パネル / Demo operator panel")}
+	p.win.SetContent(p.build())
+	p.win.Resize(fyne.NewSize(760, 1000))
+	p.win.SetCloseIntercept(func() {}) // closing the panel would strand the demo
+	k.OnRender(func(string) { p.refresh() })
+	return p
+}
+
+// Show shows the panel window.
+func (p *Panel) Show() { p.win.Show() }
+
+// Window returns the panel's window.
+func (p *Panel) Window() fyne.Window { return p.win }
+
+func (p *Panel) build() fyne.CanvasObject {
+	p.status = widget.NewLabel("")
+	p.status.Wrapping = fyne.TextWrapWord
+	var rows []fyne.CanvasObject
+	for _, info := range Personas() {
+		info := info
+		b := widget.NewButton(info.Name, func() { p.onInsert(info.Name) })
+		b.Importance = widget.HighImportance
+		pins := fmt.Sprintf("PIN: auth %s / sign %s / basic %s", dash(info.AuthPIN), dash(info.SignPIN), dash(info.BasicPIN))
+		d := widget.NewLabel(info.Description + "\n" + pins)
+		d.Wrapping = fyne.TextWrapWord
+		rows = append(rows, container.NewBorder(nil, nil, ui.AtLeast(b, 240, ui.MinTarget), nil, d))
+	}
+	remove := widget.NewButton("カードを抜く / Remove card", p.onRemove)
+	approve := widget.NewButton("係員として承認 / Approve as clerk", p.onApprove)
+	decline := widget.NewButton("係員として却下 / Decline as clerk", p.onDecline)
+	reset := widget.NewButton("カードを初期状態に / Reset all cards", p.onReset)
+	p.plug = widget.NewCheck("カードリーダー接続 / Reader connected", p.onPlug)
+	p.plug.SetChecked(true)
+	head := widget.NewLabelWithStyle("カードを入れる / Insert a card", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	actions := container.NewGridWithColumns(2, remove, reset, approve, decline)
+	return container.NewBorder(container.NewVBox(p.status, actions, p.plug, widget.NewSeparator(), head), nil, nil, nil,
+		container.NewVScroll(container.NewVBox(rows...)))
+}
+
+func dash(s string) string {
+	if s == "" {
+		return "—"
+	}
+	return s
+}
+
+// Insert puts persona's card in and tells the kiosk; UI goroutine.
+func (p *Panel) Insert(persona string) error {
+	if p.reader.Current() != "" {
+		p.reader.Remove()
+		p.k.Send(flow.CardRemoved{})
+	}
+	if err := p.reader.Insert(persona); err != nil {
+		return err
+	}
+	p.k.Send(flow.CardInserted{})
+	return nil
+}
+
+func (p *Panel) onInsert(persona string) {
+	if err := p.Insert(persona); err != nil {
+		p.status.SetText("エラー / error: " + err.Error())
+	}
+}
+
+func (p *Panel) onRemove() {
+	p.reader.Remove()
+	p.k.Send(flow.CardRemoved{})
+}
+
+func (p *Panel) onReset() {
+	p.reader.Reset()
+	p.k.Send(flow.CardRemoved{})
+}
+
+func (p *Panel) onPlug(on bool) { p.k.SetReaderPresent(on) }
+
+func (p *Panel) onApprove() {
+	if t := p.k.Snapshot().Ticket; t != nil {
+		p.k.Send(flow.StaffApproved{TicketID: t.ID, ApprovalID: "DEMO-" + t.ID})
+	}
+}
+
+func (p *Panel) onDecline() {
+	if t := p.k.Snapshot().Ticket; t != nil {
+		p.k.Send(flow.StaffDeclined{TicketID: t.ID, Reason: DeclineReason})
+	}
+}
+
+// refresh shows what is in the reader and where the kiosk is.
+func (p *Panel) refresh() {
+	cur := p.reader.Current()
+	if cur == "" {
+		cur = "—"
+	}
+	s := p.k.Snapshot()
+	text := fmt.Sprintf("カード / card: %s    画面 / screen: %s", cur, p.k.ScreenID())
+	if s.Ticket != nil {
+		text += fmt.Sprintf("    整理券 / ticket: %d", s.Ticket.Number)
+	}
+	p.status.SetText(text)
+}

@@ -1,0 +1,95 @@
+package ui
+
+import (
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/theme"
+
+	"github.com/jpki-kiosk/kiosk/store"
+	"github.com/jpki-kiosk/kiosk/ui/flow"
+)
+
+// staffMenu is the clerk's home: the waiting approval (if the resident at
+// this terminal waits for one), counter cases, the dashboard, and for
+// supervisors the settings and the kiosk exit.
+type staffMenu struct{ staffScreen }
+
+func init() {
+	Register(idStaffMenu, func(k *Kiosk) Screen { return &staffMenu{newStaffScreen(k)} })
+}
+
+// Page lists the staff tasks as large tiles.
+func (m *staffMenu) Page(s flow.Snapshot) Page {
+	if m.d == nil {
+		return noDesk(m.k)
+	}
+	c, ok := m.d.desk.Clerk()
+	if !ok {
+		return Page{Title: m.t("staff.title.menu"), Body: Body(m.t("staff.signin.error.EXPIRED"))}
+	}
+	tile := func(id, label string, icon fyne.Resource, do func()) fyne.CanvasObject {
+		b := m.k.Tappable(id, label, icon, func() {
+			if _, ok := m.d.clerk(); ok {
+				do()
+			}
+		})
+		return AtLeast(b, 420, 120)
+	}
+	var tiles []fyne.CanvasObject
+	if m.d.waiting() {
+		tiles = append(tiles, tile("staff.tile.approve", m.t("staff.menu.approve", "N", s.Ticket.Number), theme.ConfirmIcon(),
+			func() { m.k.Show(idStaffApprove) }))
+	}
+	tiles = append(tiles,
+		tile("staff.tile.case", m.t("staff.menu.case"), theme.DocumentIcon(), func() { m.d.cur = nil; m.k.Show(idStaffCase) }),
+		tile("staff.tile.dashboard", m.t("staff.menu.dashboard"), theme.GridIcon(), func() { m.k.Show(idStaffDashboard) }))
+	if c.Role.AtLeast(store.RoleSupervisor) {
+		tiles = append(tiles,
+			tile("staff.tile.settings", m.t("staff.menu.settings"), theme.SettingsIcon(), func() { m.k.Show(idStaffSettings) }),
+			tile("staff.tile.exit", m.t("staff.menu.exit"), theme.LogoutIcon(), func() { m.k.Show(idStaffExit) }))
+	}
+	body := container.NewVBox(m.banner(), Heading(m.t("staff.menu.lead")), container.NewGridWithColumns(2, tiles...))
+	return Page{
+		Title:     m.t("staff.title.menu"),
+		Body:      body,
+		Secondary: []Action{m.signOut()},
+	}
+}
+
+// staffExit confirms closing the kiosk (supervisors only).
+type staffExit struct{ staffScreen }
+
+func init() {
+	Register(idStaffExit, func(k *Kiosk) Screen { return &staffExit{newStaffScreen(k)} })
+}
+
+// Page asks for confirmation, or explains that the role may not.
+func (x *staffExit) Page(flow.Snapshot) Page {
+	if x.d == nil {
+		return noDesk(x.k)
+	}
+	p := Page{Title: x.t("staff.title.exit"), Secondary: []Action{x.backToMenu()}}
+	if !x.d.desk.CanExit() {
+		p.Body = container.NewVBox(x.banner(), WarningPanel(x.t("staff.exit.not_allowed")))
+		return p
+	}
+	p.Body = container.NewVBox(x.banner(), Heading(x.t("staff.exit.lead")), Body(x.t("staff.exit.explain")))
+	p.Primary = &Action{ID: "staff.exit", Label: x.t("staff.action.exit"), Icon: theme.LogoutIcon(), Danger: true, Do: func() {
+		if !x.d.desk.CanExit() {
+			return
+		}
+		_, _ = x.d.cfg.Store.Append(x.d.ctx(), 0, "kiosk_exit", store.Detail{"staff_id": x.clerkID()})
+		x.d.desk.SignOut()
+		if x.d.cfg.Quit != nil {
+			x.d.cfg.Quit()
+			return
+		}
+		x.k.Quit()
+	}}
+	return p
+}
+
+func (s staffScreen) clerkID() string {
+	c, _ := s.d.desk.Clerk()
+	return c.ID
+}
