@@ -20,7 +20,7 @@ import (
 
 // config is the command line.
 type config struct {
-	demo, windowed, timing                bool
+	demo, windowed, timing                  bool
 	profile, db, data, reader, lang, insert string
 }
 

@@ -131,4 +131,3 @@ func (r *Reader) ReadBirthDate(ctx context.Context, pin []byte, confirm bool) (t
 func (r *Reader) SetPIN(ctx context.Context, which flow.PIN, pin []byte) error {
 	return r.port.SetPIN(ctx, which, pin)
 }
-
