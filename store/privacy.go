@@ -46,6 +46,7 @@ var (
 	// token (so a hex hash containing 12 digits in a row is fine).
 	twelveDigitsRE = regexp.MustCompile(`(^|[^0-9A-Za-z])[0-9]{4}[ -]?[0-9]{4}[ -]?[0-9]{4}($|[^0-9A-Za-z])`)
 	allDigitsRE    = regexp.MustCompile(`^[0-9]{4,}$`)
+	valueCharsRE   = regexp.MustCompile(`^[A-Za-z0-9_.:+,/=-]*$`)
 	signPINRE      = regexp.MustCompile(`^[A-Z0-9]{6,16}$`)
 	dateLikeRE     = regexp.MustCompile(`[0-9]{4}[-/.][0-9]{1,2}[-/.][0-9]{1,2}`)
 	// dateKeySuffixes are the keys under which a date may be stored: dates
@@ -72,19 +73,18 @@ func CheckKey(key string) error {
 	return nil
 }
 
-// CheckValue reports whether the string v may be stored under key. It
-// refuses what looks like personal data: non-ASCII text (Japanese names and
-// addresses), PIN-shaped strings (4 or more digits alone; 6–16 upper-case
+// CheckValue reports whether the string v may be stored under key. Values
+// are codes, not text: ASCII letters, digits and _ . : + , / = - only, so
+// Japanese names and addresses and any prose are refused. It also refuses
+// what looks like personal data in code form: PIN-shaped strings (4 or more digits alone; 6–16 upper-case
 // letters and digits mixed), 12-digit numbers (the individual number), and
 // dates under keys that do not name a certificate or retention date.
 func CheckValue(key, v string) error {
 	if len(v) > maxValueLen {
 		return fmt.Errorf("%w: value of %q longer than %d bytes", ErrInvalid, key, maxValueLen)
 	}
-	for i := 0; i < len(v); i++ {
-		if c := v[i]; c < 0x20 || c > 0x7e {
-			return fmt.Errorf("%w: value of %q is not printable ASCII (names and addresses are never stored)", ErrPersonalData, key)
-		}
+	if !valueCharsRE.MatchString(v) {
+		return fmt.Errorf("%w: value of %q is not a code (letters, digits and _ . : + , / = - only; no text, names or addresses)", ErrPersonalData, key)
 	}
 	refuse := func(what string) error {
 		return fmt.Errorf("%w: value of %q looks like %s", ErrPersonalData, key, what)
@@ -195,7 +195,7 @@ func encodeDetail(d Detail) (string, error) {
 var (
 	lowerCodeRE = regexp.MustCompile(`^[a-z][a-z0-9_-]{0,31}$`)
 	upperCodeRE = regexp.MustCompile(`^[A-Z][A-Z0-9_]{0,47}$`)
-	staffIDRE   = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,31}$`)
+	staffIDRE   = regexp.MustCompile(`^[a-z][a-z0-9._-]{1,31}$`)
 	cardRefRE   = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9:._-]{3,127}$`)
 	ageBandRE   = regexp.MustCompile(`^([0-9]{1,2}-[0-9]{1,2}|[0-9]{1,2}\+)$`)
 )
@@ -233,14 +233,12 @@ func checkReasons(vs []string) error {
 	return nil
 }
 
-// CheckStaffID reports whether id is a valid staff ID: 1–32 ASCII letters,
-// digits, '.', '_' or '-', and not shaped like an individual number.
+// CheckStaffID reports whether id is a valid staff ID: 2–32 lower-case
+// letters, digits, '.', '_' or '-', starting with a letter (so that no staff
+// ID can be a PIN or an individual number).
 func CheckStaffID(id string) error {
 	if !staffIDRE.MatchString(id) {
-		return fmt.Errorf("%w: staff ID %q", ErrInvalid, id)
-	}
-	if twelveDigitsRE.MatchString(id) {
-		return fmt.Errorf("%w: staff ID looks like an individual number", ErrPersonalData)
+		return fmt.Errorf("%w: staff ID %q (want lower-case letters and digits, starting with a letter)", ErrInvalid, id)
 	}
 	return nil
 }

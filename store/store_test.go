@@ -31,11 +31,14 @@ func (c *fakeClock) Add(d time.Duration) {
 // testArgon keeps password hashing cheap in tests.
 var testArgon = Argon2Params{Time: 1, MemoryKiB: 64, Threads: 1, SaltLen: 16, KeyLen: 32}
 
+// testNow is where the fake clock starts: 2026-04-01 09:30 JST.
+var testNow = time.Date(2026, 4, 1, 9, 30, 0, 0, JST)
+
 // newStore opens a fresh store in a temporary directory with a fake clock
 // at 2026-04-01 09:30 JST.
 func newStore(t testing.TB) (*Store, *fakeClock) {
 	t.Helper()
-	clk := &fakeClock{t: time.Date(2026, 4, 1, 9, 30, 0, 0, JST)}
+	clk := &fakeClock{t: testNow}
 	s, err := Open(filepath.Join(t.TempDir(), "kiosk.db"), Options{Now: clk.Now, Argon2: &testArgon})
 	if err != nil {
 		t.Fatal(err)

@@ -1,0 +1,201 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestPasswordHashPHC(t *testing.T) {
+	h, err := HashPassword([]byte("correct horse"), testArgon)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasPrefix(h, "$argon2id$v=19$m=64,t=1,p=1$") || strings.Count(h, "$") != 5 {
+		t.Errorf("PHC string %q", h)
+	}
+	h2, _ := HashPassword([]byte("correct horse"), testArgon)
+	if h == h2 {
+		t.Error("two hashes of one password are equal: no salt")
+	}
+	for _, c := range []struct {
+		pw   string
+		want bool
+	}{{"correct horse", true}, {"correct horsf", false}, {"", false}, {"correct horse ", false}} {
+		ok, err := CheckPassword(h, []byte(c.pw))
+		if err != nil || ok != c.want {
+			t.Errorf("CheckPassword(%q) = %v, %v", c.pw, ok, err)
+		}
+	}
+	for _, bad := range []string{"", "$argon2i$v=19$m=64,t=1,p=1$c2FsdA$aGFzaA", "$argon2id$v=18$m=64,t=1,p=1$c2FsdA$aGFzaA",
+		"$argon2id$v=19$m=64,t=0,p=1$c2FsdA$aGFzaA", "$argon2id$v=19$m=64,t=1,p=1$!!$aGFzaA", "$argon2id$v=19$m=64,t=1,p=1$c2FsdA$"} {
+		if _, err := CheckPassword(bad, []byte("x")); !errors.Is(err, ErrInvalid) {
+			t.Errorf("CheckPassword(%q): %v", bad, err)
+		}
+	}
+}
+
+func TestStaffAccounts(t *testing.T) {
+	s, _ := newStore(t)
+	ctx := context.Background()
+	pw := []byte("first password")
+	if err := s.AddStaff(ctx, "sato", RoleSupervisor, pw, ""); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		id   string
+		role Role
+		pw   string
+		want error
+	}{
+		{"sato", RoleClerk, "another password", ErrConflict},
+		{"Sato", RoleClerk, "another password", ErrInvalid},
+		{"1234", RoleClerk, "another password", ErrInvalid},
+		{"suzuki", "root", "another password", ErrInvalid},
+		{"suzuki", RoleClerk, "short", ErrWeakPassword},
+		{"suzuki", RoleClerk, "with\nnewline", ErrWeakPassword},
+	} {
+		if err := s.AddStaff(ctx, c.id, c.role, []byte(c.pw), ""); !errors.Is(err, c.want) {
+			t.Errorf("AddStaff(%q, %q): %v, want %v", c.id, c.role, err, c.want)
+		}
+	}
+	st, err := s.SignIn(ctx, "sato", pw)
+	if err != nil || st.Role != RoleSupervisor || st.LastSignIn.IsZero() {
+		t.Fatalf("SignIn = %+v, %v", st, err)
+	}
+	if err := s.SetPassword(ctx, "sato", []byte("second password"), "sato"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.SignIn(ctx, "sato", pw); !errors.Is(err, ErrBadCredentials) {
+		t.Errorf("old password: %v", err)
+	}
+	if _, err := s.SignIn(ctx, "sato", []byte("second password")); err != nil {
+		t.Errorf("new password: %v", err)
+	}
+	if err := s.DisableStaff(ctx, "sato", ""); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.SignIn(ctx, "sato", []byte("second password")); !errors.Is(err, ErrBadCredentials) {
+		t.Errorf("disabled account: %v", err)
+	}
+	if err := s.EnableStaff(ctx, "sato", ""); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.SignIn(ctx, "sato", []byte("second password")); err != nil {
+		t.Errorf("re-enabled account: %v", err)
+	}
+	if _, err := s.SignIn(ctx, "nobody", pw); !errors.Is(err, ErrBadCredentials) {
+		t.Errorf("unknown staff: %v", err)
+	}
+	if err := s.SetPassword(ctx, "nobody", []byte("second password"), ""); !errors.Is(err, ErrNotFound) {
+		t.Errorf("passwd of unknown staff: %v", err)
+	}
+	list, err := s.ListStaff(ctx)
+	if err != nil || len(list) != 1 || list[0].ID != "sato" || list[0].Disabled {
+		t.Errorf("ListStaff = %+v, %v", list, err)
+	}
+	// The audit trail has the sign-ins by staff ID, and no hash or password.
+	var leaks int
+	if err := s.DB().QueryRow(`SELECT COUNT(*) FROM audit_events WHERE instr(detail_json, '$argon2') OR
+		instr(detail_json, 'first password') OR instr(detail_json, 'second password')`).Scan(&leaks); err != nil || leaks != 0 {
+		t.Errorf("password material in %d audit events (%v)", leaks, err)
+	}
+	kinds := eventKinds(t, s)
+	for _, k := range []string{KindStaffAdded, KindStaffSignIn, KindStaffPassword, KindStaffSignInFailed, KindStaffDisabled, KindStaffEnabled} {
+		if kinds[k] == 0 {
+			t.Errorf("no %s event", k)
+		}
+	}
+	mustVerify(t, s)
+}
+
+func TestStaffLockout(t *testing.T) {
+	s, clk := newStore(t)
+	ctx := context.Background()
+	good := []byte("right password")
+	if err := s.AddStaff(ctx, "kato", RoleClerk, good, ""); err != nil {
+		t.Fatal(err)
+	}
+	// Four failures, a success: the count resets.
+	for i := 0; i < MaxSignInFailures-1; i++ {
+		if _, err := s.SignIn(ctx, "kato", []byte("wrong password")); !errors.Is(err, ErrBadCredentials) {
+			t.Fatalf("failure %d: %v", i+1, err)
+		}
+	}
+	if _, err := s.SignIn(ctx, "kato", good); err != nil {
+		t.Fatalf("success after 4 failures: %v", err)
+	}
+	// Five consecutive failures lock the account for 15 minutes.
+	var err error
+	for i := 0; i < MaxSignInFailures; i++ {
+		_, err = s.SignIn(ctx, "kato", []byte("wrong password"))
+	}
+	var le *LockedError
+	if !errors.As(err, &le) || !errors.Is(err, ErrStaffLocked) || !le.Until.Equal(clk.Now().Add(LockoutDuration)) {
+		t.Fatalf("fifth failure: %v", err)
+	}
+	clk.Add(LockoutDuration - time.Second)
+	if _, err := s.SignIn(ctx, "kato", good); !errors.Is(err, ErrStaffLocked) {
+		t.Errorf("right password while locked: %v", err)
+	}
+	clk.Add(time.Second)
+	if _, err := s.SignIn(ctx, "kato", good); err != nil {
+		t.Errorf("after the lockout: %v", err)
+	}
+	// A new password clears a lockout.
+	for i := 0; i < MaxSignInFailures; i++ {
+		_, _ = s.SignIn(ctx, "kato", []byte("wrong password"))
+	}
+	if err := s.SetPassword(ctx, "kato", []byte("reset password"), ""); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.SignIn(ctx, "kato", []byte("reset password")); err != nil {
+		t.Errorf("after reset: %v", err)
+	}
+	if n := eventKinds(t, s)[KindStaffLocked]; n != 2 {
+		t.Errorf("%d staff_locked events, want 2", n)
+	}
+	d, err := s.Dashboard(ctx, s.Today())
+	if err != nil || d.StaffLockouts != 2 {
+		t.Errorf("dashboard staff lockouts = %d (%v)", d.StaffLockouts, err)
+	}
+}
+
+func TestRoles(t *testing.T) {
+	for _, c := range []struct {
+		r, min Role
+		want   bool
+	}{
+		{RoleClerk, RoleClerk, true}, {RoleClerk, RoleSupervisor, false}, {RoleAdmin, RoleSupervisor, true},
+		{RoleSupervisor, RoleAdmin, false}, {"", RoleClerk, false}, {"root", "root", false},
+	} {
+		if got := c.r.AtLeast(c.min); got != c.want {
+			t.Errorf("%q.AtLeast(%q) = %v", c.r, c.min, got)
+		}
+	}
+	if _, err := ParseRole("admin"); err != nil {
+		t.Error(err)
+	}
+	if _, err := ParseRole("Admin"); err == nil {
+		t.Error("ParseRole(Admin) accepted")
+	}
+}
+
+func eventKinds(t testing.TB, s *Store) map[string]int {
+	t.Helper()
+	rows, err := s.DB().Query(`SELECT kind, COUNT(*) FROM audit_events GROUP BY kind`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	m := map[string]int{}
+	for rows.Next() {
+		var k string
+		var n int
+		rows.Scan(&k, &n)
+		m[k] = n
+	}
+	return m
+}
