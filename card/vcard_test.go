@@ -401,3 +401,17 @@ func TestVCardIssuance(t *testing.T) {
 		t.Errorf("resetting the basic-info PIN: %v", err)
 	}
 }
+
+// BenchmarkStatus measures Card.Status on the in-memory virtual card (no
+// PC/SC): the package's own cost, and the APDUs per status check.
+func BenchmarkStatus(b *testing.B) {
+	vc := persona(b, vcard.PersonaAdult).NewCard(vcard.Options{})
+	tr := card.NewTrace(vc, 1)
+	c := card.New(tr)
+	for b.Loop() {
+		if _, err := c.Status(); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(tr.Count())/float64(b.N), "apdus/op")
+}
