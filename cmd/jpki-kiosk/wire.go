@@ -52,6 +52,9 @@ func start1(a fyne.App, c config, t0 time.Time) (stop func(), err error) {
 			return nil, err
 		}
 	}
+	if err := os.MkdirAll(c.data, 0o700); err != nil {
+		return nil, err
+	}
 	if c.db == "" {
 		c.db = filepath.Join(c.data, "kiosk.db")
 	}
