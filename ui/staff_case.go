@@ -1,0 +1,409 @@
+package ui
+
+import (
+	"errors"
+	"strconv"
+	"strings"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/jpki-kiosk/kiosk/policy"
+	"github.com/jpki-kiosk/kiosk/store"
+	"github.com/jpki-kiosk/kiosk/ui/flow"
+	"github.com/jpki-kiosk/kiosk/ui/flow/staff"
+)
+
+// staffCase drives a counter case: the clerk picks the kind of case and
+// what the holder asks for, ticks the documents policy lists, records the
+// fee, and approves — or, for a voluntary proxy's new issuance, records the
+// first visit and the inquiry letter, and completes the case on the second
+// visit. The card work then goes to the resident's keypad (staff.pin).
+type staffCase struct {
+	staffScreen
+	kind      staff.CaseKind
+	purpose   policy.Purpose
+	certs     map[policy.Cert]bool
+	under15   bool
+	ward      bool
+	domicile  bool
+	letterRef *widget.Entry
+	declining bool
+	errMsg    string
+}
+
+func init() {
+	Register(idStaffCase, func(k *Kiosk) Screen {
+		return &staffCase{staffScreen: newStaffScreen(k), kind: staff.CasePINReset, purpose: policy.PurposeNew,
+			certs: map[policy.Cert]bool{policy.CertAuth: true}, letterRef: widget.NewEntry()}
+	})
+}
+
+// LetterRefEntry is the inquiry letter's office reference field (tests).
+func (c *staffCase) LetterRefEntry() *widget.Entry { return c.letterRef }
+
+// Page shows the step of the case.
+func (c *staffCase) Page(s flow.Snapshot) Page {
+	if c.d == nil {
+		return noDesk(c.k)
+	}
+	cs := c.d.cur
+	switch {
+	case cs == nil:
+		return c.openPage(s)
+	case c.declining:
+		return c.declinePage(cs)
+	}
+	switch cs.Step {
+	case staff.StepLetterPending:
+		return c.letterPage(cs)
+	case staff.StepLetterSent:
+		return c.notePage(cs, "staff.case.letter_sent_lead", "staff.case.letter_sent_explain")
+	case staff.StepApproved:
+		return c.approvedPage(cs)
+	case staff.StepDeclined:
+		return c.notePage(cs, "staff.case.declined_lead", "")
+	}
+	return c.checklistPage(cs)
+}
+
+func (c *staffCase) refresh() {
+	if _, ok := c.d.clerk(); ok {
+		c.k.rebuild()
+	}
+}
+
+func (c *staffCase) fail(err error) {
+	switch {
+	case errors.Is(err, staff.ErrIncomplete):
+		c.errMsg = c.t("staff.case.error.incomplete")
+	case errors.Is(err, staff.ErrFeeUnpaid):
+		c.errMsg = c.t("staff.case.error.fee")
+	case errors.Is(err, staff.ErrNoCard):
+		c.errMsg = c.t("staff.approve.error.card")
+	case errors.Is(err, staff.ErrIdentity):
+		c.errMsg = c.t("staff.approve.error.identity")
+	case errors.Is(err, staff.ErrCase):
+		c.errMsg = c.t("staff.case.error.plan")
+	default:
+		c.errMsg = c.t("staff.error.store")
+	}
+	c.k.rebuild()
+}
+
+// openPage chooses the case.
+func (c *staffCase) openPage(s flow.Snapshot) Page {
+	rows := []fyne.CanvasObject{c.banner(), Heading(c.t("staff.case.open_lead"))}
+	ref := staff.CardRef(s)
+	if ref == "" {
+		rows = append(rows, WarningPanel(c.t("staff.case.no_card")))
+	} else if open, err := c.d.cfg.Store.OpenProxyCases(c.d.ctx(), ref); err == nil && len(open) > 0 {
+		rows = append(rows, Panel(colHeader, container.NewVBox(
+			Strong(c.t("staff.case.resume_lead", "Date", c.k.tr.Date(open[len(open)-1].OpenedAt))),
+			AtLeast(c.k.Tappable("staff.case.resume", c.t("staff.case.resume"), theme.MailSendIcon(), c.onResume), 400, MinTarget))))
+	}
+	var kinds []fyne.CanvasObject
+	for _, k := range staff.CaseKinds {
+		k := k
+		kinds = append(kinds, c.toggle("staff.kind."+string(k), c.t("staff.kind."+string(k)), c.kind == k, func() { c.kind = k; c.refresh() }))
+	}
+	rows = append(rows, Strong(c.t("staff.case.kind")), container.NewGridWithColumns(3, kinds...))
+	var certs []fyne.CanvasObject
+	for _, ct := range []policy.Cert{policy.CertSign, policy.CertAuth} {
+		ct := ct
+		certs = append(certs, c.toggle("staff.cert."+string(ct), c.t("cert."+strings.ToUpper(string(ct))+".name"), c.certs[ct],
+			func() { c.certs[ct] = !c.certs[ct]; c.refresh() }))
+	}
+	rows = append(rows, Strong(c.t("staff.case.certs")), container.NewGridWithColumns(2, certs...))
+	if c.kind == staff.CaseLegalRep || c.kind == staff.CaseProxy || c.kind == staff.CaseSelf {
+		var ps []fyne.CanvasObject
+		for _, p := range []policy.Purpose{policy.PurposeNew, policy.PurposeRenew, policy.PurposePINReset} {
+			p := p
+			if p == policy.PurposePINReset && c.kind == staff.CaseSelf {
+				continue
+			}
+			ps = append(ps, c.toggle("staff.purpose."+string(p), c.t("staff.purpose."+string(p)), c.purpose == p, func() { c.purpose = p; c.refresh() }))
+		}
+		rows = append(rows, Strong(c.t("staff.case.purpose")), container.NewGridWithColumns(3, ps...))
+	}
+	if c.kind == staff.CaseLegalRep {
+		flags := []fyne.CanvasObject{
+			c.toggle("staff.flag.under15", c.t("staff.flag.under15"), c.under15, func() { c.under15 = !c.under15; c.refresh() }),
+			c.toggle("staff.flag.ward", c.t("staff.flag.ward"), c.ward, func() { c.ward = !c.ward; c.refresh() }),
+			c.toggle("staff.flag.domicile", c.t("staff.flag.domicile"), c.domicile, func() { c.domicile = !c.domicile; c.refresh() }),
+		}
+		rows = append(rows, Strong(c.t("staff.case.holder")), container.NewGridWithColumns(3, flags...))
+	}
+	if c.errMsg != "" {
+		rows = append(rows, WarningPanel(c.errMsg))
+	}
+	return Page{Title: c.t("staff.title.case"), Body: container.NewVBox(rows...), Wide: true,
+		Primary:   &Action{ID: "staff.case.open", Label: c.t("staff.action.open_case"), Icon: theme.NavigateNextIcon(), Do: c.onOpen},
+		Secondary: []Action{c.backToMenu()}}
+}
+
+func (c *staffCase) today() policy.Date { return policy.DateOf(c.d.now().In(store.JST)) }
+
+// residentTicket is the store ID of the resident's ticket, if the session
+// drew one (sent to the counter).
+func (c *staffCase) residentTicket() int64 {
+	s := c.k.Snapshot()
+	if s.Ticket == nil {
+		return 0
+	}
+	id, _ := strconv.ParseInt(s.Ticket.ID, 10, 64)
+	if t, err := c.d.cfg.Store.Ticket(c.d.ctx(), id); err != nil || (t.Status != store.TicketWaiting && t.Status != store.TicketCalled) {
+		return 0
+	}
+	return id
+}
+
+func (c *staffCase) onOpen() {
+	if _, ok := c.d.clerk(); !ok {
+		return
+	}
+	in := staff.CaseInput{Kind: c.kind, Purpose: c.purpose, Under15: c.under15 && c.kind == staff.CaseLegalRep,
+		AdultWard: c.ward && c.kind == staff.CaseLegalRep, DomicileInCity: c.domicile && c.kind == staff.CaseLegalRep, Today: c.today()}
+	for _, ct := range []policy.Cert{policy.CertSign, policy.CertAuth} {
+		if c.certs[ct] {
+			in.Certs = append(in.Certs, ct)
+		}
+	}
+	s := c.k.Snapshot()
+	if in.Purpose == policy.PurposeRenew && s.Auth.Present {
+		in.CertExpiry = policy.DateOf(s.Auth.NotAfter)
+	}
+	cs, err := c.d.counter.Open(in, staff.CardRef(s), c.residentTicket(), 0)
+	if err != nil {
+		c.fail(err)
+		return
+	}
+	c.errMsg = ""
+	c.d.cur = cs
+	c.k.rebuild()
+}
+
+func (c *staffCase) onResume() {
+	if _, ok := c.d.clerk(); !ok {
+		return
+	}
+	cs, err := c.d.counter.Resume(c.d.ctx(), staff.CardRef(c.k.Snapshot()), c.today(), c.residentTicket(), 0)
+	if err != nil || cs == nil {
+		c.fail(err)
+		return
+	}
+	c.errMsg = ""
+	c.d.cur = cs
+	c.k.rebuild()
+}
+
+// checklistPage ticks the documents of the current visit.
+func (c *staffCase) checklistPage(cs *staff.Case) Page {
+	pl := cs.Plan
+	rows := []fyne.CanvasObject{c.banner(), Heading(c.t("staff.kind." + string(pl.Input.Kind)))}
+	if cs.TwoVisits() {
+		visit := 1
+		if cs.Step == staff.StepSecondVisit {
+			visit = 2
+		}
+		rows = append(rows, Emphasis(c.t("staff.case.visit", "K", visit, "N", pl.Visits), theme.ColorNamePrimary))
+	}
+	var allowed []string
+	for _, ct := range pl.Allowed {
+		allowed = append(allowed, c.t("cert."+strings.ToUpper(string(ct))+".name"))
+	}
+	if len(allowed) > 0 {
+		rows = append(rows, Body(c.t("staff.case.allowed", "Certs", strings.Join(allowed, "・"))))
+	}
+	for ct, rs := range pl.Refused {
+		var why []string
+		for _, r := range rs {
+			if policy.Reason(r).Refusing() {
+				why = append(why, c.t("reason."+r))
+			}
+		}
+		rows = append(rows, WarningPanel(c.t("staff.case.refused", "Cert", c.t("cert."+strings.ToUpper(string(ct))+".name"))+" "+strings.Join(why, " ")))
+	}
+	rows = append(rows, Strong(c.t("staff.case.checklist")))
+	scope := cs.Scope()
+	for _, it := range cs.List.Items {
+		if scope != nil && !scope(it.Doc) {
+			continue
+		}
+		rows = append(rows, c.itemRow(cs, it))
+	}
+	if pl.MandatePINReset {
+		rows = append(rows, c.toggle("staff.case.mandate", c.t("staff.case.mandate"), cs.Mandate, func() { cs.Mandate = !cs.Mandate; c.refresh() }))
+	}
+	if pl.FeeYen > 0 {
+		if cs.FeeRecorded {
+			rows = append(rows, Emphasis(c.t("staff.case.fee_recorded", "Fee", c.k.tr.Yen(pl.FeeYen)), theme.ColorNameSuccess))
+		} else {
+			rows = append(rows, AtLeast(c.k.Tappable("staff.case.fee", c.t("staff.case.fee", "Fee", c.k.tr.Yen(pl.FeeYen)), theme.ConfirmIcon(), func() {
+				if cl, ok := c.d.clerk(); ok {
+					if err := c.d.counter.RecordFee(c.d.ctx(), cs, cl.ID); err != nil {
+						c.fail(err)
+						return
+					}
+					c.k.rebuild()
+				}
+			}), 400, MinTarget))
+		}
+	}
+	if c.errMsg != "" {
+		rows = append(rows, WarningPanel(c.errMsg))
+	}
+	primary := &Action{ID: "staff.case.approve", Label: c.t("staff.action.approve"), Icon: theme.ConfirmIcon(), Do: func() { c.onApprove(cs) }}
+	if cs.TwoVisits() && cs.Step == staff.StepChecklist {
+		primary = &Action{ID: "staff.case.first_visit", Label: c.t("staff.action.first_visit"), Icon: theme.DocumentSaveIcon(), Do: func() { c.onFirstVisit(cs) }}
+	}
+	return Page{Title: c.t("staff.title.case"), Body: container.NewVBox(rows...), Wide: true, Primary: primary,
+		Secondary: []Action{c.backToMenu(), {ID: "staff.decline", Label: c.t("staff.action.decline"), Icon: theme.CancelIcon(),
+			Do: func() { c.declining = true; c.k.rebuild() }}}}
+}
+
+// itemRow is one checklist line: a tick, or the identity kinds seen.
+func (c *staffCase) itemRow(cs *staff.Case, it staff.Item) fyne.CanvasObject {
+	label := c.t("doc." + string(it.Doc))
+	if it.Doc == staff.DocHolderIdentity {
+		label = c.t("staff.doc.HOLDER_IDENTITY")
+	}
+	var note fyne.CanvasObject = widget.NewLabel("")
+	if n := c.d.cfg.Profile.DocumentNote(it.Doc, c.k.tr.Lang()); n != "" {
+		note = Body(n)
+	}
+	if !it.Identity {
+		return container.NewVBox(c.toggle("staff.doc."+string(it.Doc), label, it.Checked, func() {
+			cs.List.Tick(it.Doc, !it.Checked)
+			c.refresh()
+		}), note)
+	}
+	kinds := policy.PhotoIDs
+	if it.Rule == policy.PhotoOrTwo {
+		kinds = append(append([]policy.IDDocument{}, policy.PhotoIDs...), policy.NoPhotoIDs...)
+	}
+	var btns []fyne.CanvasObject
+	for _, id := range kinds {
+		id := id
+		btns = append(btns, c.toggle("staff.doc."+string(it.Doc)+"."+string(id), c.t("staff.id."+string(id)), cs.List.Shown(it.Doc, id),
+			func() { cs.List.ToggleID(it.Doc, id); c.refresh() }))
+	}
+	head := Strong(label)
+	if it.Done() {
+		head = Emphasis("✓ "+label, theme.ColorNameSuccess)
+	}
+	return Panel(colHeader, container.NewVBox(head, container.NewGridWithColumns(4, btns...), note))
+}
+
+func (c *staffCase) onFirstVisit(cs *staff.Case) {
+	cl, ok := c.d.clerk()
+	if !ok {
+		return
+	}
+	if err := c.d.counter.RecordFirstVisit(c.d.ctx(), cs, cl.ID); err != nil {
+		c.fail(err)
+		return
+	}
+	c.errMsg = ""
+	c.k.rebuild()
+}
+
+// letterPage records that the inquiry letter was mailed.
+func (c *staffCase) letterPage(cs *staff.Case) Page {
+	c.letterRef.SetPlaceHolder("L-0001")
+	rows := []fyne.CanvasObject{c.banner(), Heading(c.t("staff.case.letter_lead")), Body(c.t("staff.case.letter_explain")),
+		Strong(c.t("staff.case.letter_ref")), AtLeast(c.letterRef, 360, MinTarget)}
+	if c.errMsg != "" {
+		rows = append(rows, WarningPanel(c.errMsg))
+	}
+	return Page{Title: c.t("staff.title.case"), Body: container.NewVBox(rows...),
+		Primary: &Action{ID: "staff.case.letter_sent", Label: c.t("staff.action.letter_sent"), Icon: theme.MailSendIcon(), Do: func() {
+			cl, ok := c.d.clerk()
+			if !ok {
+				return
+			}
+			if err := c.d.counter.MarkLetterSent(c.d.ctx(), cs, cl.ID, strings.TrimSpace(c.letterRef.Text)); err != nil {
+				c.fail(err)
+				return
+			}
+			c.errMsg = ""
+			c.k.rebuild()
+		}},
+		Secondary: []Action{c.backToMenu()}}
+}
+
+func (c *staffCase) onApprove(cs *staff.Case) {
+	cl, ok := c.d.clerk()
+	if !ok {
+		return
+	}
+	if _, err := c.d.counter.Approve(c.d.ctx(), cs, cl.ID); err != nil {
+		c.fail(err)
+		return
+	}
+	c.errMsg = ""
+	c.k.rebuild()
+}
+
+// approvedPage hands the terminal to the holder (or their representative)
+// for the new PINs.
+func (c *staffCase) approvedPage(cs *staff.Case) Page {
+	rows := []fyne.CanvasObject{c.banner(), Heading(c.t("staff.case.approved_lead")), Body(c.t("staff.case.approved_explain"))}
+	p := Page{Title: c.t("staff.title.case"), Secondary: []Action{c.backToMenu()}}
+	if c.d.cfg.Work == nil {
+		rows = append(rows, WarningPanel(c.t("staff.case.no_card_work")))
+	} else {
+		p.Primary = &Action{ID: "staff.case.hand_over", Label: c.t("staff.action.hand_over"), Icon: theme.NavigateNextIcon(), Do: func() {
+			if _, ok := c.d.clerk(); !ok {
+				return
+			}
+			ws, err := staff.WorkFor(cs)
+			if err != nil {
+				c.fail(err)
+				return
+			}
+			c.d.pins = staff.NewPINEntry(c.d.cfg.Work, ws)
+			c.k.Show(idStaffPIN)
+		}}
+	}
+	p.Body = container.NewVBox(rows...)
+	return p
+}
+
+func (c *staffCase) notePage(cs *staff.Case, lead, explain string) Page {
+	rows := []fyne.CanvasObject{c.banner(), Heading(c.t(lead))}
+	if explain != "" {
+		rows = append(rows, Body(c.t(explain)))
+	}
+	return Page{Title: c.t("staff.title.case"), Body: container.NewVBox(rows...),
+		Primary: &Action{ID: "staff.case.close", Label: c.t("staff.action.close_case"), Icon: theme.ConfirmIcon(), Do: func() {
+			c.d.cur = nil
+			c.k.Show(idStaffMenu)
+		}}}
+}
+
+func (c *staffCase) declinePage(cs *staff.Case) Page {
+	rows := []fyne.CanvasObject{c.banner(), Heading(c.t("staff.approve.decline_lead"))}
+	var btns []fyne.CanvasObject
+	for _, r := range DeclineReasons {
+		r := r
+		btns = append(btns, AtLeast(c.k.Tappable("staff.reason."+r, c.t("reason."+r), nil, func() {
+			cl, ok := c.d.clerk()
+			if !ok {
+				return
+			}
+			c.declining = false
+			if err := c.d.counter.Decline(c.d.ctx(), cs, cl.ID, r); err != nil {
+				c.fail(err)
+				return
+			}
+			c.k.rebuild()
+		}), 400, MinTarget))
+	}
+	rows = append(rows, container.NewGridWithColumns(2, btns...))
+	return Page{Title: c.t("staff.title.decline"), Body: container.NewVBox(rows...),
+		Secondary: []Action{{ID: "staff.back", Label: c.t("action.back"), Icon: theme.NavigateBackIcon(),
+			Do: func() { c.declining = false; c.k.rebuild() }}}}
+}

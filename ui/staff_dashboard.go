@@ -1,0 +1,162 @@
+package ui
+
+import (
+	"image/color"
+	"os"
+	"strconv"
+	"strings"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/layout"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/jpki-kiosk/kiosk/store"
+	"github.com/jpki-kiosk/kiosk/ui/flow"
+	"github.com/jpki-kiosk/kiosk/ui/flow/staff"
+)
+
+// staffDashboard shows today's sessions by hour (a bar chart) and by
+// outcome, tickets waiting, approvals pending and PIN lockouts seen, and
+// exports the audit trail of a date range as CSV to a chosen directory.
+type staffDashboard struct {
+	staffScreen
+	from, to, dir *widget.Entry
+	result        string
+	resultErr     bool
+}
+
+func init() {
+	Register(idStaffDashboard, func(k *Kiosk) Screen {
+		d := &staffDashboard{staffScreen: newStaffScreen(k), from: widget.NewEntry(), to: widget.NewEntry(), dir: widget.NewEntry()}
+		if d.d != nil {
+			today := d.d.now().In(store.JST).Format("2006-01-02")
+			d.from.SetText(today)
+			d.to.SetText(today)
+			dir := d.d.cfg.ExportDir
+			if dir == "" {
+				dir, _ = os.UserHomeDir()
+			}
+			d.dir.SetText(dir)
+		}
+		return d
+	})
+}
+
+// Entries returns the export fields (tests).
+func (d *staffDashboard) Entries() (from, to, dir *widget.Entry) { return d.from, d.to, d.dir }
+
+// Page shows the counts, the charts and the export.
+func (d *staffDashboard) Page(flow.Snapshot) Page {
+	if d.d == nil {
+		return noDesk(d.k)
+	}
+	today := d.d.now().In(store.JST).Format("2006-01-02")
+	db, err := d.d.cfg.Store.Dashboard(d.d.ctx(), today)
+	rows := []fyne.CanvasObject{d.banner()}
+	if err != nil {
+		rows = append(rows, WarningPanel(d.t("staff.error.store")))
+	}
+	t, _ := store.ParseDate(today)
+	rows = append(rows, Heading(d.t("staff.dash.lead", "Date", d.k.tr.Date(t))))
+	count := func(id string, label string, n int, warn bool) fyne.CanvasObject {
+		num := widget.NewLabelWithStyle(strconv.Itoa(n), fyne.TextAlignCenter, fyne.TextStyle{Bold: true})
+		num.SizeName = theme.SizeNameHeadingText
+		if warn && n > 0 {
+			num.Importance = widget.DangerImportance
+		}
+		return Panel(colHeader, container.NewVBox(container.NewCenter(Strong(label)), num))
+	}
+	rows = append(rows, container.NewGridWithColumns(5,
+		count("sessions", d.t("staff.dash.sessions"), db.Sessions, false),
+		count("waiting", d.t("staff.dash.waiting"), db.TicketsWaiting, false),
+		count("approvals", d.t("staff.dash.approvals"), db.ApprovalsPending, true),
+		count("lockouts", d.t("staff.dash.lockouts"), db.PINLockouts, true),
+		count("staff_lockouts", d.t("staff.dash.staff_lockouts"), db.StaffLockouts, true)))
+	rows = append(rows, Strong(d.t("staff.dash.by_hour")), d.chart(staff.HourBars(db, 8, 18), func(b staff.Bar) string { return b.Label }))
+	rows = append(rows, Strong(d.t("staff.dash.by_outcome")), d.chart(staff.OutcomeBars(db), func(b staff.Bar) string { return d.t("staff.outcome." + b.Label) }))
+
+	// Export.
+	choose := d.k.Control("staff.export.choose", d.t("staff.export.choose"), theme.FolderOpenIcon(), d.onChoose)
+	rows = append(rows, widget.NewSeparator(), Strong(d.t("staff.export.lead")),
+		container.NewGridWithColumns(2,
+			container.NewBorder(nil, nil, Body(d.t("staff.export.from")), nil, AtLeast(d.from, 240, MinTarget)),
+			container.NewBorder(nil, nil, Body(d.t("staff.export.to")), nil, AtLeast(d.to, 240, MinTarget))),
+		container.NewBorder(nil, nil, Body(d.t("staff.export.dir")), AtLeast(choose, 240, MinTarget), AtLeast(d.dir, 400, MinTarget)))
+	if d.result != "" {
+		if d.resultErr {
+			rows = append(rows, WarningPanel(d.result))
+		} else {
+			rows = append(rows, Emphasis(d.result, theme.ColorNameSuccess))
+		}
+	}
+	p := Page{Title: d.t("staff.title.dashboard"), Body: container.NewVBox(rows...), Wide: true,
+		Secondary: []Action{d.backToMenu(), {ID: "staff.dash.refresh", Label: d.t("staff.action.refresh"), Icon: theme.ViewRefreshIcon(),
+			Do: func() {
+				if _, ok := d.d.clerk(); ok {
+					d.k.rebuild()
+				}
+			}}}}
+	if d.d.desk.Can(store.RoleSupervisor) {
+		p.Primary = &Action{ID: "staff.export", Label: d.t("staff.action.export"), Icon: theme.DownloadIcon(), Do: d.onExport}
+	} else {
+		p.Body = container.NewVBox(p.Body, Body(d.t("staff.export.supervisor_only")))
+	}
+	return p
+}
+
+// chart draws one bar per entry with canvas rectangles: the bar's height is
+// its share of the tallest, the count above and the label below.
+func (d *staffDashboard) chart(bars []staff.Bar, label func(staff.Bar) string) fyne.CanvasObject {
+	const h = 160
+	var cols []fyne.CanvasObject
+	for _, b := range bars {
+		bar := canvas.NewRectangle(colPrimary)
+		bar.CornerRadius = 4
+		bh := float32(h) * b.Frac
+		if b.Count > 0 {
+			bh = max(bh, 4)
+		}
+		bar.SetMinSize(fyne.NewSize(40, bh))
+		space := canvas.NewRectangle(color.Transparent)
+		space.SetMinSize(fyne.NewSize(40, h-bh))
+		n := canvas.NewText(strconv.Itoa(b.Count), colForeground)
+		n.Alignment = fyne.TextAlignCenter
+		n.TextSize = d.k.textSize() * 0.7
+		l := canvas.NewText(label(b), colForeground)
+		l.Alignment = fyne.TextAlignCenter
+		l.TextSize = d.k.textSize() * 0.6
+		cols = append(cols, container.NewVBox(space, n, container.NewCenter(bar), l))
+	}
+	return Panel(colBackground, container.New(layout.NewGridLayoutWithColumns(max(len(cols), 1)), cols...))
+}
+
+func (d *staffDashboard) onChoose() {
+	if _, ok := d.d.clerk(); !ok {
+		return
+	}
+	dialog.ShowFolderOpen(func(u fyne.ListableURI, err error) {
+		if err == nil && u != nil {
+			d.dir.SetText(u.Path())
+		}
+	}, d.k.win)
+}
+
+func (d *staffDashboard) onExport() {
+	if !d.d.desk.Can(store.RoleSupervisor) {
+		return
+	}
+	d.d.desk.Touch()
+	path, n, err := staff.ExportCSV(d.d.ctx(), d.d.cfg.Store, strings.TrimSpace(d.dir.Text), strings.TrimSpace(d.from.Text), strings.TrimSpace(d.to.Text))
+	if err != nil {
+		d.result, d.resultErr = d.t("staff.export.error"), true
+	} else {
+		d.result, d.resultErr = d.t("staff.export.done", "N", n, "Path", path), false
+		_, _ = d.d.cfg.Store.Append(d.d.ctx(), 0, "audit_exported", store.Detail{"staff_id": d.clerkID(), "events": n,
+			"from_date": strings.TrimSpace(d.from.Text), "to_date": strings.TrimSpace(d.to.Text)})
+	}
+	d.k.rebuild()
+}
