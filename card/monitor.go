@@ -127,7 +127,7 @@ func (m *Monitor) run(ctx context.Context, out chan<- Event) {
 	for ctx.Err() == nil {
 		sc, err := m.establish()
 		if err != nil {
-			r.serviceLost(err)
+			r.serviceLost("SCardEstablishContext", err)
 			r.sleep(m.Retry)
 			continue
 		}
@@ -142,7 +142,7 @@ func (m *Monitor) run(ctx context.Context, out chan<- Event) {
 		if ctx.Err() != nil {
 			return
 		}
-		r.serviceLost(err)
+		r.serviceLost("SCardGetStatusChange", err)
 		r.sleep(m.Retry)
 	}
 }
@@ -246,7 +246,7 @@ func (r *monitorRun) update(states []scard.ReaderState) {
 }
 
 // serviceLost reports the readers gone and the service lost, once.
-func (r *monitorRun) serviceLost(err error) {
+func (r *monitorRun) serviceLost(op string, err error) {
 	if r.lost || r.ctx.Err() != nil {
 		return
 	}
@@ -254,7 +254,7 @@ func (r *monitorRun) serviceLost(err error) {
 		r.drop(n)
 	}
 	r.lost = true
-	r.emit(Event{Kind: ServiceLost, Err: pcscErr("SCardGetStatusChange", err)})
+	r.emit(Event{Kind: ServiceLost, Err: pcscErr(op, err)})
 }
 
 func (r *monitorRun) emit(e Event) {

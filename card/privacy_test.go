@@ -7,6 +7,7 @@ import (
 	"crypto/elliptic"
 	"crypto/rand"
 	"crypto/sha256"
+	"fmt"
 	"go/ast"
 	"go/parser"
 	"go/token"
@@ -23,11 +24,11 @@ import (
 // fails the test on a SELECT of EF 0001 while the basic-info application
 // is selected: the individual number is never read (DESIGN.md §4).
 type numberGuard struct {
-	t        *testing.T
-	next     card.Transmitter
-	inBasic  bool
-	selects  int
-	basicSel int
+	violations []string
+	next       card.Transmitter
+	inBasic    bool
+	selects    int
+	basicSel   int
 }
 
 func (g *numberGuard) Transmit(apdu []byte) ([]byte, error) {
@@ -42,7 +43,7 @@ func (g *numberGuard) Transmit(apdu []byte) ([]byte, error) {
 			}
 		case 0x02, 0x00, 0x08, 0x09: // EF by id or path
 			if g.inBasic && bytes.Contains(data, []byte{0x00, 0x01}) {
-				g.t.Errorf("SELECT of the individual number: % X", apdu)
+				g.violations = append(g.violations, fmt.Sprintf("% X", apdu))
 			}
 		}
 	}
@@ -55,7 +56,7 @@ func TestNeverSelectsIndividualNumber(t *testing.T) {
 	for _, name := range []string{vcard.PersonaAdult, vcard.PersonaNoCerts, vcard.PersonaJuki, vcard.PersonaChild} {
 		p := persona(t, name)
 		vc := p.NewCard(vcard.Options{IssuerKey: &issuer.PublicKey, KeyGen: cardKey})
-		g := &numberGuard{t: t, next: vc}
+		g := &numberGuard{next: vc}
 		c := card.New(card.NewTrace(g, 0))
 		pin := func(s string) card.PINFunc { return func() ([]byte, error) { return []byte(s), nil } }
 		ops := []func() error{
@@ -103,9 +104,26 @@ func TestNeverSelectsIndividualNumber(t *testing.T) {
 		for _, op := range ops {
 			_ = op() // failures are fine (juki, child, no issuer auth); the guard watches the APDUs
 		}
+		if len(g.violations) > 0 {
+			t.Errorf("%s: SELECT of the individual number: %q", name, g.violations)
+		}
 		if g.basicSel == 0 || g.selects < 20 {
 			t.Errorf("%s: %d selects, %d of the basic-info application: the operations did not run", name, g.selects, g.basicSel)
 		}
+	}
+}
+
+// The guard itself sees a forbidden SELECT.
+func TestNumberGuardCatches(t *testing.T) {
+	g := &numberGuard{next: persona(t, vcard.PersonaAdult).NewCard(vcard.Options{})}
+	sel := append([]byte{0x00, 0xA4, 0x04, 0x0C, 0x0A}, vcard.AIDBasicInfo...)
+	for _, apdu := range [][]byte{sel, {0x00, 0xA4, 0x02, 0x0C, 0x02, 0x00, 0x01}} {
+		if _, err := g.Transmit(apdu); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if len(g.violations) != 1 {
+		t.Fatalf("guard saw %d violations, want 1", len(g.violations))
 	}
 }
 

@@ -123,9 +123,12 @@ func (tr *Trace) describe(apdu []byte) (string, bool) {
 	}
 	switch ins {
 	case insVerify, insChangeRefData, insResetRetry:
-		if len(data) > 0 {
-			rest := apdu[5+len(data):]
-			s := hexBytes(apdu[:5]) + fmt.Sprintf(" <PIN %d bytes>", len(data))
+		if len(apdu) > 5 { // everything after Lc is PIN, unless Lc tells otherwise
+			n, rest := len(apdu)-5, []byte(nil)
+			if len(data) > 0 {
+				n, rest = len(data), apdu[5+len(data):]
+			}
+			s := hexBytes(apdu[:5]) + fmt.Sprintf(" <PIN %d bytes>", n)
 			if len(rest) > 0 {
 				s += " " + hexBytes(rest)
 			}

@@ -70,6 +70,17 @@ func TestTraceMasksPersonalData(t *testing.T) {
 	}
 }
 
+// Even a malformed PIN command (Lc longer than the data) shows no PIN byte.
+func TestTraceMasksMalformedPINCommand(t *testing.T) {
+	tr := NewTrace(newScript(t, step{cmd: "00 20 00 80 09 31 32 33 34", resp: "67 00"}), 0)
+	if _, err := tr.Transmit(h("00 20 00 80 09 31 32 33 34")); err != nil {
+		t.Fatal(err)
+	}
+	if got := tr.Entries()[0].Command; got != "00 20 00 80 09 <PIN 4 bytes>" {
+		t.Errorf("command traced as %q", got)
+	}
+}
+
 func TestTraceKeep(t *testing.T) {
 	steps := make([]step, 5)
 	for i := range steps {
