@@ -1,0 +1,200 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+
+	"github.com/jpki-kiosk/kiosk/store"
+)
+
+// The audit log commands: log verify (the hash chain), log export (events of
+// a date range as CSV or JSON), log purge (retention).
+
+func init() {
+	register(command{name: "log verify", summary: "check the audit trail's hash chain", run: runLogVerify})
+	register(command{name: "log export", summary: "export audit events of a date range as CSV or JSON", run: runLogExport})
+	register(command{name: "log purge", summary: "delete records older than the retention period, keeping the chain verifiable", run: runLogPurge})
+}
+
+// openStoreRO opens an existing database read-only: verify and export never
+// create, migrate or write it.
+func openStoreRO(asJSON bool, path string) (*store.Store, error) {
+	if path == "" {
+		return nil, usagef("--db is required")
+	}
+	if _, err := os.Stat(path); err != nil {
+		return nil, refuse(asJSON, "NO_DATABASE", "no database at %s", path)
+	}
+	s, err := store.Open(path, store.Options{ReadOnly: true})
+	if err != nil {
+		return nil, refuse(asJSON, "DATABASE_ERROR", "%v", err)
+	}
+	return s, nil
+}
+
+// logVerifyOut is the JSON of log verify. When the chain is broken it is
+// also the error object: ok false, error CHAIN_BROKEN, first_broken_seq.
+type logVerifyOut struct {
+	OK             bool   `json:"ok"`
+	Events         int64  `json:"events"` // events verified (before the break)
+	FirstSeq       int64  `json:"first_seq"`
+	LastSeq        int64  `json:"last_seq"`
+	Head           string `json:"head"` // hash of the last verified event
+	CheckpointSeq  *int64 `json:"checkpoint_seq"`
+	FirstBrokenSeq *int64 `json:"first_broken_seq,omitempty"`
+	Problem        string `json:"problem,omitempty"`
+	Error          string `json:"error,omitempty"`
+	Message        string `json:"message,omitempty"`
+}
+
+func runLogVerify(e *env, args []string) error {
+	fs := newFlags(e, "log verify")
+	db := fs.String("db", "", "database file")
+	asJSON := fs.Bool("json", false, "print JSON")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	s, err := openStoreRO(*asJSON, *db)
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	r, err := s.Verify(context.Background())
+	if err != nil {
+		return refuse(*asJSON, "DATABASE_ERROR", "%v", err)
+	}
+	out := logVerifyOut{OK: r.OK, Events: r.Events, FirstSeq: r.FirstSeq, LastSeq: r.LastSeq, Head: r.Head}
+	if r.Checkpoint != nil {
+		out.CheckpointSeq = &r.Checkpoint.Seq
+	}
+	if !r.OK {
+		msg := fmt.Sprintf("audit chain broken at event %d: %s", r.FirstBrokenSeq, r.Problem)
+		if *asJSON {
+			out.FirstBrokenSeq, out.Problem = &r.FirstBrokenSeq, r.Problem
+			out.Error, out.Message = "CHAIN_BROKEN", msg
+			writeJSON(e.stdout, out)
+		}
+		// The JSON object above is the error object; the refusal adds the
+		// one-line reason on standard error and exit code 1.
+		return &refusal{Code: "CHAIN_BROKEN", Message: msg}
+	}
+	if *asJSON {
+		writeJSON(e.stdout, out)
+		return nil
+	}
+	fmt.Fprintf(e.stdout, "ok: %d events verified", r.Events)
+	if r.Events > 0 {
+		fmt.Fprintf(e.stdout, " (seq %d to %d)", r.FirstSeq, r.LastSeq)
+	}
+	if r.Checkpoint != nil {
+		fmt.Fprintf(e.stdout, ", from the retention checkpoint at seq %d (cutoff %s)", r.Checkpoint.Seq, r.Checkpoint.Cutoff)
+	}
+	fmt.Fprintf(e.stdout, "\nhead: %s\n", r.Head)
+	return nil
+}
+
+// logExportOut is the JSON summary of log export --out.
+type logExportOut struct {
+	Events int64  `json:"events"`
+	From   string `json:"from"`
+	To     string `json:"to"`
+	Format string `json:"format"`
+	Out    string `json:"out"`
+}
+
+func runLogExport(e *env, args []string) error {
+	fs := newFlags(e, "log export")
+	db := fs.String("db", "", "database file")
+	from := fs.String("from", "", "first date, YYYY-MM-DD (Asia/Tokyo)")
+	to := fs.String("to", "", "last date, YYYY-MM-DD, inclusive")
+	format := fs.String("format", store.FormatCSV, "csv or json")
+	outPath := fs.String("out", "", "write to this file instead of standard output")
+	asJSON := fs.Bool("json", false, "JSON summary and error objects")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if *from == "" || *to == "" {
+		return usagef("--from and --to are required (YYYY-MM-DD)")
+	}
+	f, err1 := store.ParseDate(*from)
+	t, err2 := store.ParseDate(*to)
+	switch {
+	case err1 != nil || err2 != nil:
+		return usagef("dates must be YYYY-MM-DD: --from %q --to %q", *from, *to)
+	case t.Before(f):
+		return usagef("--to %s is before --from %s", *to, *from)
+	case *format != store.FormatCSV && *format != store.FormatJSON:
+		return usagef("--format must be csv or json, not %q", *format)
+	}
+	s, err := openStoreRO(*asJSON, *db)
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	ctx := context.Background()
+	if *outPath == "" {
+		if _, err := s.Export(ctx, e.stdout, *from, *to, *format); err != nil {
+			return refuse(*asJSON, "EXPORT_FAILED", "%v", err)
+		}
+		return nil
+	}
+	// Write a temporary file beside the target and rename it, so a failed
+	// export never leaves a partial file under the requested name.
+	tmp, err := os.CreateTemp(filepath.Dir(*outPath), ".kioskctl-export-*")
+	if err != nil {
+		return refuse(*asJSON, "EXPORT_FAILED", "%v", err)
+	}
+	n, err := s.Export(ctx, tmp, *from, *to, *format)
+	err = errors.Join(err, tmp.Sync(), tmp.Close())
+	if err == nil {
+		err = os.Rename(tmp.Name(), *outPath)
+	}
+	if err != nil {
+		_ = os.Remove(tmp.Name())
+		return refuse(*asJSON, "EXPORT_FAILED", "%v", err)
+	}
+	if *asJSON {
+		writeJSON(e.stdout, logExportOut{Events: n, From: *from, To: *to, Format: *format, Out: *outPath})
+	} else {
+		fmt.Fprintf(e.stdout, "exported %d events (%s to %s) to %s\n", n, *from, *to, *outPath)
+	}
+	return nil
+}
+
+func runLogPurge(e *env, args []string) error {
+	fs := newFlags(e, "log purge")
+	db := fs.String("db", "", "database file")
+	days := fs.Int("days", 0, "retention in days (the profile's); older records are deleted")
+	asJSON := fs.Bool("json", false, "print JSON")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if *db == "" {
+		return usagef("--db is required")
+	}
+	if *days < 1 {
+		return usagef("--days must be at least 1")
+	}
+	if _, err := os.Stat(*db); err != nil {
+		return refuse(*asJSON, "NO_DATABASE", "no database at %s", *db)
+	}
+	s, err := store.Open(*db, store.Options{})
+	if err != nil {
+		return refuse(*asJSON, "DATABASE_ERROR", "%v", err)
+	}
+	defer s.Close()
+	r, err := s.Purge(context.Background(), *days)
+	if err != nil {
+		return refuse(*asJSON, "PURGE_FAILED", "%v", err)
+	}
+	if *asJSON {
+		writeJSON(e.stdout, r)
+		return nil
+	}
+	fmt.Fprintf(e.stdout, "purged before %s: %d events, %d sessions, %d tickets, %d proxy cases\n",
+		r.Cutoff, r.Events, r.Sessions, r.Tickets, r.ProxyCases)
+	return nil
+}

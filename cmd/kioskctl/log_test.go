@@ -1,0 +1,142 @@
+package main
+
+import (
+	"context"
+	"encoding/csv"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/jpki-kiosk/kiosk/store"
+)
+
+// logDB makes a database with a session and a few events; the store stays
+// open (as the kiosk would keep it) until the test ends.
+func logDB(t *testing.T) (string, *store.Store) {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "kiosk.db")
+	s, err := store.Open(path, store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	ctx := context.Background()
+	id, err := s.StartSession(ctx, store.SessionStart{Mode: store.ModeSelf, Profile: "moriya"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i < 4; i++ {
+		if _, err := s.Append(ctx, id, store.KindPINVerifyFailed, store.Detail{"cert": "auth", "retries_left": 2 - i%3}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := s.EndSession(ctx, id, store.SessionEnd{Outcome: store.OutcomeDone, Services: []string{"pin_check"}}); err != nil {
+		t.Fatal(err)
+	}
+	return path, s // 6 events
+}
+
+func TestLogVerify(t *testing.T) {
+	path, s := logDB(t)
+	code, out, errOut := runCLI(t, "", "log", "verify", "--db", path)
+	if code != exitOK || !strings.Contains(out, "ok: 6 events verified (seq 1 to 6)") {
+		t.Fatalf("verify = %d %q %q", code, out, errOut)
+	}
+	code, out, _ = runCLI(t, "", "log", "verify", "--db", path, "--json")
+	var ok map[string]any
+	if code != exitOK || json.Unmarshal([]byte(out), &ok) != nil || ok["ok"] != true || ok["events"] != 6.0 {
+		t.Fatalf("verify --json = %d %s", code, out)
+	}
+
+	// Tamper with event 4 behind the triggers' back.
+	for _, q := range []string{`DROP TRIGGER audit_events_no_update`,
+		`UPDATE audit_events SET detail_json = '{"cert":"auth","retries_left":3}' WHERE seq = 4`} {
+		if _, err := s.DB().Exec(q); err != nil {
+			t.Fatal(err)
+		}
+	}
+	code, out, errOut = runCLI(t, "", "log", "verify", "--db", path, "--json")
+	var bad struct {
+		OK             *bool  `json:"ok"`
+		FirstBrokenSeq int64  `json:"first_broken_seq"`
+		Error          string `json:"error"`
+		Events         int64  `json:"events"`
+	}
+	if code != exitRefused || json.Unmarshal([]byte(out), &bad) != nil || bad.OK == nil || *bad.OK || bad.FirstBrokenSeq != 4 ||
+		bad.Error != "CHAIN_BROKEN" || bad.Events != 3 {
+		t.Errorf("tampered --json = %d %s %s", code, out, errOut)
+	}
+	code, out, errOut = runCLI(t, "", "log", "verify", "--db", path)
+	if code != exitRefused || !strings.Contains(errOut, "CHAIN_BROKEN") || !strings.Contains(errOut, "event 4") {
+		t.Errorf("tampered = %d %q %q", code, out, errOut)
+	}
+}
+
+func TestLogVerifyUsageAndRefusals(t *testing.T) {
+	dir := t.TempDir()
+	notDB := filepath.Join(dir, "not.db")
+	os.WriteFile(notDB, []byte("this is not sqlite, just text that is long enough to look like a file"), 0o644)
+	for _, c := range []struct {
+		args []string
+		code int
+		want string
+	}{
+		{[]string{"log", "verify"}, exitUsage, "--db is required"},
+		{[]string{"log", "verify", "--db", filepath.Join(dir, "missing.db"), "--json"}, exitRefused, `"error": "NO_DATABASE"`},
+		{[]string{"log", "verify", "--db", notDB, "--json"}, exitRefused, `"error": "DATABASE_ERROR"`},
+		{[]string{"log", "export", "--db", notDB, "--from", "2026-04-01"}, exitUsage, "--from and --to"},
+		{[]string{"log", "export", "--db", notDB, "--from", "2026-4-1", "--to", "2026-04-01"}, exitUsage, "YYYY-MM-DD"},
+		{[]string{"log", "export", "--db", notDB, "--from", "2026-04-02", "--to", "2026-04-01"}, exitUsage, "before"},
+		{[]string{"log", "export", "--db", notDB, "--from", "2026-04-01", "--to", "2026-04-01", "--format", "xml"}, exitUsage, "csv or json"},
+		{[]string{"log", "purge", "--db", notDB, "--days", "0"}, exitUsage, "--days"},
+	} {
+		code, out, errOut := runCLI(t, "", c.args...)
+		if code != c.code || !strings.Contains(out+errOut, c.want) {
+			t.Errorf("kioskctl %v = %d %q %q, want %d with %q", c.args, code, out, errOut, c.code, c.want)
+		}
+	}
+	if _, err := os.Stat(filepath.Join(dir, "missing.db")); err == nil {
+		t.Error("log verify created the missing database")
+	}
+}
+
+func TestLogExport(t *testing.T) {
+	path, s := logDB(t)
+	today := s.Today()
+	code, out, errOut := runCLI(t, "", "log", "export", "--db", path, "--from", today, "--to", today, "--format", "csv")
+	if code != exitOK {
+		t.Fatalf("export csv = %d %q", code, errOut)
+	}
+	recs, err := csv.NewReader(strings.NewReader(out)).ReadAll()
+	if err != nil || len(recs) != 7 || strings.Join(recs[0], ",") != "seq,at,session_id,kind,detail_json,prev_hash,hash" {
+		t.Fatalf("csv: %v %v", recs, err)
+	}
+	file := filepath.Join(t.TempDir(), "events.json")
+	code, out, errOut = runCLI(t, "", "log", "export", "--db", path, "--from", today, "--to", today, "--format", "json", "--out", file, "--json")
+	if code != exitOK || !strings.Contains(out, `"events": 6`) {
+		t.Fatalf("export json = %d %q %q", code, out, errOut)
+	}
+	b, err := os.ReadFile(file)
+	var rows []map[string]any
+	if err != nil || json.Unmarshal(b, &rows) != nil || len(rows) != 6 || rows[5]["kind"] != store.KindSessionEnded {
+		t.Fatalf("json file: %v %s", err, b)
+	}
+	// A day without events: a header only.
+	code, out, _ = runCLI(t, "", "log", "export", "--db", path, "--from", "2001-01-01", "--to", "2001-01-31")
+	if code != exitOK || strings.Count(out, "\n") != 1 {
+		t.Errorf("empty export = %d %q", code, out)
+	}
+}
+
+func TestLogPurge(t *testing.T) {
+	path, s := logDB(t)
+	code, out, errOut := runCLI(t, "", "log", "purge", "--db", path, "--days", "30", "--json")
+	if code != exitOK || !strings.Contains(out, `"events": 0`) {
+		t.Fatalf("purge = %d %q %q", code, out, errOut)
+	}
+	if r, err := s.Verify(context.Background()); err != nil || !r.OK || r.Events != 7 {
+		t.Errorf("after purge: %+v %v", r, err)
+	}
+}
