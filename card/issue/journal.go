@@ -86,16 +86,15 @@ func (e *Entry) CardChanged() bool {
 	return false
 }
 
-// Resume names the next step of the issuance, e.g. "sign: write certificate"
-// or "auth: set pin"; "" when every step is done.
+// Resume names what a resume does for each unfinished certificate:
+// "sign: generate key, write certificate" (a certificate not completely
+// written gets a fresh key) or "auth: set pin"; "" when every step is done.
 func (e *Entry) Resume() string {
 	var parts []string
 	for _, c := range e.Certs {
 		switch {
-		case c.Write != StepDone && c.Key != StepDone:
-			parts = append(parts, string(c.Cert)+": generate key")
-		case c.Write != StepDone:
-			parts = append(parts, string(c.Cert)+": write certificate")
+		case c.Write != StepDone: // a resume generates a fresh key for a certificate not fully written
+			parts = append(parts, string(c.Cert)+": generate key, write certificate")
 		case c.PIN != StepDone:
 			parts = append(parts, string(c.Cert)+": set pin")
 		}
