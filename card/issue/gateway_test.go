@@ -172,11 +172,11 @@ func TestGatewayTLSRefusals(t *testing.T) {
 // faulty wraps the gateway handler: it can hang or garble the answer to the
 // nth POST, and counts aborts.
 type faulty struct {
-	next   http.Handler
-	n      atomic.Int64
+	next    http.Handler
+	n       atomic.Int64
 	hangAt  atomic.Int64 // hang on requests hangAt..hangTo (1-based); 0: never
 	hangTo  atomic.Int64
-	junkAt  int64        // answer junk on this request
+	junkAt  int64 // answer junk on this request
 	aborts  atomic.Int64
 	release chan struct{} // closed when the test ends: hanging handlers return
 }
