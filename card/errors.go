@@ -70,6 +70,7 @@ type StatusError struct {
 	SW uint16
 }
 
+// Error gives the status word in hex and its meaning, if known.
 func (e *StatusError) Error() string {
 	msg := "card status " + fmt.Sprintf("%04x", e.SW)
 	if u := e.Unwrap(); u != nil {
@@ -115,6 +116,7 @@ type PINError struct {
 	Retries int
 }
 
+// Error says how many tries are left.
 func (e *PINError) Error() string {
 	return fmt.Sprintf("wrong pin, %d tries left", e.Retries)
 }
@@ -131,6 +133,7 @@ type PCSCError struct {
 	Code uint32 // the return code, e.g. 0x80100069 (SCARD_W_REMOVED_CARD)
 }
 
+// Error gives the call, the return code in hex and its meaning, if known.
 func (e *PCSCError) Error() string {
 	msg := fmt.Sprintf("%s: pc/sc error %08x", e.Op, e.Code)
 	if u := e.Unwrap(); u != nil {
