@@ -15,14 +15,19 @@ import (
 	"crypto/rand"
 	"crypto/rsa"
 	"errors"
+	"fmt"
 	"io"
 	"sync"
+
+	"github.com/jpki-kiosk/kiosk/card"
 )
 
 // Errors returned by Transmit.
 var (
 	// ErrNoCard: the card is not in the reader (removed, or pulled by a fault).
-	ErrNoCard = errors.New("vcard: no card")
+	// It wraps card.ErrCardRemoved, so the card layer and the flow treat a
+	// pulled virtual card exactly like a pulled real one.
+	ErrNoCard = fmt.Errorf("vcard: no card: %w", card.ErrCardRemoved)
 	// ErrFault: an injected transmission fault; the card stays in the reader.
 	ErrFault = errors.New("vcard: injected transmission fault")
 )

@@ -12,6 +12,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/jpki-kiosk/kiosk/card"
 )
 
 // testNow is a fixed date so that persona dates are stable in tests.
@@ -329,5 +331,18 @@ func TestConcurrentTransmit(t *testing.T) {
 	wg.Wait()
 	if c.APDUCount() != 8*50*3 {
 		t.Errorf("count %d", c.APDUCount())
+	}
+}
+
+func TestErrNoCardIsCardRemoved(t *testing.T) {
+	p, err := NewPersona("adult", time.Date(2026, 11, 21, 0, 0, 0, 0, time.UTC))
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := p.NewCard(Options{})
+	c.Remove()
+	_, err = c.Transmit([]byte{0x00, 0xA4, 0x04, 0x0C, 0x00})
+	if !errors.Is(err, card.ErrCardRemoved) {
+		t.Fatalf("Transmit on a removed card: %v, want card.ErrCardRemoved", err)
 	}
 }
