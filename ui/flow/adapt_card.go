@@ -181,7 +181,10 @@ func mapCardErr(err error) error {
 		return ErrLastTry
 	case errors.Is(err, card.ErrAuthBlocked):
 		return ErrPINLocked
-	case errors.Is(err, card.ErrCardRemoved), errors.Is(err, card.ErrNoCard), errors.Is(err, card.ErrCardReset):
+	case errors.Is(err, card.ErrCardRemoved), errors.Is(err, card.ErrNoCard), errors.Is(err, card.ErrCardReset),
+		// A reader unplugged or the smart-card service gone mid-operation ends
+		// the session the same way: the card is no longer reachable.
+		errors.Is(err, card.ErrNoReader), errors.Is(err, card.ErrNoService):
 		return fmt.Errorf("%w: %v", ErrCardRemoved, err)
 	}
 	return err

@@ -193,7 +193,8 @@ func TestMapCardErr(t *testing.T) {
 	if err := mapCardErr(&card.PINError{Retries: 2}); !errors.As(err, &pe) || pe.Left != 2 {
 		t.Fatalf("PINError: %v", err)
 	}
-	for in, want := range map[error]error{card.ErrLastTry: ErrLastTry, card.ErrAuthBlocked: ErrPINLocked, card.ErrCardRemoved: ErrCardRemoved} {
+	for in, want := range map[error]error{card.ErrLastTry: ErrLastTry, card.ErrAuthBlocked: ErrPINLocked, card.ErrCardRemoved: ErrCardRemoved,
+		card.ErrNoReader: ErrCardRemoved, card.ErrNoService: ErrCardRemoved, vcard.ErrNoCard: ErrCardRemoved} {
 		if got := mapCardErr(in); !errors.Is(got, want) {
 			t.Fatalf("%v → %v, want %v", in, got, want)
 		}
