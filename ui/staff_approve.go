@@ -100,7 +100,7 @@ func (a *staffApprove) Page(s flow.Snapshot) Page {
 		Wide:  true,
 		Primary: &Action{ID: "staff.approve", Label: a.t("staff.action.approve"), Icon: theme.ConfirmIcon(),
 			Do: func() { a.onApprove(s) }},
-		Secondary: []Action{a.backToMenu(),
+		Secondary: []Action{a.backToMenu(), a.signOut(),
 			{ID: "staff.decline", Label: a.t("staff.action.decline"), Icon: theme.CancelIcon(), Do: func() { a.declining = true; a.k.rebuild() }}},
 	}
 	return p

@@ -266,9 +266,11 @@ func (c *staffCase) checklistPage(cs *staff.Case) Page {
 
 // itemRow is one checklist line: a tick, or the identity kinds seen.
 func (c *staffCase) itemRow(cs *staff.Case, it staff.Item) fyne.CanvasObject {
-	label := c.t("doc." + string(it.Doc))
+	var label string
 	if it.Doc == staff.DocHolderIdentity {
 		label = c.t("staff.doc.HOLDER_IDENTITY")
+	} else {
+		label = c.t("doc." + string(it.Doc))
 	}
 	var note fyne.CanvasObject = widget.NewLabel("")
 	if n := c.d.cfg.Profile.DocumentNote(it.Doc, c.k.tr.Lang()); n != "" {

@@ -94,7 +94,7 @@ func (d *staffDashboard) Page(flow.Snapshot) Page {
 		}
 	}
 	p := Page{Title: d.t("staff.title.dashboard"), Body: container.NewVBox(rows...), Wide: true,
-		Secondary: []Action{d.backToMenu(), {ID: "staff.dash.refresh", Label: d.t("staff.action.refresh"), Icon: theme.ViewRefreshIcon(),
+		Secondary: []Action{d.backToMenu(), d.signOut(), {ID: "staff.dash.refresh", Label: d.t("staff.action.refresh"), Icon: theme.ViewRefreshIcon(),
 			Do: func() {
 				if _, ok := d.d.clerk(); ok {
 					d.k.rebuild()

@@ -68,7 +68,7 @@ func (x *staffExit) Page(flow.Snapshot) Page {
 	if x.d == nil {
 		return noDesk(x.k)
 	}
-	p := Page{Title: x.t("staff.title.exit"), Secondary: []Action{x.backToMenu()}}
+	p := Page{Title: x.t("staff.title.exit"), Secondary: []Action{x.backToMenu(), x.signOut()}}
 	if !x.d.desk.CanExit() {
 		p.Body = container.NewVBox(x.banner(), WarningPanel(x.t("staff.exit.not_allowed")))
 		return p

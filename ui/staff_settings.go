@@ -132,7 +132,7 @@ func (s *staffSettings) Page(flow.Snapshot) Page {
 	}
 	return Page{Title: s.t("staff.title.settings"), Body: container.NewVBox(rows...), Wide: true,
 		Primary:   &Action{ID: "staff.settings.save", Label: s.t("staff.action.save"), Icon: theme.DocumentSaveIcon(), Do: s.onSave},
-		Secondary: []Action{s.backToMenu()}}
+		Secondary: []Action{s.backToMenu(), s.signOut()}}
 }
 
 func (s *staffSettings) onSave() {

@@ -48,7 +48,8 @@ func TestPlaceholdersAgree(t *testing.T) {
 	c := load(t)
 	for _, id := range c.IDs("ja") {
 		// Render with every placeholder set to a marker and compare which appear.
-		kv := []any{"K", 1, "N", 1, "Count", 2, "Days", "D", "Date", "D", "PIN", "P", "Cert", "C", "Time", "T", "Max", 9, "Y", 1, "M", 1, "D", 1, "Month", "m", "Reiwa", "1"}
+		kv := []any{"K", 1, "N", 1, "Count", 2, "Days", "D", "Date", "D", "PIN", "P", "Cert", "C", "Time", "T", "Max", 9, "Y", 1, "M", 1, "D", 1, "Month", "m", "Reiwa", "1",
+			"ID", "I", "Role", "R", "Certs", "C", "Purpose", "P", "Route", "R", "Fee", "F", "Path", "P"} // staff screens
 		j, _ := c.In("ja", id, kv...)
 		e, _ := c.In("en", id, kv...)
 		if strings.Contains(j, "<no value>") || strings.Contains(e, "<no value>") || strings.Contains(j, "{{") || strings.Contains(e, "{{") {

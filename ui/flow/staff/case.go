@@ -188,7 +188,9 @@ func (k *Counter) Resume(ctx context.Context, cardRef string, today policy.Date,
 		c.Step = StepSecondVisit
 	}
 	for _, d := range pc.Documents { // carried over from the first visit
-		c.List.Tick(policy.Document(strings.ToUpper(d)), true)
+		if doc := policy.Document(strings.ToUpper(d)); !SecondVisit(doc) {
+			c.List.Tick(doc, true) // what the second visit checks again stays open
+		}
 	}
 	return c, nil
 }
