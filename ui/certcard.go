@@ -30,12 +30,13 @@ func CertCard(tr *i18n.Catalogue, cert flow.Cert, v flow.CertView, triesLeft int
 		purpose,
 		widget.NewSeparator(),
 	}
+	labelW := fyne.CurrentApp().Settings().Theme().Size(theme.SizeNameText) * 8.5
 	add := func(label, value string, col fyne.ThemeColorName) {
 		val := Strong(value)
 		if col != "" {
 			val = Emphasis(value, col)
 		}
-		rows = append(rows, container.NewBorder(nil, nil, AtLeast(Body(label), 300, 0), nil, val))
+		rows = append(rows, container.NewBorder(nil, nil, AtLeast(Body(label), labelW, 0), nil, val))
 	}
 	switch {
 	case !v.Known:

@@ -89,6 +89,35 @@ type Kiosk struct {
 	tickStop    chan struct{}
 	tickOnce    sync.Once
 	lastRebuild uint64
+	textNow     float32
+}
+
+// panelLayout stacks the kiosk's layers and fits the text size to the
+// panel: Options.TextSize on a full-HD panel, 22 px below 1600 px width
+// (the 1280×800 terminals), so that two certificate cards fit side by side.
+type panelLayout struct{ k *Kiosk }
+
+func (l *panelLayout) Layout(objs []fyne.CanvasObject, size fyne.Size) {
+	for _, o := range objs {
+		o.Move(fyne.NewPos(0, 0))
+		o.Resize(size)
+	}
+	want := l.k.opts.TextSize
+	if size.Width > 0 && size.Width < 1600 && want > 22 {
+		want = 22
+	}
+	if size.Width > 0 && want != l.k.textNow {
+		l.k.textNow = want
+		l.k.app.Settings().SetTheme(NewTheme(want))
+	}
+}
+
+func (l *panelLayout) MinSize(objs []fyne.CanvasObject) fyne.Size {
+	var m fyne.Size
+	for _, o := range objs {
+		m = m.Max(o.MinSize())
+	}
+	return m
 }
 
 // New builds the kiosk for window w and shows the session's current
@@ -103,7 +132,9 @@ func New(a fyne.App, w fyne.Window, tr *i18n.Catalogue, s Session, opts Options)
 	}
 	a.Settings().SetTheme(NewTheme(opts.TextSize))
 	k := &Kiosk{app: a, win: w, tr: tr, session: s, opts: opts, rnd: rnd,
-		root: container.NewStack(), buttons: map[string]*widget.Button{}, readerOK: true}
+		buttons: map[string]*widget.Button{}, readerOK: true}
+	k.textNow = opts.TextSize
+	k.root = container.New(&panelLayout{k: k})
 	tr.OnChange(func(string) { k.rebuild() })
 	w.SetContent(k.root)
 	w.Canvas().SetOnTypedKey(k.onTypedKey)
@@ -443,7 +474,7 @@ func (k *Kiosk) stepHeader(title string) fyne.CanvasObject {
 	return container.NewVBox(band, line)
 }
 
-func (k *Kiosk) textSize() float32 { return k.opts.TextSize }
+func (k *Kiosk) textSize() float32 { return k.textNow }
 
 // onLanguage opens the language chooser: one big button per language,
 // each written in its own language.

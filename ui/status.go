@@ -32,7 +32,11 @@ func (st *status) Page(s flow.Snapshot) Page {
 	if len(s.Locked) > 0 {
 		rows = append(rows, WarningPanel(tr.T("screen.status.locked_hint")))
 	}
-	rows = append(rows, Strong(tr.T("screen.status.choose")), container.NewGridWithColumns(3, tiles...))
+	cols := 3
+	if st.k.textNow < 28 { // the 1280×800 panel
+		cols = 2
+	}
+	rows = append(rows, Strong(tr.T("screen.status.choose")), container.NewGridWithColumns(cols, tiles...))
 	return Page{
 		Title: tr.T("screen.status.title"),
 		Body:  container.NewVBox(rows...),

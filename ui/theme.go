@@ -64,10 +64,10 @@ type Theme struct {
 var _ fyne.Theme = (*Theme)(nil)
 
 // NewTheme returns the kiosk theme with body text of textSize pixels (28 for
-// the 1920×1080 panel; values below 28 are raised to 28).
+// the 1920×1080 panel, 22 for 1280×800; values below 20 are raised to 20).
 func NewTheme(textSize float32) *Theme {
-	if textSize < 28 {
-		textSize = 28
+	if textSize < 20 {
+		textSize = 20
 	}
 	return &Theme{base: theme.DefaultTheme(), text: textSize}
 }

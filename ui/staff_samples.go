@@ -1,0 +1,174 @@
+package ui
+
+import (
+	"context"
+	"path/filepath"
+	"strconv"
+	"time"
+
+	"github.com/jpki-kiosk/kiosk/policy"
+	"github.com/jpki-kiosk/kiosk/store"
+	"github.com/jpki-kiosk/kiosk/ui/flow"
+	"github.com/jpki-kiosk/kiosk/ui/flow/staff"
+)
+
+// StaffSample is one staff screen for the screenshot program: Show puts the
+// kiosk on it with sample data.
+type StaffSample struct {
+	ID   string
+	Show func()
+}
+
+// sampleWork is card work that does nothing (screenshots only).
+type sampleWork struct{}
+
+func (sampleWork) ResetPIN(context.Context, staff.Work, []byte) error { return nil }
+func (sampleWork) Issue(context.Context, staff.Work, []byte) error    { return nil }
+
+// StaffSamples attaches a demo staff mode to k, on a throw-away store in dir
+// with sample sessions and a signed-in supervisor ("demo"), and returns the
+// staff screens in order. set shows a resident snapshot behind the staff
+// screens (the screenshot program's still session). Call the returned
+// function to close the store.
+func StaffSamples(k *Kiosk, dir string, set func(flow.Snapshot)) ([]StaffSample, func(), error) {
+	at := time.Date(2026, 11, 20, 14, 5, 0, 0, store.JST)
+	now := func() time.Time { return at }
+	st, err := store.Open(filepath.Join(dir, "staff-samples.db"), store.Options{Now: now,
+		Argon2: &store.Argon2Params{Time: 1, MemoryKiB: 64, Threads: 1, SaltLen: 16, KeyLen: 16}})
+	if err != nil {
+		return nil, nil, err
+	}
+	ctx := context.Background()
+	const pw = "demo-password-1"
+	if err := st.AddStaff(ctx, "demo", store.RoleSupervisor, []byte(pw), ""); err != nil {
+		st.Close()
+		return nil, nil, err
+	}
+	// Some sessions of the day, by hour and outcome (the store's clock is fixed,
+	// so they are all at 14:05; the chart still shows its shape).
+	for i, o := range []store.Outcome{store.OutcomeDone, store.OutcomeDone, store.OutcomeDone, store.OutcomeReferred, store.OutcomeTimeout, store.OutcomeCardRemoved} {
+		id, err := st.StartSession(ctx, store.SessionStart{Mode: store.ModeSelf, Profile: "kakamigahara"})
+		if err == nil {
+			if i == 4 {
+				_, _ = st.Append(ctx, id, store.KindPINLocked, store.Detail{"cert": "auth"})
+			}
+			_ = st.EndSession(ctx, id, store.SessionEnd{Outcome: o})
+		}
+	}
+	tk, err := st.IssueTicket(ctx, store.TicketRequest{Certificates: []string{"sign", "auth"}, Purpose: "renew", Route: store.RouteApproval})
+	if err != nil {
+		st.Close()
+		return nil, nil, err
+	}
+	prof, err := policy.LoadProfile("kakamigahara")
+	if err != nil {
+		st.Close()
+		return nil, nil, err
+	}
+	d := NewStaffDesk(StaffConfig{Store: st, Profile: prof, Work: sampleWork{}, Now: now, ExportDir: dir, Quit: func() {}})
+	d.Attach(k)
+
+	day := func(y int, m time.Month, dd int) time.Time { return time.Date(y, m, dd, 0, 0, 0, 0, time.UTC) }
+	status := flow.Snapshot{Seq: 100, State: flow.StateStatus, CardType: flow.CardMyNumber,
+		Auth:  flow.CertView{Known: true, Present: true, Serial: "1A2B3C", NotAfter: day(2027, 1, 15), DaysLeft: 56, Renewable: true},
+		Tries: flow.Retries{Auth: 0, Sign: 5, BasicInfo: 3}, Locked: []flow.PIN{flow.PINAuth}}
+	wait := status
+	wait.Seq, wait.State, wait.Service, wait.Step = 101, flow.StateWaitApproval, flow.ServicePrepare, flow.Step{K: 4, N: 5}
+	wait.Tries, wait.Locked = flow.Retries{Auth: 3, Sign: 5, BasicInfo: 3}, nil
+	wait.Selected, wait.Route, wait.Documents = flow.CertSet{Sign: true, Auth: true}, flow.RouteApproval, []string{"MYNUMBER_CARD", "APPLICATION_FORM"}
+	wait.Choices = []flow.CertEligibility{
+		{Cert: flow.CertSign, Purpose: flow.PurposeRenew, Allowed: true, Route: flow.RouteApproval, NewExpiry: day(2032, 5, 3)},
+		{Cert: flow.CertAuth, Purpose: flow.PurposeRenew, Allowed: true, Route: flow.RouteApproval, NewExpiry: day(2032, 5, 3)},
+	}
+	wait.Ticket = &flow.Ticket{Number: tk.Number, ID: strconv.FormatInt(tk.ID, 10)}
+
+	signIn := func() {
+		if _, ok := d.desk.Clerk(); !ok {
+			_, _ = d.desk.SignIn(ctx, "demo", []byte(pw))
+		}
+		d.desk.Touch()
+	}
+	show := func(snap flow.Snapshot, id string) {
+		set(snap)
+		k.Show(id)
+	}
+	screen := func() Screen { return k.Screen() }
+	openCase := func(in staff.CaseInput) *staff.Case {
+		in.Today = policy.DateOf(at)
+		c, _ := d.counter.Open(in, "auth:1a2b3c", 0, 0)
+		d.cur = c
+		return c
+	}
+	out := []StaffSample{
+		{idStaffSignIn, func() {
+			d.desk.SignOut()
+			show(status, idStaffSignIn)
+			if s, ok := screen().(*staffSignIn); ok {
+				s.id.SetText("clerk7")
+				s.errMsg = k.tr.T("staff.signin.error.LOCKED_UNTIL", "Time", "14:20")
+				k.rebuild()
+			}
+		}},
+		{idStaffMenu, func() { signIn(); show(wait, idStaffMenu) }},
+		{idStaffApprove, func() {
+			signIn()
+			show(wait, idStaffApprove)
+			if a, ok := screen().(*staffApprove); ok {
+				a.ids = []policy.IDDocument{policy.IDMyNumberCard}
+				a.expiry.SetText("2034-05-03")
+				k.rebuild()
+			}
+		}},
+		{idStaffApprove + ".decline", func() {
+			signIn()
+			show(wait, idStaffApprove)
+			if a, ok := screen().(*staffApprove); ok {
+				a.declining = true
+				k.rebuild()
+			}
+		}},
+		{idStaffCase, func() { signIn(); d.cur = nil; show(status, idStaffCase) }},
+		{idStaffCase + ".legal_rep", func() {
+			signIn()
+			c := openCase(staff.CaseInput{Kind: staff.CaseLegalRep, Purpose: policy.PurposeNew, Certs: []policy.Cert{policy.CertSign, policy.CertAuth}, Under15: true, DomicileInCity: true})
+			if c != nil {
+				c.List.Tick(policy.DocHolderInPerson, true)
+				c.List.ToggleID(policy.DocLegalRepPhotoID, policy.IDDriversLicence)
+			}
+			show(status, idStaffCase)
+		}},
+		{idStaffCase + ".proxy_letter", func() {
+			signIn()
+			if c := openCase(staff.CaseInput{Kind: staff.CaseProxy, Purpose: policy.PurposeNew, Certs: []policy.Cert{policy.CertAuth}}); c != nil {
+				c.Step = staff.StepLetterPending
+			}
+			show(status, idStaffCase)
+		}},
+		{idStaffCase + ".pin_reset", func() {
+			signIn()
+			c := openCase(staff.CaseInput{Kind: staff.CasePINReset, Certs: []policy.Cert{policy.CertAuth}})
+			if c != nil {
+				c.List.ToggleID(staff.DocHolderIdentity, policy.IDHealthInsurance)
+				c.List.ToggleID(staff.DocHolderIdentity, policy.IDPensionBook)
+			}
+			show(status, idStaffCase)
+		}},
+		{idStaffPIN, func() {
+			signIn()
+			d.pins = staff.NewPINEntry(sampleWork{}, []staff.Work{{Cert: policy.CertAuth, Purpose: policy.PurposePINReset}})
+			show(status, idStaffPIN)
+			if p, ok := screen().(*staffPIN); ok && p.field != nil {
+				p.field.Append('1')
+				p.field.Append('2')
+			}
+		}},
+		{idStaffDashboard, func() { signIn(); show(status, idStaffDashboard) }},
+		{idStaffSettings, func() { signIn(); show(status, idStaffSettings) }},
+		{idStaffExit, func() { signIn(); show(status, idStaffExit) }},
+	}
+	done := func() {
+		d.leave()
+		st.Close()
+	}
+	return out, done, nil
+}
