@@ -3,12 +3,12 @@ package i18n
 import (
 	"encoding/json"
 	"fmt"
-	"slices"
 	"go/ast"
 	"go/parser"
 	"go/token"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
