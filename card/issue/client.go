@@ -222,7 +222,7 @@ func (c *Client) Issue(ctx context.Context, t card.Transmitter, req Request) (*R
 			continue
 		}
 		jc := e.cert(cr.Cert)
-		res.Certs = append(res.Certs, Issued{Cert: cr.Cert, Serial: jc.Serial, NotAfter: endOfDay(jc.NotAfter), Resumed: true})
+		res.Certs = append(res.Certs, Issued{Cert: cr.Cert, Serial: jc.Serial, NotBefore: jc.NotBefore, NotAfter: endOfDay(jc.NotAfter), Resumed: true})
 	}
 	return res, nil
 }
@@ -347,7 +347,7 @@ func (c *Client) run(ctx context.Context, t card.Transmitter, e *Entry, open *Op
 					return abort(fmt.Errorf("the %s certificate written: %w", jc.Cert, err))
 				}
 				if cert != nil && jc.Write != StepDone {
-					jc.Write, jc.Serial = StepDone, serialHex(cert)
+					jc.Write, jc.Serial, jc.NotBefore = StepDone, serialString(cert), cert.NotBefore
 					written[jc.Cert] = Issued{Cert: jc.Cert, Serial: jc.Serial, NotBefore: cert.NotBefore, NotAfter: cert.NotAfter, DER: cert.Raw}
 					if err := mark(jc, "write_certificate", StepDone); err != nil {
 						return abort(err)

@@ -145,7 +145,7 @@ func (r *Request) wants(c Cert) bool {
 // Issued describes one certificate written to the card.
 type Issued struct {
 	Cert      Cert      `json:"cert"`
-	Serial    string    `json:"serial"` // upper-case hexadecimal
+	Serial    string    `json:"serial"` // decimal
 	NotBefore time.Time `json:"not_before"`
 	NotAfter  time.Time `json:"not_after"`
 	DER       []byte    `json:"-"`       // the certificate as written (memory only)

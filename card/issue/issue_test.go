@@ -118,7 +118,7 @@ func TestTrainingIssuesBothCertificates(t *testing.T) {
 			t.Error("the authentication certificate carries personal data")
 		}
 	}
-	if got := fmt.Sprintf("%X", ac.SerialNumber); got != res.Certs[0].Serial {
+	if got := ac.SerialNumber.String(); got != res.Certs[0].Serial {
 		t.Errorf("auth serial %s, result %s", got, res.Certs[0].Serial)
 	}
 
@@ -278,7 +278,7 @@ func TestCardRemovedAtEveryAPDU(t *testing.T) {
 					}
 					if jc.Write == StepDone {
 						cert, err := x509.ParseCertificate(vc.File(f.cert))
-						if err != nil || fmt.Sprintf("%X", cert.SerialNumber) != jc.Serial {
+						if err != nil || cert.SerialNumber.String() != jc.Serial {
 							t.Errorf("APDU %d: journal says %s serial %s written; card: %v", n, jc.Cert, jc.Serial, err)
 						}
 					}

@@ -45,6 +45,8 @@ type JournalCert struct {
 	Write    StepState   `json:"write"`            // SELECT + UPDATE BINARY of the certificate
 	PIN      StepState   `json:"pin"`              // RESET RETRY COUNTER (the kiosk's step)
 	Serial   string      `json:"serial,omitempty"` // the certificate being (or last) written
+	// NotBefore is the written certificate's start of validity.
+	NotBefore time.Time `json:"not_before,omitzero"`
 }
 
 // Entry is the journal of one issuance on one card: which step of which

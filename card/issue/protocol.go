@@ -66,7 +66,7 @@ type Script struct {
 // CertInfo describes a certificate the backend issued.
 type CertInfo struct {
 	Cert      Cert      `json:"cert"`
-	Serial    string    `json:"serial"` // upper-case hexadecimal
+	Serial    string    `json:"serial"` // decimal
 	NotBefore time.Time `json:"not_before"`
 	NotAfter  time.Time `json:"not_after"`
 }

@@ -174,7 +174,7 @@ func (ca *CA) advance(s *session, req *StepRequest) (*Script, error) {
 			if err != nil {
 				return nil, &BackendError{"ISSUE_FAILED", err.Error()}
 			}
-			s.issued = append(s.issued, CertInfo{Cert: c.Cert, Serial: serialHex(cert), NotBefore: cert.NotBefore, NotAfter: cert.NotAfter})
+			s.issued = append(s.issued, CertInfo{Cert: c.Cert, Serial: serialString(cert), NotBefore: cert.NotBefore, NotAfter: cert.NotAfter})
 			// The CA certificate first: once the certificate is written, the
 			// card's chain is complete (a resume never rewrites the CA EF).
 			script := append(writeScript(filesOf(c.Cert).ca, ca.authority(c.Cert).cert.Raw), writeScript(filesOf(c.Cert).cert, der)...)
@@ -197,7 +197,8 @@ func (ca *CA) advance(s *session, req *StepRequest) (*Script, error) {
 	return next, nil
 }
 
-// serialHex formats a certificate serial number as upper-case hexadecimal.
-func serialHex(c *x509.Certificate) string { return fmt.Sprintf("%X", c.SerialNumber) }
+// serialString formats a certificate serial number in decimal, as
+// `kioskctl card status` shows it.
+func serialString(c *x509.Certificate) string { return c.SerialNumber.String() }
 
 var _ Backend = (*CA)(nil)
