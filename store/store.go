@@ -17,6 +17,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"path/filepath"
 	"strings"
 	"sync"
 	"time"
@@ -86,8 +87,8 @@ type Store struct {
 // schema migrations. With opts.ReadOnly the file must exist and is neither
 // migrated nor written.
 func Open(path string, opts Options) (*Store, error) {
-	if path == "" || strings.ContainsAny(path, "?#") {
-		return nil, fmt.Errorf("%w: database path %q", ErrInvalid, path)
+	if path == "" {
+		return nil, fmt.Errorf("%w: empty database path", ErrInvalid)
 	}
 	sync := strings.ToUpper(opts.Synchronous)
 	switch sync {
@@ -109,11 +110,12 @@ func Open(path string, opts Options) (*Store, error) {
 		"_txlock=immediate", // every read-write transaction is BEGIN IMMEDIATE
 	}
 	if opts.ReadOnly {
+		// SQLite's mode=ro: no file is created, every write fails.
 		q = append(q, "mode=ro", "_pragma=query_only(1)")
 	} else {
 		q = append(q, "_pragma=journal_mode(WAL)")
 	}
-	db, err := sql.Open("sqlite", path+"?"+strings.Join(q, "&"))
+	db, err := sql.Open("sqlite", fileURI(path)+"?"+strings.Join(q, "&"))
 	if err != nil {
 		return nil, fmt.Errorf("opening %s: %w", path, err)
 	}
@@ -130,6 +132,13 @@ func Open(path string, opts Options) (*Store, error) {
 		return nil, fmt.Errorf("opening %s: %w", path, err)
 	}
 	return s, nil
+}
+
+// fileURI makes an SQLite URI of a file path, so that SQLite applies URI
+// parameters such as mode=ro (the driver drops them from plain names).
+func fileURI(path string) string {
+	r := strings.NewReplacer("%", "%25", "?", "%3f", "#", "%23")
+	return "file:" + r.Replace(filepath.ToSlash(path))
 }
 
 func (s *Store) init(ctx context.Context) error {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"os"
 	"path/filepath"
 	"sync"
 	"testing"
@@ -132,6 +133,19 @@ func TestOpenTwiceAndReadOnly(t *testing.T) {
 	}
 	if _, err := Open(filepath.Join(dir, "missing.db"), Options{ReadOnly: true}); err == nil {
 		t.Error("read-only open of a missing file succeeded")
+	}
+	if _, err := os.Stat(filepath.Join(dir, "missing.db")); err == nil {
+		t.Error("read-only open created the missing file")
+	}
+	// Paths with URI-special characters work.
+	odd := filepath.Join(dir, "a #1 100%?.db")
+	so, err := Open(odd, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	so.Close()
+	if _, err := os.Stat(odd); err != nil {
+		t.Errorf("database not at %q: %v", odd, err)
 	}
 }
 
