@@ -340,3 +340,22 @@ func TestResumeNeedsTheUnfinishedCertificate(t *testing.T) {
 		t.Logf("journal before resume: %+v", pend[0])
 	}
 }
+
+// BenchmarkTrainingRenewBoth is one renewal of both certificates on an
+// in-memory virtual card (no PC/SC), PINs included: the machine time of the
+// issuer itself (two certificates signed, journal writes, relay checks).
+//
+//	go test ./card/issue -run '^$' -bench TrainingRenewBoth
+func BenchmarkTrainingRenewBoth(b *testing.B) {
+	c, ca := newTraining(b)
+	p, vc := persona(b, vcard.PersonaRenewable, ca)
+	req := request(p, Renew, Auth, Sign)
+	tr := card.NewTrace(vc, 0)
+	b.ResetTimer()
+	for range b.N {
+		if _, err := issueAll(context.Background(), c, tr, req); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(tr.Count())/float64(b.N), "apdus/op")
+}
