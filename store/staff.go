@@ -69,6 +69,7 @@ var (
 // locked; Until is when sign-in is possible again.
 type LockedError struct{ Until time.Time }
 
+// Error says until when (local time) the account is locked.
 func (e *LockedError) Error() string {
 	return fmt.Sprintf("%v until %s", ErrStaffLocked, e.Until.In(JST).Format("15:04"))
 }
