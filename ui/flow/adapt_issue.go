@@ -1,0 +1,175 @@
+package flow
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math/big"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/jpki-kiosk/kiosk/card"
+	"github.com/jpki-kiosk/kiosk/card/issue"
+)
+
+// IssueAdapter is the flow's Issuer over a card/issue backend (training CA
+// or gateway) for one card session. Build one per card connection, with the
+// same transmitter (the session's *card.Trace) the card.Card uses, and give
+// the flow the CardPort returned by CardPort: its ReadBirthDate also keeps
+// the holder data a signature certificate needs (in memory, until Wipe),
+// and its SetPIN sets the new PIN through the issuer, in the
+// issuer-authenticated card session, journalled.
+type IssueAdapter struct {
+	Issuer   issue.Issuer
+	Card     *card.Card       // the session's card
+	T        card.Transmitter // the transmitter Card uses; the issuer relays through it
+	StaffID  string           // the approving clerk, recorded with the issuance when known
+	Location *time.Location   // zone of the birth date, as CardAdapter.Location; UTC if nil
+
+	mu     sync.Mutex
+	holder *issue.Holder
+}
+
+// NewIssueAdapter wraps an issuer for the card session of c, whose
+// transmitter is t.
+func NewIssueAdapter(iss issue.Issuer, c *card.Card, t card.Transmitter) *IssueAdapter {
+	return &IssueAdapter{Issuer: iss, Card: c, T: t}
+}
+
+var _ Issuer = (*IssueAdapter)(nil)
+
+// Issue issues one certificate: the issuer authenticates, the card makes
+// the key pair, the certificate is written. The flow then sets the PIN with
+// the CardPort from a.CardPort.
+func (a *IssueAdapter) Issue(ctx context.Context, req IssueRequest) (IssueResult, error) {
+	var c issue.Cert
+	switch req.Cert {
+	case CertAuth:
+		c = issue.Auth
+	case CertSign:
+		c = issue.Sign
+	default:
+		return IssueResult{}, fmt.Errorf("no such certificate %d", int(req.Cert))
+	}
+	ir := issue.Request{
+		Purpose:  issue.Purpose(req.Purpose),
+		Certs:    []issue.CertRequest{{Cert: c, NotAfter: toDate(req.NotAfter)}},
+		Approval: issue.Approval{ID: req.ApprovalID, StaffID: a.StaffID},
+	}
+	if req.Ticket > 0 {
+		ir.Approval.Ticket = strconv.Itoa(req.Ticket)
+	}
+	if c == issue.Sign {
+		a.mu.Lock()
+		if a.holder != nil {
+			h := *a.holder
+			ir.Holder = &h
+		}
+		a.mu.Unlock()
+		defer ir.Holder.Wipe()
+	}
+	res, err := a.Issuer.Issue(ctx, a.T, ir)
+	if err != nil {
+		a.resync()
+		return IssueResult{}, mapIssueErr(err)
+	}
+	for _, ic := range res.Certs {
+		if ic.Cert == c {
+			return IssueResult{Cert: CertInfo{Serial: hexSerial(ic.Serial), NotBefore: ic.NotBefore, NotAfter: ic.NotAfter}}, nil
+		}
+	}
+	return IssueResult{}, errors.New("issuer returned no certificate")
+}
+
+// Wipe drops the holder data kept for the signature certificate.
+func (a *IssueAdapter) Wipe() {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	a.holder.Wipe()
+	a.holder = nil
+}
+
+// resync makes the card.Card forget its selection cache after raw
+// issuance APDUs went through the same transmitter (SelectJPKI forgets and
+// selects again; it also ends the issuer authentication, which no later
+// step needs).
+func (a *IssueAdapter) resync() {
+	if a.Card != nil {
+		_ = a.Card.SelectJPKI()
+	}
+}
+
+// CardPort wraps p for issuance: ReadBirthDate keeps the holder data, and
+// SetPIN goes through the issuer.
+func (a *IssueAdapter) CardPort(p CardPort) CardPort { return &issueCardPort{CardPort: p, a: a} }
+
+type issueCardPort struct {
+	CardPort
+	a *IssueAdapter
+}
+
+// ReadBirthDate verifies the basic-info PIN, returns the birth date and
+// keeps name, sex, birth date and address for a signature certificate.
+func (p *issueCardPort) ReadBirthDate(ctx context.Context, pin []byte, confirmLastTry bool) (time.Time, error) {
+	if err := ctx.Err(); err != nil {
+		return time.Time{}, err
+	}
+	bi, err := p.a.Card.ReadBasicInfo(pin, opts(confirmLastTry)...)
+	if err != nil {
+		return time.Time{}, mapCardErr(err)
+	}
+	defer func() { *bi = card.BasicInfo{} }()
+	loc := p.a.Location
+	if loc == nil {
+		loc = time.UTC
+	}
+	birth, err := time.ParseInLocation("20060102", bi.BirthDate, loc)
+	if err != nil {
+		return time.Time{}, errors.New("malformed birth date on the card")
+	}
+	p.a.mu.Lock()
+	p.a.holder.Wipe()
+	p.a.holder = &issue.Holder{Name: bi.Name, Sex: bi.Sex, BirthDate: bi.BirthDate, Address: bi.Address}
+	p.a.mu.Unlock()
+	return birth, nil
+}
+
+// SetPIN sets the new PIN through the issuer right after Issue, then lets
+// the card.Card select afresh.
+func (p *issueCardPort) SetPIN(ctx context.Context, which PIN, pin []byte) error {
+	var c issue.Cert
+	switch which {
+	case PINAuth:
+		c = issue.Auth
+	case PINSign:
+		c = issue.Sign
+	default:
+		return fmt.Errorf("no issuance pin %s", which)
+	}
+	err := p.a.Issuer.SetPIN(ctx, p.a.T, c, pin)
+	p.a.resync()
+	return mapIssueErr(err)
+}
+
+// mapIssueErr keeps the flow's card-removed signal visible.
+func mapIssueErr(err error) error {
+	if err == nil {
+		return nil
+	}
+	if errors.Is(err, card.ErrCardRemoved) || errors.Is(err, card.ErrNoCard) || errors.Is(err, card.ErrNoReader) || errors.Is(err, card.ErrNoService) {
+		return fmt.Errorf("%w: %v", ErrCardRemoved, err)
+	}
+	return err
+}
+
+// hexSerial turns card/issue's decimal serial into the flow's upper-case
+// hexadecimal (as CardAdapter shows serials).
+func hexSerial(dec string) string {
+	n, ok := new(big.Int).SetString(dec, 10)
+	if !ok {
+		return dec
+	}
+	return strings.ToUpper(n.Text(16))
+}
