@@ -32,7 +32,7 @@ const issueOpenSCConf = `app default {
 }
 `
 
-func runTool(t *testing.T, env []string, name string, args ...string) string {
+func issueRunTool(t *testing.T, env []string, name string, args ...string) string {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
@@ -98,7 +98,7 @@ func TestIssuePCSC(t *testing.T) {
 	}
 	env := []string{"OPENSC_CONF=" + conf, "HOME=" + tmp}
 	certPath := filepath.Join(tmp, "auth.pem")
-	runTool(t, env, "pkcs15-tool", "--read-certificate", "01", "--output", certPath)
+	issueRunTool(t, env, "pkcs15-tool", "--read-certificate", "01", "--output", certPath)
 	certPEM, err := os.ReadFile(certPath)
 	if err != nil {
 		t.Fatal(err)
@@ -120,16 +120,16 @@ func TestIssuePCSC(t *testing.T) {
 		t.Errorf("the training CA does not verify the new certificate: %v", err)
 	}
 	pubPath := filepath.Join(tmp, "auth.pub")
-	if err := os.WriteFile(pubPath, []byte(runTool(t, env, "openssl", "x509", "-in", certPath, "-pubkey", "-noout")), 0o644); err != nil {
+	if err := os.WriteFile(pubPath, []byte(issueRunTool(t, env, "openssl", "x509", "-in", certPath, "-pubkey", "-noout")), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	data, sig := filepath.Join(tmp, "data"), filepath.Join(tmp, "sig")
 	if err := os.WriteFile(data, []byte("renewed "+time.Now().String()), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	runTool(t, env, "pkcs11-tool", "--module", opensc11, "--login", "--pin", "5678",
+	issueRunTool(t, env, "pkcs11-tool", "--module", opensc11, "--login", "--pin", "5678",
 		"--sign", "-m", "SHA256-RSA-PKCS", "--id", "01", "--input-file", data, "--output-file", sig)
-	if v := runTool(t, env, "openssl", "dgst", "-sha256", "-verify", pubPath, "-signature", sig, data); !strings.Contains(v, "Verified OK") {
+	if v := issueRunTool(t, env, "openssl", "dgst", "-sha256", "-verify", pubPath, "-signature", sig, data); !strings.Contains(v, "Verified OK") {
 		t.Fatalf("openssl: %s", v)
 	}
 	// The old PIN no longer works: the renewal really set the new one.

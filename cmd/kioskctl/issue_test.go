@@ -22,23 +22,23 @@ import (
 // A training data directory made once per test binary (its two RSA CA keys
 // are the slow part) and copied for each test.
 var (
-	templateOnce sync.Once
-	templateDir  string
-	templateErr  error
-	testKeys     []*rsa.PrivateKey
-	nextTestKey  atomic.Int64
+	issueTemplateOnce sync.Once
+	issueTemplateDir  string
+	issueTemplateErr  error
+	issueTestKeys     []*rsa.PrivateKey
+	issueNextKey  atomic.Int64
 )
 
 func issueDataDir(t testing.TB) string {
 	t.Helper()
-	templateOnce.Do(func() {
-		templateDir, templateErr = os.MkdirTemp("", "kioskctl-issue-template-")
-		if templateErr == nil {
-			_, templateErr = issue.OpenCA(templateDir)
+	issueTemplateOnce.Do(func() {
+		issueTemplateDir, issueTemplateErr = os.MkdirTemp("", "kioskctl-issue-template-")
+		if issueTemplateErr == nil {
+			_, issueTemplateErr = issue.OpenCA(issueTemplateDir)
 		}
 		b, err := os.ReadFile(filepath.Join("..", "..", "card", "vcard", "testkeys.pem"))
 		if err != nil {
-			templateErr = err
+			issueTemplateErr = err
 			return
 		}
 		for {
@@ -48,20 +48,20 @@ func issueDataDir(t testing.TB) string {
 			}
 			k, err := x509.ParsePKCS8PrivateKey(blk.Bytes)
 			if err != nil {
-				templateErr = err
+				issueTemplateErr = err
 				return
 			}
-			testKeys = append(testKeys, k.(*rsa.PrivateKey))
+			issueTestKeys = append(issueTestKeys, k.(*rsa.PrivateKey))
 		}
 	})
-	if templateErr != nil {
-		t.Fatal(templateErr)
+	if issueTemplateErr != nil {
+		t.Fatal(issueTemplateErr)
 	}
 	dir := filepath.Join(t.TempDir(), "data")
 	if err := os.Mkdir(dir, 0o700); err != nil {
 		t.Fatal(err)
 	}
-	entries, err := os.ReadDir(templateDir)
+	entries, err := os.ReadDir(issueTemplateDir)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -69,7 +69,7 @@ func issueDataDir(t testing.TB) string {
 		if e.IsDir() {
 			continue
 		}
-		b, err := os.ReadFile(filepath.Join(templateDir, e.Name()))
+		b, err := os.ReadFile(filepath.Join(issueTemplateDir, e.Name()))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -80,10 +80,10 @@ func issueDataDir(t testing.TB) string {
 	return dir
 }
 
-// poolKeyGen hands out the vcard test pool's keys 20..23 as "new" card keys,
+// issuePoolKeyGen hands out the vcard test pool's keys 20..23 as "new" card keys,
 // so that tests pay no RSA key generation.
-func poolKeyGen() (*rsa.PrivateKey, error) {
-	return testKeys[20+int(nextTestKey.Add(1)%4)], nil
+func issuePoolKeyGen() (*rsa.PrivateKey, error) {
+	return issueTestKeys[20+int(issueNextKey.Add(1)%4)], nil
 }
 
 // issuerKeyOf reads DIR/issuer-auth.pub as `kioskctl vcard serve --data` does.
@@ -97,7 +97,7 @@ func issuerKeyOf(t testing.TB, dir string) vcard.Options {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return vcard.Options{IssuerKey: k, KeyGen: poolKeyGen}
+	return vcard.Options{IssuerKey: k, KeyGen: issuePoolKeyGen}
 }
 
 // withIssueCard serves a persona trusting dir's issuer key to the card

@@ -36,7 +36,7 @@ func TestRealRenewalThroughTrainingIssuer(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	vc := p.NewCard(vcard.Options{IssuerKey: ca.IssuerPublicKey(), KeyGen: poolKeyGen(t)})
+	vc := p.NewCard(vcard.Options{IssuerKey: ca.IssuerPublicKey(), KeyGen: issuePoolKeyGen(t)})
 	prof, err := policy.LoadProfile("moriya")
 	if err != nil {
 		t.Fatal(err)
@@ -125,9 +125,9 @@ func TestRealRenewalThroughTrainingIssuer(t *testing.T) {
 	}
 }
 
-// poolKeyGen hands out keys 20..23 of the virtual card's public test pool as
+// issuePoolKeyGen hands out keys 20..23 of the virtual card's public test pool as
 // the card's "new" keys, so that the test pays no RSA key generation.
-func poolKeyGen(t *testing.T) func() (*rsa.PrivateKey, error) {
+func issuePoolKeyGen(t *testing.T) func() (*rsa.PrivateKey, error) {
 	b, err := os.ReadFile(filepath.Join("..", "..", "card", "vcard", "testkeys.pem"))
 	if err != nil {
 		t.Fatal(err)
