@@ -26,7 +26,7 @@ var (
 	issueTemplateDir  string
 	issueTemplateErr  error
 	issueTestKeys     []*rsa.PrivateKey
-	issueNextKey  atomic.Int64
+	issueNextKey      atomic.Int64
 )
 
 func issueDataDir(t testing.TB) string {
