@@ -83,7 +83,7 @@ func (a *staffApprove) Page(s flow.Snapshot) Page {
 		id := id
 		other = append(other, a.toggle("staff.id."+string(id), a.t("staff.id."+string(id)), a.shown(id), func() { a.toggleID(id) }))
 	}
-	rows = append(rows, container.NewGridWithColumns(4, photo...), Body(a.t("staff.approve.nophoto")), container.NewGridWithColumns(4, other...))
+	rows = append(rows, container.NewGridWithColumns(3, photo...), Body(a.t("staff.approve.nophoto")), container.NewGridWithColumns(3, other...))
 	if policy.IdentitySatisfied(policy.PhotoOrTwo, a.ids) {
 		rows = append(rows, Emphasis(a.t("staff.approve.identity_ok"), theme.ColorNameSuccess))
 	}
@@ -122,12 +122,12 @@ func (a *staffApprove) ticketSummary(s flow.Snapshot) []fyne.CanvasObject {
 	if t, err := a.ticket(s); err == nil {
 		purpose = t.Purpose
 	}
-	out := []fyne.CanvasObject{
+	out := []fyne.CanvasObject{container.NewGridWithColumns(2,
 		Body(a.t("staff.approve.certs", "Certs", strings.Join(certs, "・"))),
 		Body(a.t("staff.approve.purpose", "Purpose", a.t("staff.purpose."+purpose))),
 		Body(a.t("staff.approve.route", "Route", a.t("staff.route."+string(s.Route)))),
 		Body(a.t("staff.approve.fee", "Fee", a.k.tr.Yen(s.FeeYen))),
-	}
+	)}
 	if len(s.Documents) > 0 {
 		var docs []string
 		for _, d := range s.Documents {

@@ -228,12 +228,21 @@ func (c *staffCase) checklistPage(cs *staff.Case) Page {
 	}
 	rows = append(rows, Strong(c.t("staff.case.checklist")))
 	scope := cs.Scope()
+	var ticks, ids []fyne.CanvasObject
 	for _, it := range cs.List.Items {
 		if scope != nil && !scope(it.Doc) {
 			continue
 		}
-		rows = append(rows, c.itemRow(cs, it))
+		if it.Identity {
+			ids = append(ids, c.itemRow(cs, it))
+		} else {
+			ticks = append(ticks, c.itemRow(cs, it))
+		}
 	}
+	if len(ticks) > 0 {
+		rows = append(rows, container.NewGridWithColumns(2, ticks...))
+	}
+	rows = append(rows, ids...)
 	if pl.MandatePINReset {
 		rows = append(rows, c.toggle("staff.case.mandate", c.t("staff.case.mandate"), cs.Mandate, func() { cs.Mandate = !cs.Mandate; c.refresh() }))
 	}
@@ -272,15 +281,16 @@ func (c *staffCase) itemRow(cs *staff.Case, it staff.Item) fyne.CanvasObject {
 	} else {
 		label = c.t("doc." + string(it.Doc))
 	}
-	var note fyne.CanvasObject = widget.NewLabel("")
+	var notes []fyne.CanvasObject
 	if n := c.d.cfg.Profile.DocumentNote(it.Doc, c.k.tr.Lang()); n != "" {
-		note = Body(n)
+		notes = append(notes, Body(n))
 	}
 	if !it.Identity {
-		return container.NewVBox(c.toggle("staff.doc."+string(it.Doc), label, it.Checked, func() {
+		tick := c.toggle("staff.doc."+string(it.Doc), label, it.Checked, func() {
 			cs.List.Tick(it.Doc, !it.Checked)
 			c.refresh()
-		}), note)
+		})
+		return container.NewVBox(append([]fyne.CanvasObject{tick}, notes...)...)
 	}
 	kinds := policy.PhotoIDs
 	if it.Rule == policy.PhotoOrTwo {
@@ -296,7 +306,7 @@ func (c *staffCase) itemRow(cs *staff.Case, it staff.Item) fyne.CanvasObject {
 	if it.Done() {
 		head = Emphasis("✓ "+label, theme.ColorNameSuccess)
 	}
-	return Panel(colHeader, container.NewVBox(head, container.NewGridWithColumns(4, btns...), note))
+	return Panel(colHeader, container.NewVBox(append([]fyne.CanvasObject{head, container.NewGridWithColumns(3, btns...)}, notes...)...))
 }
 
 func (c *staffCase) onFirstVisit(cs *staff.Case) {

@@ -68,7 +68,9 @@ func (d *staffDashboard) Page(flow.Snapshot) Page {
 		if warn && n > 0 {
 			num.Importance = widget.DangerImportance
 		}
-		return Panel(colHeader, container.NewVBox(container.NewCenter(Strong(label)), num))
+		l := widget.NewLabelWithStyle(label, fyne.TextAlignCenter, fyne.TextStyle{Bold: true})
+		l.Truncation = fyne.TextTruncateEllipsis
+		return Panel(colHeader, container.NewVBox(l, num))
 	}
 	rows = append(rows, container.NewGridWithColumns(5,
 		count("sessions", d.t("staff.dash.sessions"), db.Sessions, false),
@@ -76,16 +78,17 @@ func (d *staffDashboard) Page(flow.Snapshot) Page {
 		count("approvals", d.t("staff.dash.approvals"), db.ApprovalsPending, true),
 		count("lockouts", d.t("staff.dash.lockouts"), db.PINLockouts, true),
 		count("staff_lockouts", d.t("staff.dash.staff_lockouts"), db.StaffLockouts, true)))
-	rows = append(rows, Strong(d.t("staff.dash.by_hour")), d.chart(staff.HourBars(db, 8, 18), func(b staff.Bar) string { return b.Label }))
-	rows = append(rows, Strong(d.t("staff.dash.by_outcome")), d.chart(staff.OutcomeBars(db), func(b staff.Bar) string { return d.t("staff.outcome." + b.Label) }))
+	rows = append(rows, container.NewGridWithColumns(2,
+		container.NewVBox(Strong(d.t("staff.dash.by_hour")), d.chart(staff.HourBars(db, 8, 18), func(b staff.Bar) string { return b.Label })),
+		container.NewVBox(Strong(d.t("staff.dash.by_outcome")), d.chart(staff.OutcomeBars(db), func(b staff.Bar) string { return d.t("staff.outcome." + b.Label) }))))
 
 	// Export.
 	choose := d.k.Control("staff.export.choose", d.t("staff.export.choose"), theme.FolderOpenIcon(), d.onChoose)
 	rows = append(rows, widget.NewSeparator(), Strong(d.t("staff.export.lead")),
 		container.NewGridWithColumns(2,
-			container.NewBorder(nil, nil, Body(d.t("staff.export.from")), nil, AtLeast(d.from, 240, MinTarget)),
-			container.NewBorder(nil, nil, Body(d.t("staff.export.to")), nil, AtLeast(d.to, 240, MinTarget))),
-		container.NewBorder(nil, nil, Body(d.t("staff.export.dir")), AtLeast(choose, 240, MinTarget), AtLeast(d.dir, 400, MinTarget)))
+			container.NewBorder(nil, nil, widget.NewLabel(d.t("staff.export.from")), nil, AtLeast(d.from, 240, MinTarget)),
+			container.NewBorder(nil, nil, widget.NewLabel(d.t("staff.export.to")), nil, AtLeast(d.to, 240, MinTarget))),
+		container.NewBorder(nil, nil, widget.NewLabel(d.t("staff.export.dir")), AtLeast(choose, 240, MinTarget), AtLeast(d.dir, 400, MinTarget)))
 	if d.result != "" {
 		if d.resultErr {
 			rows = append(rows, WarningPanel(d.result))
@@ -108,10 +111,13 @@ func (d *staffDashboard) Page(flow.Snapshot) Page {
 	return p
 }
 
+// chartHeight is the height of a full bar.
+const chartHeight = 120
+
 // chart draws one bar per entry with canvas rectangles: the bar's height is
 // its share of the tallest, the count above and the label below.
 func (d *staffDashboard) chart(bars []staff.Bar, label func(staff.Bar) string) fyne.CanvasObject {
-	const h = 160
+	const h = chartHeight
 	var cols []fyne.CanvasObject
 	for _, b := range bars {
 		bar := canvas.NewRectangle(colPrimary)
@@ -120,9 +126,9 @@ func (d *staffDashboard) chart(bars []staff.Bar, label func(staff.Bar) string) f
 		if b.Count > 0 {
 			bh = max(bh, 4)
 		}
-		bar.SetMinSize(fyne.NewSize(40, bh))
+		bar.SetMinSize(fyne.NewSize(28, bh))
 		space := canvas.NewRectangle(color.Transparent)
-		space.SetMinSize(fyne.NewSize(40, h-bh))
+		space.SetMinSize(fyne.NewSize(28, h-bh))
 		n := canvas.NewText(strconv.Itoa(b.Count), colForeground)
 		n.Alignment = fyne.TextAlignCenter
 		n.TextSize = d.k.textSize() * 0.7

@@ -527,7 +527,7 @@ func TestStaffDashboardAndExport(t *testing.T) {
 	// The 10 o'clock bar is the tallest: 3 sessions, drawn with rectangles.
 	var bars int
 	for _, o := range test.LaidOutObjects(r.w.Canvas().Content()) {
-		if rc, ok := o.(*canvas.Rectangle); ok && rc.FillColor == colPrimary && rc.MinSize().Width == 40 && rc.MinSize().Height >= 159 {
+		if rc, ok := o.(*canvas.Rectangle); ok && rc.FillColor == colPrimary && rc.MinSize().Width == 28 && rc.MinSize().Height >= chartHeight-1 {
 			bars++
 		}
 	}

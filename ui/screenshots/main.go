@@ -58,6 +58,16 @@ func run(out string, size fyne.Size, langs []string) error {
 		files []string
 	}
 	var rows []row
+	tmp, err := os.MkdirTemp("", "kiosk-screens-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(tmp)
+	staffShots, closeStaff, err := ui.StaffSamples(k, tmp, func(snap flow.Snapshot) { s.snap = snap; k.Refresh() })
+	if err != nil {
+		return err
+	}
+	defer closeStaff()
 	for li, lang := range langs {
 		if !tr.SetLang(lang) {
 			return fmt.Errorf("no language %q", lang)
@@ -86,6 +96,13 @@ func run(out string, size fyne.Size, langs []string) error {
 				return err
 			}
 		}
+		for _, st := range staffShots { // staff mode (ui/staff_samples.go)
+			st.Show()
+			if err := shot(st.ID); err != nil {
+				return err
+			}
+		}
+		k.ShowFlow()
 		k.SetReaderPresent(false)
 		if err := shot("kiosk.reader_missing"); err != nil {
 			return err
