@@ -86,6 +86,17 @@ func certOfEF(id uint16) (Cert, bool) {
 	return "", false
 }
 
+// certOfCA returns the certificate whose CA certificate is stored in EF id.
+func certOfCA(id uint16) (Cert, bool) {
+	switch id {
+	case efAuthCA:
+		return Auth, true
+	case efSignCA:
+		return Sign, true
+	}
+	return "", false
+}
+
 // Command builders: the only places that spell out APDU bytes.
 
 func selectJPKI() []byte { return cmd(0x00, insSelect, 0x04, 0x0C, aidJPKI, 0) }

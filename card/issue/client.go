@@ -306,6 +306,20 @@ func (c *Client) run(ctx context.Context, t card.Transmitter, e *Entry, open *Op
 					return abort(err)
 				}
 			case insUpdateBinary:
+				if cert, ok := certOfCA(g.ef); ok {
+					ca := e.cert(cert)
+					if ca.Write == StepDone {
+						// A resume never rewrites a written certificate's CA EF,
+						// so the CA certificate must come first.
+						return abort(fmt.Errorf("%w: the %s CA certificate after the certificate", ErrForbidden, cert))
+					}
+					if ca.CAWrite != StepSent {
+						ca.CAWrite = StepSent
+						if err := mark(ca, "write_ca_certificate", StepSent); err != nil {
+							return abort(err)
+						}
+					}
+				}
 				if cert, ok := certOfEF(g.ef); ok {
 					jc = e.cert(cert)
 					off := int(a.p1)<<8 | int(a.p2)
@@ -348,6 +362,9 @@ func (c *Client) run(ctx context.Context, t card.Transmitter, e *Entry, open *Op
 				}
 				if cert != nil && jc.Write != StepDone {
 					jc.Write, jc.Serial, jc.NotBefore = StepDone, serialString(cert), cert.NotBefore
+					if jc.CAWrite == StepSent {
+						jc.CAWrite = StepDone // written before the certificate
+					}
 					written[jc.Cert] = Issued{Cert: jc.Cert, Serial: jc.Serial, NotBefore: cert.NotBefore, NotAfter: cert.NotAfter, DER: cert.Raw}
 					if err := mark(jc, "write_certificate", StepDone); err != nil {
 						return abort(err)

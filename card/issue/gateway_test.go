@@ -323,6 +323,7 @@ func TestGatewayForbiddenCommandsNeverReachTheCard(t *testing.T) {
 		{"reset a PIN", PhaseWrite, [][]byte{selectEF(efAuthPIN)}, selectEF(efAuthPIN), true},
 		{"PIN as RESET RETRY COUNTER", PhaseWrite, [][]byte{resetRetry([]byte("0000"))}, resetRetry([]byte("0000")), true},
 		{"sign key not requested", PhaseAuthenticate, [][]byte{generateKey(efSignKey)}, generateKey(efSignKey), false},
+		{"CA certificate after the certificate", PhaseWrite + "+append", [][]byte{selectEF(efAuthCA), updateBinary(0, []byte{0x30, 0x82})}, updateBinary(0, []byte{0x30, 0x82}), true},
 		{"proprietary class", PhaseAuthenticate, [][]byte{{0x80, 0x2A, 0x00, 0x80, 0x01, 0x00, 0x00}}, []byte{0x80, 0x2A, 0x00, 0x80, 0x01, 0x00, 0x00}, false},
 	}
 	_, ca := newTraining(t)
@@ -330,6 +331,11 @@ func TestGatewayForbiddenCommandsNeverReachTheCard(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			tb := &tamper{Backend: ca, mutate: func(s *Script) {
+				if s.Phase+"+append" == tt.phase {
+					for _, c := range tt.cmds {
+						s.Commands = append(s.Commands, c)
+					}
+				}
 				if s.Phase == tt.phase {
 					var cmds []Hex
 					for _, c := range tt.cmds {

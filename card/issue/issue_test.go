@@ -146,7 +146,8 @@ func TestTrainingIssuesBothCertificates(t *testing.T) {
 		t.Errorf("trace lacks the masked RESET RETRY COUNTER:\n%s", trace.String())
 	}
 	want := []string{"open", "generate_key:auth:sent", "generate_key:auth:done", "generate_key:sign:sent", "generate_key:sign:done",
-		"write_certificate:auth:sent", "write_certificate:auth:done", "write_certificate:sign:sent", "write_certificate:sign:done",
+		"write_ca_certificate:auth:sent", "write_certificate:auth:sent", "write_certificate:auth:done",
+		"write_ca_certificate:sign:sent", "write_certificate:sign:sent", "write_certificate:sign:done",
 		"set_pin:auth:done", "set_pin:sign:done", "done"}
 	if got := ev.steps(); !slices.Equal(got, want) {
 		t.Errorf("events\n got %v\nwant %v", got, want)

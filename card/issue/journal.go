@@ -41,10 +41,11 @@ const (
 type JournalCert struct {
 	Cert     Cert        `json:"cert"`
 	NotAfter policy.Date `json:"not_after"`
-	Key      StepState   `json:"key"`              // GENERATE ASYMMETRIC KEY PAIR
-	Write    StepState   `json:"write"`            // SELECT + UPDATE BINARY of the certificate
-	PIN      StepState   `json:"pin"`              // RESET RETRY COUNTER (the kiosk's step)
-	Serial   string      `json:"serial,omitempty"` // the certificate being (or last) written
+	Key      StepState   `json:"key"`                // GENERATE ASYMMETRIC KEY PAIR
+	Write    StepState   `json:"write"`              // SELECT + UPDATE BINARY of the certificate
+	CAWrite  StepState   `json:"ca_write,omitempty"` // UPDATE BINARY of its CA certificate EF (sent: the EF may be torn)
+	PIN      StepState   `json:"pin"`                // RESET RETRY COUNTER (the kiosk's step)
+	Serial   string      `json:"serial,omitempty"`   // the certificate being (or last) written
 	// NotBefore is the written certificate's start of validity.
 	NotBefore time.Time `json:"not_before,omitzero"`
 }
@@ -78,10 +79,11 @@ func (e *Entry) cert(c Cert) *JournalCert {
 }
 
 // CardChanged reports whether any state-changing command may have reached
-// the card (a key generation or a certificate write was at least sent).
+// the card (a key generation, a certificate or CA certificate write was at
+// least sent).
 func (e *Entry) CardChanged() bool {
 	for _, c := range e.Certs {
-		if c.Key != StepNone || c.Write != StepNone {
+		if c.Key != StepNone || c.Write != StepNone || c.CAWrite != StepNone {
 			return true
 		}
 	}
