@@ -28,8 +28,9 @@ type IssueAdapter struct {
 	StaffID  string           // the approving clerk, recorded with the issuance when known
 	Location *time.Location   // zone of the birth date, as CardAdapter.Location; UTC if nil
 
-	mu     sync.Mutex
-	holder *issue.Holder
+	mu      sync.Mutex
+	holder  *issue.Holder
+	session string // the flow session of the running issuance, for events
 }
 
 // NewIssueAdapter wraps an issuer for the card session of c, whose
@@ -70,6 +71,9 @@ func (a *IssueAdapter) Issue(ctx context.Context, req IssueRequest) (IssueResult
 		a.mu.Unlock()
 		defer ir.Holder.Wipe()
 	}
+	a.mu.Lock()
+	a.session = req.SessionID
+	a.mu.Unlock()
 	res, err := a.Issuer.Issue(ctx, a.T, ir)
 	if err != nil {
 		a.resync()
@@ -172,4 +176,44 @@ func hexSerial(dec string) string {
 		return dec
 	}
 	return strings.ToUpper(n.Text(16))
+}
+
+// Events returns an issue.EventSink (for issue.Client.SetEvents) that
+// records the issuer's steps in r as transitions of the running session:
+// kind ISSUANCE_<STEP> (OPEN, GENERATE_KEY, WRITE_CA_CERTIFICATE,
+// WRITE_CERTIFICATE, SET_PIN, DONE, INTERRUPTED, FAILED) with the codes
+// CERT_AUTH|CERT_SIGN, STEP_SENT|STEP_DONE and JOURNAL_<id>, so that the
+// audit trail shows which step of which certificate is done. No PIN, no
+// personal data, no free text. onErr (may be nil) gets recorder failures.
+func (a *IssueAdapter) Events(r Recorder, onErr func(error)) issue.EventSink {
+	return issueEvents{a: a, r: r, onErr: onErr}
+}
+
+type issueEvents struct {
+	a     *IssueAdapter
+	r     Recorder
+	onErr func(error)
+}
+
+// IssuanceEvent implements issue.EventSink.
+func (s issueEvents) IssuanceEvent(ctx context.Context, e issue.Event) {
+	s.a.mu.Lock()
+	session := s.a.session
+	s.a.mu.Unlock()
+	if session == "" || s.r == nil {
+		return
+	}
+	t := Transition{At: e.Time, Kind: "ISSUANCE_" + strings.ToUpper(e.Step), From: StateIssuing, To: StateIssuing}
+	if e.Cert != "" {
+		t.Reasons = append(t.Reasons, "CERT_"+strings.ToUpper(string(e.Cert)))
+	}
+	if e.Status != "" {
+		t.Reasons = append(t.Reasons, "STEP_"+strings.ToUpper(string(e.Status)))
+	}
+	if e.JournalID != "" {
+		t.Reasons = append(t.Reasons, "JOURNAL_"+e.JournalID)
+	}
+	if err := s.r.Record(ctx, session, t); err != nil && s.onErr != nil {
+		s.onErr(err)
+	}
 }

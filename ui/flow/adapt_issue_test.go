@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/jpki-kiosk/kiosk/card"
@@ -53,8 +54,10 @@ func TestRealRenewalThroughTrainingIssuer(t *testing.T) {
 	ia := NewIssueAdapter(iss, cc, tr)
 	ia.StaffID = "clerk01"
 	q := &QueueExecutor{}
+	rec := NewStoreRecorder(st, prof.ID, "t1")
+	iss.SetEvents(ia.Events(rec, func(err error) { t.Errorf("issuance event: %v", err) }))
 	m, err := New(Config{Card: ia.CardPort(&CardAdapter{Card: cc}), Rules: PolicyRules{Profile: prof}, Issuer: ia,
-		Recorder: NewStoreRecorder(st, prof.ID, "t1"), Clock: clk, Exec: q, Location: policy.JST,
+		Recorder: rec, Clock: clk, Exec: q, Location: policy.JST,
 		OnRecordError: func(err error) { t.Errorf("recorder: %v", err) }})
 	if err != nil {
 		t.Fatal(err)
@@ -118,6 +121,21 @@ func TestRealRenewalThroughTrainingIssuer(t *testing.T) {
 	}
 	if err := cc.Verify(card.PINSign, []byte("NEWPIN42")); err != nil {
 		t.Errorf("new sign PIN: %v", err)
+	}
+	// The audit trail holds the issuer's steps, without personal data.
+	var audit strings.Builder
+	if _, err := st.Export(context.Background(), &audit, "2025-06-11", "2025-06-11", "json"); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"issuance_generate_key", "issuance_write_certificate", "issuance_set_pin", "issuance_done", "CERT_SIGN", "STEP_DONE", "JOURNAL_"} {
+		if !strings.Contains(audit.String(), want) {
+			t.Errorf("audit export lacks %q", want)
+		}
+	}
+	for _, secret := range []string{p.Holder.Name, p.Holder.Address, "NEWPIN42", "5678", p.Holder.Birth.Format("20060102")} {
+		if strings.Contains(audit.String(), secret) {
+			t.Errorf("audit export holds %q", secret)
+		}
 	}
 	ia.Wipe()
 	if ia.holder != nil {
