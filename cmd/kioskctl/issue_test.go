@@ -4,6 +4,7 @@ import (
 	"crypto/rsa"
 	"crypto/x509"
 	"encoding/pem"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -19,26 +20,22 @@ import (
 	"github.com/jpki-kiosk/kiosk/policy"
 )
 
-// A training data directory made once per test binary (its two RSA CA keys
-// are the slow part) and copied for each test.
+// The virtual card's public test key pool: keys 18 and 19 (unused by the
+// personas) serve as the training CA keys, 20..23 as the card's "new" keys,
+// so that no test pays for RSA key generation.
 var (
-	issueTemplateOnce sync.Once
-	issueTemplateDir  string
-	issueTemplateErr  error
-	issueTestKeys     []*rsa.PrivateKey
-	issueNextKey      atomic.Int64
+	issueKeysOnce sync.Once
+	issueKeysErr  error
+	issueTestKeys []*rsa.PrivateKey
+	issueNextKey  atomic.Int64
 )
 
-func issueDataDir(t testing.TB) string {
+func issueLoadKeys(t testing.TB) {
 	t.Helper()
-	issueTemplateOnce.Do(func() {
-		issueTemplateDir, issueTemplateErr = os.MkdirTemp("", "kioskctl-issue-template-")
-		if issueTemplateErr == nil {
-			_, issueTemplateErr = issue.OpenCA(issueTemplateDir)
-		}
+	issueKeysOnce.Do(func() {
 		b, err := os.ReadFile(filepath.Join("..", "..", "card", "vcard", "testkeys.pem"))
 		if err != nil {
-			issueTemplateErr = err
+			issueKeysErr = err
 			return
 		}
 		for {
@@ -48,34 +45,40 @@ func issueDataDir(t testing.TB) string {
 			}
 			k, err := x509.ParsePKCS8PrivateKey(blk.Bytes)
 			if err != nil {
-				issueTemplateErr = err
+				issueKeysErr = err
 				return
 			}
 			issueTestKeys = append(issueTestKeys, k.(*rsa.PrivateKey))
 		}
+		if len(issueTestKeys) < 24 {
+			issueKeysErr = fmt.Errorf("vcard test pool holds %d keys", len(issueTestKeys))
+		}
 	})
-	if issueTemplateErr != nil {
-		t.Fatal(issueTemplateErr)
+	if issueKeysErr != nil {
+		t.Fatal(issueKeysErr)
 	}
+}
+
+// issueDataDir makes a fresh kiosk data directory whose training CA uses
+// pool keys (OpenCA makes the CA certificates and the issuer key).
+func issueDataDir(t testing.TB) string {
+	t.Helper()
+	issueLoadKeys(t)
 	dir := filepath.Join(t.TempDir(), "data")
 	if err := os.Mkdir(dir, 0o700); err != nil {
 		t.Fatal(err)
 	}
-	entries, err := os.ReadDir(issueTemplateDir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, e := range entries {
-		if e.IsDir() {
-			continue
-		}
-		b, err := os.ReadFile(filepath.Join(issueTemplateDir, e.Name()))
+	for i, name := range []string{issue.FileAuthCAKey, issue.FileSignCAKey} {
+		der, err := x509.MarshalPKCS8PrivateKey(issueTestKeys[18+i])
 		if err != nil {
 			t.Fatal(err)
 		}
-		if err := os.WriteFile(filepath.Join(dir, e.Name()), b, 0o600); err != nil {
+		if err := os.WriteFile(filepath.Join(dir, name), pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: der}), 0o600); err != nil {
 			t.Fatal(err)
 		}
+	}
+	if _, err := issue.OpenCA(dir); err != nil {
+		t.Fatal(err)
 	}
 	return dir
 }
