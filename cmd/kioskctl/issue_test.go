@@ -1,12 +1,23 @@
 package main
 
 import (
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
 	"crypto/rsa"
+	"crypto/tls"
 	"crypto/x509"
+	"crypto/x509/pkix"
 	"encoding/pem"
 	"fmt"
+	"io"
+	"log"
+	"math/big"
+	"net"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -294,5 +305,99 @@ func TestIssueCommandInterruptedThenResumed(t *testing.T) {
 	}
 	if code, out, _ := runCLI(t, "5678\n", "pin", "verify", "--which", "auth", "--json"); code != exitOK {
 		t.Errorf("new auth PIN after resume: %d %s", code, out)
+	}
+}
+
+// issueTLSFiles writes a throw-away TLS PKI for a loopback gateway: server
+// and kiosk certificates with their CAs, as PEM files in dir.
+func issueTLSFiles(t *testing.T, dir string) (server tls.Certificate, clientCAs *x509.CertPool) {
+	t.Helper()
+	now := time.Now()
+	mk := func(tmpl, parent *x509.Certificate, parentKey *ecdsa.PrivateKey) (*x509.Certificate, *ecdsa.PrivateKey) {
+		k, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if parent == nil {
+			parent, parentKey = tmpl, k
+		}
+		der, err := x509.CreateCertificate(rand.Reader, tmpl, parent, &k.PublicKey, parentKey)
+		if err != nil {
+			t.Fatal(err)
+		}
+		c, _ := x509.ParseCertificate(der)
+		return c, k
+	}
+	ca := func(cn string) (*x509.Certificate, *ecdsa.PrivateKey) {
+		return mk(&x509.Certificate{SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: cn}, NotBefore: now.Add(-time.Hour),
+			NotAfter: now.Add(time.Hour), IsCA: true, BasicConstraintsValid: true, KeyUsage: x509.KeyUsageCertSign}, nil, nil)
+	}
+	leaf := func(cn string, eku x509.ExtKeyUsage, p *x509.Certificate, pk *ecdsa.PrivateKey) (*x509.Certificate, *ecdsa.PrivateKey) {
+		return mk(&x509.Certificate{SerialNumber: big.NewInt(2), Subject: pkix.Name{CommonName: cn}, NotBefore: now.Add(-time.Hour),
+			NotAfter: now.Add(time.Hour), ExtKeyUsage: []x509.ExtKeyUsage{eku}, IPAddresses: []net.IP{net.IPv4(127, 0, 0, 1)},
+			KeyUsage: x509.KeyUsageDigitalSignature}, p, pk)
+	}
+	sca, sk := ca("gateway CA")
+	cca, ck := ca("kiosk CA")
+	sc, sck := leaf("gateway", x509.ExtKeyUsageServerAuth, sca, sk)
+	cc, cck := leaf("kiosk", x509.ExtKeyUsageClientAuth, cca, ck)
+	write := func(name, typ string, der []byte) {
+		if err := os.WriteFile(filepath.Join(dir, name), pem.EncodeToMemory(&pem.Block{Type: typ, Bytes: der}), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	ckDER, _ := x509.MarshalPKCS8PrivateKey(cck)
+	write("kiosk.crt", "CERTIFICATE", cc.Raw)
+	write("kiosk.key", "PRIVATE KEY", ckDER)
+	write("gateway-ca.crt", "CERTIFICATE", sca.Raw)
+	clientCAs = x509.NewCertPool()
+	clientCAs.AddCert(cca)
+	return tls.Certificate{Certificate: [][]byte{sc.Raw}, PrivateKey: sck}, clientCAs
+}
+
+// kioskctl issue --issuer gateway against the reference gateway handler on
+// loopback, mutual TLS, with the training CA of another data directory
+// behind it (the gateway's), and the card trusting that issuer.
+func TestIssueCommandGateway(t *testing.T) {
+	gwData := issueDataDir(t) // the gateway's CA and issuer key
+	ca, err := issue.OpenCA(gwData)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tlsDir := t.TempDir()
+	serverCert, clientCAs := issueTLSFiles(t, tlsDir)
+	srv := httptest.NewUnstartedServer(issue.NewGatewayHandler(ca))
+	srv.Config.ErrorLog = log.New(io.Discard, "", 0) // the refused handshake below is expected
+	srv.TLS = &tls.Config{Certificates: []tls.Certificate{serverCert}, ClientAuth: tls.RequireAndVerifyClientCert, ClientCAs: clientCAs}
+	srv.StartTLS()
+	defer srv.Close()
+
+	kioskData := filepath.Join(t.TempDir(), "kiosk") // the kiosk's journal only
+	vc, p, _ := withIssueCard(t, vcard.PersonaRenewable, gwData)
+	args := []string{"issue", "--cert", "both", "--purpose", "renew", "--issuer", "gateway", "--data", kioskData,
+		"--gateway-url", srv.URL, "--gateway-cert", filepath.Join(tlsDir, "kiosk.crt"), "--gateway-key", filepath.Join(tlsDir, "kiosk.key"),
+		"--gateway-ca", filepath.Join(tlsDir, "gateway-ca.crt"), "--card-expiry", p.CardExpiry.Format(time.DateOnly), "--json"}
+	code, out, errOut := runCLI(t, bothPINs, args...)
+	if code != exitOK {
+		t.Fatalf("issue via gateway: %d %s %s", code, out, errOut)
+	}
+	var res issueResult
+	decode(t, out, &res)
+	if res.Issuer != "gateway" || len(res.Certificates) != 2 || res.Certificates[1].NotAfter != expectedExpiry(p).String() {
+		t.Fatalf("result %s", out)
+	}
+	cert, err := x509.ParseCertificate(vc.File(vcard.EFAuthCert))
+	if err != nil || cert.SerialNumber.String() != res.Certificates[0].Serial {
+		t.Fatalf("card auth certificate: %v", err)
+	}
+	if _, err := os.Stat(filepath.Join(kioskData, issue.FileAuthCAKey)); err == nil {
+		t.Error("the gateway issuer made a CA in the kiosk's data directory")
+	}
+
+	// Without the pinned CA file the command refuses before the card.
+	bad := slices.Clone(args)
+	bad[slices.Index(bad, "--gateway-ca")+1] = filepath.Join(tlsDir, "kiosk.key")
+	if code, out, _ := runCLI(t, bothPINs, bad...); code != exitRefused || !strings.Contains(out, `"ISSUER_UNAVAILABLE"`) {
+		t.Errorf("bad CA file: %d %s", code, out)
 	}
 }
