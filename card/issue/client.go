@@ -130,6 +130,10 @@ func (c *Client) Issue(ctx context.Context, t card.Transmitter, req Request) (*R
 	if err != nil {
 		return nil, err
 	}
+	if e != nil && e.Purpose == PINReset {
+		return nil, &Error{JournalID: e.ID, CardChanged: e.CardChanged(), Resume: e.Resume(),
+			Err: fmt.Errorf("%w: the card has an unfinished pin reset: run it again first", ErrRequest)}
+	}
 	var resume *ResumeInfo
 	if e == nil {
 		e = &Entry{ID: newEntryID(req.Now), Card: key, Issuer: c.name, Purpose: req.Purpose, Created: time.Now().UTC()}

@@ -46,9 +46,13 @@ const (
 	Renew Purpose = "renew"
 	// New issues a certificate the card lacks, or one that expired (新規発行).
 	New Purpose = "new"
+	// PINReset sets a new PIN (and a full retry counter) after issuer
+	// authentication, without a certificate: Client.ResetPIN. It is not a
+	// purpose of Issue.
+	PINReset Purpose = "pin_reset"
 )
 
-// Valid reports whether p names a purpose.
+// Valid reports whether p names a purpose of an issuance (Renew or New).
 func (p Purpose) Valid() bool { return p == Renew || p == New }
 
 // Approval is the clerk's approval of an issuance: nothing personal.

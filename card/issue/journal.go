@@ -80,10 +80,10 @@ func (e *Entry) cert(c Cert) *JournalCert {
 
 // CardChanged reports whether any state-changing command may have reached
 // the card (a key generation, a certificate or CA certificate write was at
-// least sent).
+// least sent), or a PIN reset was at least sent.
 func (e *Entry) CardChanged() bool {
 	for _, c := range e.Certs {
-		if c.Key != StepNone || c.Write != StepNone || c.CAWrite != StepNone {
+		if c.Key != StepNone || c.Write != StepNone || c.CAWrite != StepNone || c.PIN != StepNone {
 			return true
 		}
 	}
@@ -97,6 +97,10 @@ func (e *Entry) Resume() string {
 	var parts []string
 	for _, c := range e.Certs {
 		switch {
+		case e.Purpose == PINReset:
+			if c.PIN != StepDone {
+				parts = append(parts, string(c.Cert)+": reset pin")
+			}
 		case c.Write != StepDone: // a resume generates a fresh key for a certificate not fully written
 			parts = append(parts, string(c.Cert)+": generate key, write certificate")
 		case c.PIN != StepDone:

@@ -36,14 +36,18 @@ type Backend interface {
 // OpenRequest starts an issuance (POST /v1/issuances).
 type OpenRequest struct {
 	Version    int           `json:"version"`
-	RequestID  string        `json:"request_id"` // idempotency key: journal entry ID and attempt
-	Purpose    Purpose       `json:"purpose"`
+	RequestID  string        `json:"request_id"`   // idempotency key: journal entry ID and attempt
+	Purpose    Purpose       `json:"purpose"`      // renew, new, or pin_reset (with PINReset)
 	Certs      []CertRequest `json:"certificates"` // to generate and write now; empty: authenticate only
 	Approval   Approval      `json:"approval"`
 	CardSerial Hex           `json:"card_serial"` // token EF 0006 bytes 32..47
 	IssueTime  time.Time     `json:"issue_time"`
 	Holder     *Holder       `json:"holder,omitempty"` // only with a signature certificate
 	Resume     *ResumeInfo   `json:"resume,omitempty"`
+	// PINReset names the certificate whose PIN the kiosk resets after the
+	// issuer's authentication (purpose pin_reset, no certificates). The PIN
+	// itself never crosses the protocol.
+	PINReset Cert `json:"pin_reset,omitempty"`
 }
 
 // ResumeInfo tells the backend an issuance continues an interrupted one.

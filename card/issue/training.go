@@ -35,11 +35,19 @@ func (ca *CA) Open(_ context.Context, req *OpenRequest) (*Script, error) {
 		return nil, &BackendError{"UNSUPPORTED_VERSION", fmt.Sprintf("protocol version %d", req.Version)}
 	}
 	r := Request{Purpose: req.Purpose, Certs: req.Certs, Holder: req.Holder, Now: req.IssueTime}
-	if len(req.Certs) > 0 {
+	switch {
+	case req.Purpose == PINReset:
+		// Issuer authentication only: the kiosk resets the PIN itself.
+		if len(req.Certs) > 0 || req.Holder != nil || !req.PINReset.Valid() {
+			return nil, &BackendError{"BAD_REQUEST", "pin_reset names one certificate's PIN and asks for no certificate"}
+		}
+	case req.PINReset != "":
+		return nil, &BackendError{"BAD_REQUEST", "pin_reset needs purpose pin_reset"}
+	case len(req.Certs) > 0:
 		if err := r.Validate(); err != nil {
 			return nil, &BackendError{"BAD_REQUEST", err.Error()}
 		}
-	} else if !req.Purpose.Valid() {
+	case !req.Purpose.Valid():
 		return nil, &BackendError{"BAD_REQUEST", "purpose"}
 	}
 	if len(req.CardSerial) != serialSize {

@@ -1,0 +1,118 @@
+package main
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/jpki-kiosk/kiosk/card"
+	"github.com/jpki-kiosk/kiosk/card/issue"
+	"github.com/jpki-kiosk/kiosk/policy"
+)
+
+// kioskctl pin reset: staff reset a locked (or forgotten) PIN of the JPKI
+// application without issuing a certificate (docs/ISSUANCE.md). The issuer
+// authenticates to the card; the kiosk sends RESET RETRY COUNTER with the
+// new PIN, read once from standard input and checked with policy before the
+// card is touched. The PIN never reaches the issuer, a log or the journal.
+
+func init() {
+	register(command{name: "pin reset", summary: "reset a locked auth or sign PIN through the issuer (new PIN on standard input)", run: runPINReset})
+}
+
+type pinResetOut struct {
+	Reader  string `json:"reader"`
+	Issuer  string `json:"issuer"`
+	Which   string `json:"which"`
+	Retries int    `json:"retries"` // tries left after the reset (the maximum)
+	APDUs   int    `json:"apdus"`
+}
+
+func runPINReset(e *env, args []string) error {
+	f := &issueFlags{}
+	fs := newFlags(e, "pin reset")
+	which := fs.String("which", "", "the PIN: auth|sign")
+	fs.StringVar(&f.reader, "reader", "", "reader `name` (default: the first reader with a card)")
+	fs.StringVar(&f.issuer, "issuer", "training", "issuance backend: training|gateway")
+	fs.StringVar(&f.dataDir, "data", "", "kiosk data `directory` (training CA, issuer key, journal)")
+	fs.StringVar(&f.approval.ID, "approval", "", "approval ID recorded with the reset")
+	fs.StringVar(&f.approval.StaffID, "staff", "", "staff ID")
+	fs.StringVar(&f.approval.Ticket, "ticket", "", "ticket number")
+	fs.StringVar(&f.gateway.url, "gateway-url", "", "gateway base URL (https) with --issuer gateway")
+	fs.StringVar(&f.gateway.cert, "gateway-cert", "", "kiosk client certificate (PEM) for the gateway")
+	fs.StringVar(&f.gateway.key, "gateway-key", "", "its private key (PEM)")
+	fs.StringVar(&f.gateway.ca, "gateway-ca", "", "the gateway's CA certificate(s) (PEM), pinned")
+	fs.BoolVar(&f.asJSON, "json", false, "print JSON")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	var (
+		cert issue.Cert
+		p    card.PIN
+		kind policy.PINKind
+	)
+	switch *which {
+	case "auth":
+		cert, p, kind = issue.Auth, card.PINAuth, policy.PINAuth
+	case "sign":
+		cert, p, kind = issue.Sign, card.PINSign, policy.PINSign
+	default:
+		return usagef("--which: want auth|sign, got %q", *which)
+	}
+	if f.dataDir == "" {
+		return usagef("--data: the kiosk data directory is required")
+	}
+	switch f.issuer {
+	case "training":
+	case "gateway":
+		if f.gateway.url == "" || f.gateway.cert == "" || f.gateway.key == "" || f.gateway.ca == "" {
+			return usagef("--issuer gateway needs --gateway-url, --gateway-cert, --gateway-key and --gateway-ca")
+		}
+	default:
+		return usagef("--issuer: want training|gateway, got %q", f.issuer)
+	}
+	pin, err := readPIN(e, f.asJSON, kind, "new PIN")
+	if err != nil {
+		return err
+	}
+	defer clear(pin[:cap(pin)])
+
+	iss, err := newIssuer(f)
+	if err != nil {
+		return refuse(f.asJSON, "ISSUER_UNAVAILABLE", "%v", err)
+	}
+	resetter, ok := iss.(issue.PINResetter)
+	if !ok {
+		return refuse(f.asJSON, "ISSUER_ERROR", "the %s issuer cannot reset PINs", iss.Name())
+	}
+	s, err := openSession(f.asJSON, f.reader)
+	if err != nil {
+		return err
+	}
+	defer s.close()
+	switch t, err := s.card.Identify(); {
+	case err != nil:
+		return cardRefusal(f.asJSON, err)
+	case t == card.TypeJuki:
+		return refuse(f.asJSON, "JUKI_CARD", "old 住基カード: its PINs are reset by the issuer's own system")
+	case t != card.TypeMyNumber:
+		return refuse(f.asJSON, "UNKNOWN_CARD", "not a My Number card")
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), issueTimeout)
+	defer cancel()
+	if err := resetter.ResetPIN(ctx, s.trace, cert, pin, f.approval); err != nil {
+		return issueRefusal(f.asJSON, err)
+	}
+	// The relayed commands went around s.card: it selects afresh.
+	s.card = card.New(s.trace)
+	left, err := s.card.Retries(p)
+	if err != nil {
+		return cardRefusal(f.asJSON, err)
+	}
+	out := pinResetOut{Reader: s.conn.Reader(), Issuer: iss.Name(), Which: *which, Retries: left, APDUs: s.trace.Count()}
+	if f.asJSON {
+		writeJSON(e.stdout, out)
+		return nil
+	}
+	fmt.Fprintf(e.stdout, "%s PIN reset, %d tries\n", *which, left)
+	return nil
+}
