@@ -33,7 +33,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/ebfe/scard"
+	"github.com/jpki-kiosk/kiosk/card"
 	"github.com/jpki-kiosk/kiosk/card/vcard"
 )
 
@@ -318,27 +318,22 @@ func WaitCard(present bool, timeout time.Duration) (string, error) {
 }
 
 // readerState returns the first vpcd reader and whether it holds a card.
+// It goes through card.ListReaders, which serialises SCardGetStatusChange
+// with every other caller in the process (a card.Monitor may be running):
+// github.com/ebfe/scard writes an unguarded package-level map in it.
 func readerState() (string, bool, error) {
-	ctx, err := scard.EstablishContext()
-	if err != nil {
-		return "", false, fmt.Errorf("establishing context: %w", err)
-	}
-	defer ctx.Release()
-	readers, err := ctx.ListReaders()
+	readers, err := card.ListReaders()
 	if err != nil {
 		return "", false, fmt.Errorf("listing readers: %w", err)
 	}
+	var names []string
 	for _, r := range readers {
-		if !strings.HasPrefix(r, ReaderPrefix) {
-			continue
+		if strings.HasPrefix(r.Name, ReaderPrefix) {
+			return r.Name, r.CardPresent, nil
 		}
-		rs := []scard.ReaderState{{Reader: r, CurrentState: scard.StateUnaware}}
-		if err := ctx.GetStatusChange(rs, 0); err != nil {
-			return "", false, fmt.Errorf("reader status: %w", err)
-		}
-		return r, rs[0].EventState&scard.StatePresent != 0, nil
+		names = append(names, r.Name)
 	}
-	return "", false, fmt.Errorf("no %q reader among %q", ReaderPrefix, readers)
+	return "", false, fmt.Errorf("no %q reader among %q", ReaderPrefix, names)
 }
 
 // syncBuffer collects pcscd's output from two pipes.

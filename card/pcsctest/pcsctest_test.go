@@ -4,10 +4,12 @@ package pcsctest_test
 
 import (
 	"bytes"
+	"context"
 	"testing"
 	"time"
 
 	"github.com/ebfe/scard"
+	"github.com/jpki-kiosk/kiosk/card"
 	"github.com/jpki-kiosk/kiosk/card/pcsctest"
 	"github.com/jpki-kiosk/kiosk/card/vcard"
 )
@@ -72,5 +74,45 @@ func TestInsertRemoveRestart(t *testing.T) {
 	}
 	if tok := readToken(t, reader); !bytes.Contains(tok, []byte(card.Serial())) {
 		t.Fatalf("token after restart %q", tok)
+	}
+}
+
+// TestWaitCardBesideAMonitor runs a card.Monitor while WaitCard polls, as
+// the kiosk's pcscd tests do: under -race this fails if the two call
+// SCardGetStatusChange without one shared lock (github.com/ebfe/scard
+// writes a package-level map in it).
+func TestWaitCardBesideAMonitor(t *testing.T) {
+	d := pcsctest.Start(t)
+	p, err := vcard.NewPersona(vcard.PersonaAdult, time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	vc := p.NewCard(vcard.Options{})
+	d.Insert(t, vc)
+	ctx, cancel := context.WithCancel(context.Background())
+	m := card.NewMonitor()
+	m.Wait = 20 * time.Millisecond
+	events := m.Run(ctx)
+	seen := make(chan int)
+	go func() {
+		n := 0
+		for range events {
+			n++
+		}
+		seen <- n
+	}()
+	for range 2 {
+		vc.Remove()
+		if _, err := pcsctest.WaitCard(false, 10*time.Second); err != nil {
+			t.Fatal(err)
+		}
+		vc.Insert()
+		if _, err := pcsctest.WaitCard(true, 10*time.Second); err != nil {
+			t.Fatal(err)
+		}
+	}
+	cancel()
+	if n := <-seen; n == 0 {
+		t.Error("the monitor reported nothing: it did not run beside WaitCard")
 	}
 }
