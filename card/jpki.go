@@ -169,11 +169,17 @@ func (c *Card) forceSelectApp(a application) error {
 	return nil
 }
 
+// forbidden reports whether selecting EF id in the current application
+// would reach the individual number: the one place the package names it.
+func (c *Card) forbidden(id fileID) bool {
+	return c.app == appBasicInfo && id == efIndividNo
+}
+
 // selectEF selects an EF of the current application unless it is already
 // selected. It refuses EF 0001 of the basic-info application: the individual
 // number is never read.
 func (c *Card) selectEF(id fileID) error {
-	if c.app == appBasicInfo && id == efIndividNo {
+	if c.forbidden(id) {
 		return ErrPrivacy
 	}
 	if c.app == appNone {

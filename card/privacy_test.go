@@ -128,7 +128,7 @@ func TestNumberGuardCatches(t *testing.T) {
 }
 
 // The only use of the individual-number file id in the package's code is
-// the refusal in selectEF.
+// the refusal in forbidden (selectEF and Relay use it).
 func TestIndividualNumberOnlyRefused(t *testing.T) {
 	files, err := filepath.Glob("*.go")
 	if err != nil {

@@ -49,7 +49,6 @@ const (
 	insGetChallenge byte = 0x84
 	insExternalAuth byte = 0x82
 	insGenerateKey  byte = 0x46
-	insGetResponse  byte = 0xC0
 )
 
 const swOK uint16 = 0x9000
@@ -183,40 +182,39 @@ func parseAPDU(b []byte) (apdu, error) {
 	return a, nil
 }
 
-// exchange sends one APDU through t with the ISO 7816-4 chores (GET
-// RESPONSE on 61 xx) and returns the data and the final status word.
-func exchange(t card.Transmitter, b []byte) ([]byte, uint16, error) {
-	resp, err := t.Transmit(b)
+// relayer relays command APDUs with the ISO 7816-4 transport chores (GET
+// RESPONSE on 61 xx, 6C xx) and keeps the card's selection cache current:
+// *card.Card (Card.Relay). The chores live in package card only.
+type relayer interface {
+	Relay(apdu []byte) ([]byte, error)
+}
+
+// relayOf returns what to relay through: t itself when it is a *card.Card
+// (the session's card, whose selection cache then stays true), otherwise a
+// card.Card over t.
+func relayOf(t card.Transmitter) relayer {
+	if r, ok := t.(relayer); ok {
+		return r
+	}
+	return card.New(t)
+}
+
+// exchange relays one APDU and returns the data and the final status word.
+func exchange(r relayer, b []byte) ([]byte, uint16, error) {
+	resp, err := r.Relay(b)
 	if err != nil {
 		return nil, 0, err
 	}
-	var out []byte
-	for {
-		if len(resp) < 2 {
-			return nil, 0, fmt.Errorf("response of %d bytes: %w", len(resp), card.ErrMalformed)
-		}
-		n := len(resp) - 2
-		out = append(out, resp[:n]...)
-		sw := binary.BigEndian.Uint16(resp[n:])
-		if sw>>8 != 0x61 {
-			return out, sw, nil
-		}
-		if len(out) > 8192 {
-			return nil, 0, fmt.Errorf("response too long: %w", card.ErrMalformed)
-		}
-		le := int(sw & 0xFF)
-		if le == 0 {
-			le = 256
-		}
-		if resp, err = t.Transmit(cmd(0x00, insGetResponse, 0, 0, nil, le)); err != nil {
-			return nil, 0, err
-		}
+	if len(resp) < 2 {
+		return nil, 0, fmt.Errorf("response of %d bytes: %w", len(resp), card.ErrMalformed)
 	}
+	n := len(resp) - 2
+	return resp[:n], binary.BigEndian.Uint16(resp[n:]), nil
 }
 
 // readToken selects the JPKI application, reads the token EF, checks that
 // the card is a My Number card and returns the card serial.
-func readToken(t card.Transmitter) (serial []byte, n int, err error) {
+func readToken(t relayer) (serial []byte, n int, err error) {
 	for _, c := range [][]byte{selectJPKI(), selectEF(efToken)} {
 		n++
 		_, sw, err := exchange(t, c)

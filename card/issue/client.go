@@ -93,15 +93,15 @@ func (c *Client) emit(ctx context.Context, e *Entry, step string, cert Cert, st 
 	c.events.IssuanceEvent(ctx, ev)
 }
 
-// counter counts the APDUs sent to the card.
+// counter counts the commands relayed to the card.
 type counter struct {
-	t card.Transmitter
+	r relayer
 	n int
 }
 
-func (c *counter) Transmit(apdu []byte) ([]byte, error) {
+func (c *counter) Relay(apdu []byte) ([]byte, error) {
 	c.n++
-	return c.t.Transmit(apdu)
+	return c.r.Relay(apdu)
 }
 
 // Issue implements Issuer. It reads the card serial, resumes the card's
@@ -116,7 +116,7 @@ func (c *Client) Issue(ctx context.Context, t card.Transmitter, req Request) (*R
 	if req.Now.IsZero() {
 		req.Now = time.Now()
 	}
-	cnt := &counter{t: t}
+	cnt := &counter{r: relayOf(t)}
 	serial, _, err := readToken(cnt)
 	if err != nil {
 		return nil, &Error{Err: fmt.Errorf("identifying the card: %w", err)}
@@ -234,7 +234,7 @@ func (c *Client) Issue(ctx context.Context, t card.Transmitter, req Request) (*R
 // run relays the backend's scripts for one attempt and returns the
 // certificates written. Every state-changing command is journalled as sent
 // before it goes to the card and as done after the card accepted it.
-func (c *Client) run(ctx context.Context, t card.Transmitter, e *Entry, open *OpenRequest) (map[Cert]Issued, error) {
+func (c *Client) run(ctx context.Context, t relayer, e *Entry, open *OpenRequest) (map[Cert]Issued, error) {
 	var certs []Cert
 	for _, cr := range open.Certs {
 		certs = append(certs, cr.Cert)
@@ -486,6 +486,11 @@ func SetPIN(t card.Transmitter, cert Cert, pin []byte) error {
 	if len(pin) == 0 || len(pin) > 16 {
 		return card.ErrPINFormat
 	}
+	return setPIN(relayOf(t), cert, pin)
+}
+
+// setPIN relays SELECT of the PIN EF and RESET RETRY COUNTER.
+func setPIN(t relayer, cert Cert, pin []byte) error {
 	_, sw, err := exchange(t, selectEF(filesOf(cert).pin))
 	if err != nil {
 		return fmt.Errorf("selecting the %s pin: %w", cert, err)

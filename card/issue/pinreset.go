@@ -39,7 +39,7 @@ func (c *Client) ResetPIN(ctx context.Context, t card.Transmitter, cert Cert, pi
 		return fmt.Errorf("%w: %w", ErrRequest, card.ErrPINFormat)
 	}
 	now := time.Now()
-	cnt := &counter{t: t}
+	cnt := &counter{r: relayOf(t)}
 	serial, _, err := readToken(cnt)
 	if err != nil {
 		return &Error{Err: fmt.Errorf("identifying the card: %w", err)}
@@ -104,7 +104,7 @@ func (c *Client) ResetPIN(ctx context.Context, t card.Transmitter, cert Cert, pi
 		return fail(err)
 	}
 	c.emit(ctx, e, "reset_pin", cert, StepSent, "", nil)
-	if err := SetPIN(cnt, cert, pin); err != nil {
+	if err := setPIN(cnt, cert, pin); err != nil {
 		var se *card.StatusError
 		if errors.As(err, &se) {
 			jc.PIN = prev // the card refused the command: the PIN is as before

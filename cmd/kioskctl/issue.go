@@ -301,7 +301,7 @@ func runIssue(e *env, args []string) error {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), issueTimeout)
 	defer cancel()
-	res, err := iss.Issue(ctx, s.trace, req)
+	res, err := iss.Issue(ctx, s.card, req)
 	if err != nil {
 		return issueRefusal(f.asJSON, err)
 	}
@@ -310,7 +310,7 @@ func runIssue(e *env, args []string) error {
 		if !ok {
 			return refuse(f.asJSON, "PIN_MISSING", "the resumed issuance needs the new %s PIN", c)
 		}
-		if err := iss.SetPIN(ctx, s.trace, c, pin); err != nil {
+		if err := iss.SetPIN(ctx, s.card, c, pin); err != nil {
 			return issueRefusal(f.asJSON, err)
 		}
 	}

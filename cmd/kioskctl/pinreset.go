@@ -99,11 +99,11 @@ func runPINReset(e *env, args []string) error {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), issueTimeout)
 	defer cancel()
-	if err := resetter.ResetPIN(ctx, s.trace, cert, pin, f.approval); err != nil {
+	// The issuer's commands go through s.card (Card.Relay), which keeps
+	// its selection cache current for the check below.
+	if err := resetter.ResetPIN(ctx, s.card, cert, pin, f.approval); err != nil {
 		return issueRefusal(f.asJSON, err)
 	}
-	// The relayed commands went around s.card: it selects afresh.
-	s.card = card.New(s.trace)
 	left, err := s.card.Retries(p)
 	if err != nil {
 		return cardRefusal(f.asJSON, err)
