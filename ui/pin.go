@@ -133,7 +133,12 @@ func (p *pinEntry) build(f flow.PINField) {
 		mode, accept = KeypadDigits, DigitsOnly
 	}
 	p.field = NewPINField(max, accept)
-	p.field.OnChanged = func(int) { p.onChanged() }
+	p.field.OnChanged = func(int) {
+		// Every key restarts the idle timer; Activity never changes the
+		// snapshot, so there is nothing to render.
+		p.k.session.Handle(flow.Activity{})
+		p.onChanged()
+	}
 	p.field.OnSubmit = p.onSubmit
 	var rnd = p.k.rnd
 	if !p.k.opts.Scramble {

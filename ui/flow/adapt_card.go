@@ -2,6 +2,8 @@ package flow
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"strings"
@@ -39,6 +41,11 @@ func (a *CardAdapter) Identify(ctx context.Context) (CardInfo, error) {
 	info := CardInfo{Type: cardType(st.Type), Retries: Retries{-1, -1, -1}}
 	if st.AuthCert != nil {
 		info.Auth = certInfo(st.AuthCert)
+	} else if st.Type == card.TypeMyNumber {
+		if tok, err := a.Card.ReadToken(); err == nil && len(tok.Serial) > 0 {
+			sum := sha256.Sum256(tok.Serial)
+			info.Ref = "card:" + hex.EncodeToString(sum[:12])
+		}
 	}
 	for p, n := range st.Retries {
 		info.Retries.set(flowPIN(p), n)

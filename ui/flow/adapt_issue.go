@@ -87,6 +87,22 @@ func (a *IssueAdapter) Issue(ctx context.Context, req IssueRequest) (IssueResult
 	return IssueResult{}, errors.New("issuer returned no certificate")
 }
 
+// BirthDate returns the holder's birth date read at ReadBirthDate in this
+// card session (false when not read, or wiped since).
+func (a *IssueAdapter) BirthDate() (time.Time, bool) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if a.holder == nil {
+		return time.Time{}, false
+	}
+	loc := a.Location
+	if loc == nil {
+		loc = time.UTC
+	}
+	t, err := time.ParseInLocation("20060102", a.holder.BirthDate, loc)
+	return t, err == nil
+}
+
 // Wipe drops the holder data kept for the signature certificate.
 func (a *IssueAdapter) Wipe() {
 	a.mu.Lock()

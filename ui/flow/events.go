@@ -49,8 +49,16 @@ type SubmitPIN struct {
 // Tick is the timer: send one every second or so while a session runs.
 type Tick struct{}
 
-// StaffApproved: a clerk approved the ticket's request. CardExpiry is the
-// card's expiry date as read from the card face by the clerk (zero: not given).
+// Activity: the resident is typing (a PIN character, a key on the keypad).
+// It restarts the idle timer and nothing else: it changes no state, is not
+// recorded in the audit trail and is not a tap for the tap budget. It
+// carries no character.
+type Activity struct{}
+
+// StaffApproved: a clerk approved the ticket's request. TicketID must be
+// the waiting ticket's ID (Snapshot.Ticket.ID); any other, or none, is
+// ignored. CardExpiry is the card's expiry date as read from the card face
+// by the clerk (zero: not given).
 type StaffApproved struct {
 	TicketID   string
 	ApprovalID string
@@ -91,6 +99,9 @@ func (SubmitPIN) Kind() string { return "PIN_SUBMITTED" }
 
 // Kind returns "TICK".
 func (Tick) Kind() string { return "TICK" }
+
+// Kind returns "ACTIVITY".
+func (Activity) Kind() string { return "ACTIVITY" }
 
 // Kind returns "STAFF_APPROVED".
 func (StaffApproved) Kind() string { return "STAFF_APPROVED" }

@@ -34,7 +34,7 @@ func cat(parts ...[]any) []any {
 }
 
 var toWait = cat(toChoose, []any{SelectCerts{Certs: CertSet{Auth: true}}, Next{}})
-var toNewAuth = cat(toWait, []any{StaffApproved{ApprovalID: "A"}})
+var toNewAuth = cat(toWait, []any{StaffApproved{TicketID: "T1", ApprovalID: "A"}})
 
 // recipes reach every state (some in several ways, for the PIN purposes).
 var recipes = map[string]recipe{
@@ -65,7 +65,7 @@ var recipes = map[string]recipe{
 	"eligibility":    {persona: "renewable", steps: cat(toChoose, []any{SelectCerts{Certs: CertSet{Auth: true}}})},
 	"not-eligible":   {persona: "adult", steps: cat(toChoose, []any{SelectCerts{Certs: CertSet{Auth: true}}})},
 	"wait":           {persona: "renewable", steps: toWait},
-	"declined":       {persona: "renewable", steps: cat(toWait, []any{StaffDeclined{Reason: "X"}})},
+	"declined":       {persona: "renewable", steps: cat(toWait, []any{StaffDeclined{TicketID: "T1", Reason: "X"}})},
 	"counter":        {persona: "auth-locked", steps: []any{CardInserted{}, SelectService{Service: ServiceCounter}}},
 	"issuing":        {persona: "renewable", steps: cat(toNewAuth, []any{pin(newAuth), noDrain{pin(newAuth)}})},
 	"receipt":        {persona: "renewable", steps: cat(toNewAuth, []any{pin(newAuth), pin(newAuth)})},
@@ -151,10 +151,13 @@ var probes = []probe{
 	{"Tick/now", ev(Tick{})},
 	{"Tick/idle", func(*rig) []any { return []any{advance(DefaultApprovalWait + time.Hour), Tick{}} }},
 	{"Tick/countdown-end", func(*rig) []any { return []any{advance(DefaultCountdown), Tick{}} }},
-	{"StaffApproved", ev(StaffApproved{ApprovalID: "A9", CardExpiry: time.Date(2030, 1, 1, 0, 0, 0, 0, jst)})},
-	{"StaffApproved/card-expired", ev(StaffApproved{ApprovalID: "A9", CardExpiry: time.Date(2025, 1, 1, 0, 0, 0, 0, jst)})},
+	{"StaffApproved", ev(StaffApproved{TicketID: "T1", ApprovalID: "A9", CardExpiry: time.Date(2030, 1, 1, 0, 0, 0, 0, jst)})},
+	{"StaffApproved/card-expired", ev(StaffApproved{TicketID: "T1", ApprovalID: "A9", CardExpiry: time.Date(2025, 1, 1, 0, 0, 0, 0, jst)})},
 	{"StaffApproved/other-ticket", ev(StaffApproved{TicketID: "T404", ApprovalID: "A9"})},
-	{"StaffDeclined", ev(StaffDeclined{Reason: "R"})},
+	{"StaffApproved/no-ticket-id", ev(StaffApproved{ApprovalID: "A9"})},
+	{"StaffDeclined", ev(StaffDeclined{TicketID: "T1", Reason: "R"})},
+	{"StaffDeclined/no-ticket-id", ev(StaffDeclined{Reason: "R"})},
+	{"Activity", ev(Activity{})},
 	{"CardResult/stale", ev(cardDone{gen: 0, op: opIdentify})},
 	{"CardResult/pending", func(r *rig) []any { return []any{pendingResult{}} }},
 }

@@ -149,6 +149,17 @@ func New(cfg Config) (*Machine, error) {
 	return m, nil
 }
 
+// SetIdleAfter changes the idle time before the countdown at run time (a
+// staff setting); d <= 0 is ignored.
+func (m *Machine) SetIdleAfter(d time.Duration) {
+	if d <= 0 {
+		return
+	}
+	m.mu.Lock()
+	m.cfg.IdleAfter = d
+	m.mu.Unlock()
+}
+
 // Snapshot returns the current view model.
 func (m *Machine) Snapshot() Snapshot {
 	m.mu.Lock()
@@ -185,6 +196,15 @@ func (m *Machine) Handle(ev Event) Snapshot {
 // apply runs one event and records it; it reports whether it was accepted.
 func (m *Machine) apply(ev Event) bool {
 	from, sid, now := m.st, m.session, m.cfg.Clock.Now()
+	if _, ok := ev.(Activity); ok {
+		// Typing restarts the idle timer, nothing else: the snapshot (and
+		// its Seq) stays, nothing is recorded. The countdown itself needs a
+		// tap on its screen.
+		if m.cardIn && m.st != StateIdleCountdown {
+			m.lastActivity = now
+		}
+		return false
+	}
 	if ev == nil || !m.dispatch(ev, now) {
 		return false
 	}
@@ -1044,8 +1064,11 @@ func (m *Machine) queueNewPINs(now time.Time) {
 	m.nextNewPIN(now)
 }
 
+// ticketMatches reports whether a staff decision names the waiting ticket:
+// a decision without a ticket ID, or for another ticket, is not this
+// resident's.
 func (m *Machine) ticketMatches(id string) bool {
-	return m.ticket != nil && (id == "" || id == m.ticket.ID)
+	return m.ticket != nil && id != "" && id == m.ticket.ID
 }
 
 func (m *Machine) onApproved(e StaffApproved, now time.Time) bool {
@@ -1234,6 +1257,7 @@ func (m *Machine) snap() Snapshot {
 	}
 	if m.info.Type == CardMyNumber {
 		s.Auth = m.certView(m.info.Auth, true, now)
+		s.CardRef = m.info.Ref
 		s.Sign = m.certView(m.sign, m.signKnown, now)
 	}
 	s.Step = m.step()

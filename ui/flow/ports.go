@@ -42,6 +42,10 @@ type CardInfo struct {
 	Type    CardType
 	Auth    *CertInfo // nil: no authentication certificate on the card
 	Retries Retries
+	// Ref is an opaque reference of a card without an authentication
+	// certificate ("card:" and a hash of the token's card serial), so that
+	// a clerk's approval can be bound to it; "" otherwise.
+	Ref string
 }
 
 // CertInfo is the part of a certificate the flow shows: no personal data.

@@ -322,6 +322,8 @@ func TestRenewalWithApproval(t *testing.T) {
 	// The clerk's part: approval with the card face's expiry.
 	clerk := r.taps
 	r.want(r.send(StaffApproved{TicketID: "T999", ApprovalID: "A1"}), StateWaitApproval) // not this ticket
+	r.want(r.send(StaffApproved{ApprovalID: "A1"}), StateWaitApproval)                   // no ticket named
+	r.want(r.send(StaffDeclined{Reason: "X"}), StateWaitApproval)                        // no ticket named
 	s = r.send(StaffApproved{TicketID: s.Ticket.ID, ApprovalID: "A1", CardExpiry: time.Date(2029, 9, 20, 0, 0, 0, 0, jst)})
 	if clerk := r.taps - clerk; clerk > 5 {
 		t.Fatalf("clerk took %d taps, budget 5", clerk)
@@ -525,6 +527,33 @@ func TestTicketFailure(t *testing.T) {
 
 // Idle: countdown after IdleAfter, Next continues, otherwise the session is
 // wiped; the countdown lasts at least 20 s whatever the configuration says.
+// TestActivityKeepsTheSessionAlive: typing a long PIN slowly sends
+// Activity on every key; it restarts the idle timer without a new snapshot,
+// an audit record or a tap, and holds no character.
+func TestActivityKeepsTheSessionAlive(t *testing.T) {
+	r := newRig(t, "adult")
+	r.want(r.send(CardInserted{}), StateStatus)
+	s := r.send(SelectService{Service: ServicePINChange, PIN: PINSign})
+	r.want(s, StateEnterPIN)
+	taps, seq := r.taps, s.Seq
+	for i := 0; i < 16; i++ { // 16 characters, 20 s apart: 320 s, far past IdleAfter
+		r.clk.advance(20 * time.Second)
+		if a := r.send(Activity{}); a.Seq != seq {
+			t.Fatalf("Activity changed the snapshot: seq %d, was %d", a.Seq, seq)
+		}
+		r.want(r.send(Tick{}), StateEnterPIN)
+	}
+	if r.taps != taps {
+		t.Errorf("Activity counted as %d taps", r.taps-taps)
+	}
+	// Without typing, the countdown comes after IdleAfter as before.
+	r.clk.advance(DefaultIdleAfter)
+	r.want(r.send(Tick{}), StateIdleCountdown)
+	// In the countdown typing does not bring the screen back; a tap does.
+	r.want(r.send(Activity{}), StateIdleCountdown)
+	r.want(r.send(Next{}), StateEnterPIN)
+}
+
 func TestIdleTimeout(t *testing.T) {
 	r := newRig(t, "renewable")
 	r.prepare(CertSet{Auth: true})
@@ -586,7 +615,7 @@ func TestRemovalAtEveryStep(t *testing.T) {
 		"pin-check":  {CardInserted{}, SelectService{Service: ServicePINCheck, PIN: PINAuth}, pin(wrongPIN), pin(authPIN), Next{}},
 		"pin-change": {CardInserted{}, SelectService{Service: ServicePINChange, PIN: PINSign}, pin(signPIN), pin(newSign), pin(newSign), Next{}},
 		"prepare": {CardInserted{}, SelectService{Service: ServicePrepare}, pin(basicPIN), SelectCerts{Certs: CertSet{Sign: true, Auth: true}},
-			pin(signPIN), Next{}, StaffApproved{ApprovalID: "A"}, pin(newSign), pin(newSign), pin(newAuth), pin(newAuth), Next{}},
+			pin(signPIN), Next{}, StaffApproved{TicketID: "T1", ApprovalID: "A"}, pin(newSign), pin(newSign), pin(newAuth), pin(newAuth), Next{}},
 	}
 	for name, script := range scripts {
 		for k := 1; k <= len(script); k++ {

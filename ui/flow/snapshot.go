@@ -14,10 +14,13 @@ type Snapshot struct {
 
 	CardType CardType
 	Auth     CertView // user-authentication certificate
-	Sign     CertView // signature certificate (Known only after the sign PIN)
-	Tries    Retries  // tries left per PIN (-1: unknown)
-	Locked   []PIN    // PINs with no tries left
-	Offers   []Offer  // the services the status screen offers
+	// CardRef is CardInfo.Ref: the opaque reference of a card without an
+	// authentication certificate (for binding approvals); "" otherwise.
+	CardRef string
+	Sign    CertView // signature certificate (Known only after the sign PIN)
+	Tries   Retries  // tries left per PIN (-1: unknown)
+	Locked  []PIN    // PINs with no tries left
+	Offers  []Offer  // the services the status screen offers
 
 	PIN            PINField // the PIN field on PIN screens (zero elsewhere)
 	LastTryWarning bool     // the PIN in question has one try left

@@ -41,8 +41,9 @@ const KindApprovalBound = "approval_bound"
 // CardRef returns the opaque reference of the card in the reader, from the
 // resident flow's snapshot: "auth:" and the serial of the user-
 // authentication certificate (which holds no personal data), or of the
-// signature certificate when only that one is known. "" when the card shows
-// no certificate.
+// signature certificate when only that one is known, else the card's own
+// reference (Snapshot.CardRef, a hash of the card serial). "" when the
+// snapshot knows none of them.
 func CardRef(s flow.Snapshot) string {
 	for _, c := range []struct {
 		prefix string
@@ -60,7 +61,7 @@ func CardRef(s flow.Snapshot) string {
 			}
 		}
 	}
-	return ""
+	return s.CardRef
 }
 
 // ApprovalRequest is what the clerk confirms on the approval screen.
