@@ -4,6 +4,10 @@
 //
 //	jpki-kiosk -demo               virtual cards, temporary database, operator panel
 //	jpki-kiosk -profile moriya     a real PC/SC reader
+//	jpki-kiosk -issuer gateway -gateway-config gw.json
+//
+// Demo mode issues certificates with the training CA of its data directory
+// and creates the staff account DemoStaffID / DemoStaffPassword.
 package main
 
 import (
@@ -26,6 +30,8 @@ func main() {
 	flag.StringVar(&c.lang, "lang", "ja", "language at start: ja, en, ...")
 	flag.BoolVar(&c.windowed, "windowed", false, "a normal window instead of full screen (development)")
 	flag.StringVar(&c.insert, "demo-insert", os.Getenv("KIOSK_DEMO_INSERT"), "demo: insert this persona's card after start")
+	flag.StringVar(&c.issuer, "issuer", "training", "issuance backend: training (local CA in the data directory) or gateway")
+	flag.StringVar(&c.gatewayConfig, "gateway-config", "", "with -issuer gateway: JSON file {\"url\",\"cert\",\"key\",\"ca\"} (paths relative to the file)")
 	flag.BoolVar(&c.timing, "timing", os.Getenv("KIOSK_TIMING") != "", "print start-up and card-to-status timings to stderr")
 	flag.Parse()
 

@@ -3,29 +3,19 @@ package main
 import (
 	"context"
 	"sync"
-	"time"
 
 	"github.com/jpki-kiosk/kiosk/card"
 	"github.com/jpki-kiosk/kiosk/ui"
 	"github.com/jpki-kiosk/kiosk/ui/flow"
 )
 
-// pcscPort is the flow's CardPort for the card in a real reader: it holds
-// the exclusive connection while a card is in, and answers ErrCardRemoved
-// when there is none.
+// pcscPort holds the exclusive PC/SC connection to the card in a real
+// reader while it is in, and makes it the current connection of the flow's
+// card slot (which answers ErrCardRemoved when there is none).
 type pcscPort struct {
+	slot *flow.CardSlot
 	mu   sync.Mutex
 	conn *card.Conn
-	port *flow.CardAdapter
-}
-
-func (p *pcscPort) current() (*flow.CardAdapter, error) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	if p.port == nil {
-		return nil, flow.ErrCardRemoved
-	}
-	return p.port, nil
 }
 
 func (p *pcscPort) connect(reader string) error {
@@ -38,65 +28,19 @@ func (p *pcscPort) connect(reader string) error {
 	if p.conn != nil {
 		p.conn.Close()
 	}
-	p.conn, p.port = conn, flow.NewCardPort(card.New(conn))
+	p.conn = conn
+	p.slot.Connect(conn)
 	return nil
 }
 
 func (p *pcscPort) disconnect() {
 	p.mu.Lock()
 	defer p.mu.Unlock()
+	p.slot.Disconnect()
 	if p.conn != nil {
 		p.conn.Close()
 	}
-	p.conn, p.port = nil, nil
-}
-
-func (p *pcscPort) Identify(ctx context.Context) (flow.CardInfo, error) {
-	a, err := p.current()
-	if err != nil {
-		return flow.CardInfo{}, err
-	}
-	return a.Identify(ctx)
-}
-
-func (p *pcscPort) VerifyPIN(ctx context.Context, which flow.PIN, pin []byte, confirm bool) error {
-	a, err := p.current()
-	if err != nil {
-		return err
-	}
-	return a.VerifyPIN(ctx, which, pin, confirm)
-}
-
-func (p *pcscPort) ChangePIN(ctx context.Context, which flow.PIN, old, new []byte, confirm bool) error {
-	a, err := p.current()
-	if err != nil {
-		return err
-	}
-	return a.ChangePIN(ctx, which, old, new, confirm)
-}
-
-func (p *pcscPort) ReadSignCert(ctx context.Context, pin []byte, confirm bool) (*flow.CertInfo, error) {
-	a, err := p.current()
-	if err != nil {
-		return nil, err
-	}
-	return a.ReadSignCert(ctx, pin, confirm)
-}
-
-func (p *pcscPort) ReadBirthDate(ctx context.Context, pin []byte, confirm bool) (time.Time, error) {
-	a, err := p.current()
-	if err != nil {
-		return time.Time{}, err
-	}
-	return a.ReadBirthDate(ctx, pin, confirm)
-}
-
-func (p *pcscPort) SetPIN(ctx context.Context, which flow.PIN, pin []byte) error {
-	a, err := p.current()
-	if err != nil {
-		return err
-	}
-	return a.SetPIN(ctx, which, pin)
+	p.conn = nil
 }
 
 // watchReaders follows the PC/SC readers: the kiosk shows "reader missing"

@@ -1,6 +1,11 @@
 package main
 
 import (
+	"bytes"
+	"context"
+	"crypto/rsa"
+	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -9,12 +14,14 @@ import (
 
 	"fyne.io/fyne/v2"
 
+	"github.com/jpki-kiosk/kiosk/card/issue"
 	"github.com/jpki-kiosk/kiosk/card/vcard"
 	"github.com/jpki-kiosk/kiosk/policy"
 	"github.com/jpki-kiosk/kiosk/store"
 	"github.com/jpki-kiosk/kiosk/ui"
 	"github.com/jpki-kiosk/kiosk/ui/demo"
 	"github.com/jpki-kiosk/kiosk/ui/flow"
+	"github.com/jpki-kiosk/kiosk/ui/flow/staff"
 	"github.com/jpki-kiosk/kiosk/ui/i18n"
 )
 
@@ -22,104 +29,314 @@ import (
 type config struct {
 	demo, windowed, timing                  bool
 	profile, db, data, reader, lang, insert string
+	issuer, gatewayConfig                   string
 }
 
 type wallClock struct{}
 
 func (wallClock) Now() time.Time { return time.Now() }
 
-// start1 builds the kiosk (and in demo mode the virtual reader and the
-// operator panel) and returns the function that tears it down.
-func start1(a fyne.App, c config, t0 time.Time) (stop func(), err error) {
+// DemoStaffID is the staff account demo mode creates in its temporary
+// database; DemoStaffPassword is its password (shown in the operator panel).
+const (
+	DemoStaffID       = "demo"
+	DemoStaffPassword = "demo-staff-0000"
+)
+
+// parts is the kiosk as assembled by assemble: everything start1 shows and
+// the headless tests drive.
+type parts struct {
+	k       *ui.Kiosk
+	m       *flow.Machine
+	st      *store.Store
+	prof    *policy.Profile
+	slot    *flow.CardSlot
+	issuer  *issue.Client
+	desk    *ui.StaffDesk
+	reader  *demo.Reader // demo mode
+	pcsc    *pcscPort    // real readers
+	cleanup []func()
+}
+
+func (p *parts) stop() {
+	for i := len(p.cleanup) - 1; i >= 0; i-- {
+		p.cleanup[i]()
+	}
+}
+
+// seams are what tests replace: the executor of card tasks, the clock, the
+// card key generator of demo cards, the store's password hashing.
+type seams struct {
+	exec   flow.Executor // nil: ui.Executor (goroutines, results through fyne.Do)
+	now    func() time.Time
+	keyGen func() (*rsa.PrivateKey, error)
+	argon2 *store.Argon2Params
+}
+
+// assemble builds the store, the issuer, the card slot, the flow, the kiosk
+// and staff mode (in demo mode also the virtual reader, with the demo staff
+// account) in window w.
+func assemble(a fyne.App, w fyne.Window, c config, sm seams) (p *parts, err error) {
+	p = &parts{}
+	defer func() {
+		if err != nil {
+			p.stop()
+		}
+	}()
+	now := sm.now
+	if now == nil {
+		now = time.Now
+	}
 	prof, profName, err := loadProfile(c.profile)
 	if err != nil {
-		return nil, err
+		return p, err
 	}
-	var cleanup []func()
-	stop = func() {
-		for i := len(cleanup) - 1; i >= 0; i-- {
-			cleanup[i]()
-		}
-	}
+	p.prof = prof
 	if c.data == "" {
 		if c.demo {
 			if c.data, err = os.MkdirTemp("", "jpki-kiosk-demo-"); err != nil {
-				return nil, err
+				return p, err
 			}
 			dir := c.data
-			cleanup = append(cleanup, func() { os.RemoveAll(dir) })
+			p.cleanup = append(p.cleanup, func() { os.RemoveAll(dir) })
 		} else if c.data, err = defaultDataDir(); err != nil {
-			return nil, err
+			return p, err
 		}
 	}
 	if err := os.MkdirAll(c.data, 0o700); err != nil {
-		return nil, err
+		return p, err
 	}
 	if c.db == "" {
 		c.db = filepath.Join(c.data, "kiosk.db")
 	}
-	st, err := store.Open(c.db, store.Options{})
+	st, err := store.Open(c.db, store.Options{Now: now, Argon2: sm.argon2})
 	if err != nil {
-		stop()
-		return nil, fmt.Errorf("opening the database: %w", err)
+		return p, fmt.Errorf("opening the database: %w", err)
 	}
-	cleanup = append(cleanup, func() { st.Close() })
+	p.st = st
+	p.cleanup = append(p.cleanup, func() { st.Close() })
+	ctx := context.Background()
+	if _, err := st.Purge(ctx, prof.RetentionDays); err != nil {
+		return p, fmt.Errorf("retention purge: %w", err)
+	}
 
-	var port flow.CardPort
-	var reader *demo.Reader
-	var pcsc *pcscPort
-	if c.demo {
-		reader = demo.NewReader(time.Now, vcard.Options{})
-		port = reader
-	} else {
-		pcsc = &pcscPort{}
-		port = pcsc
+	if p.issuer, err = newIssuer(c); err != nil {
+		return p, err
 	}
 	terminal, _ := os.Hostname()
-	exec := &ui.Executor{}
-	m, err := flow.New(flow.Config{
-		Card: port, Rules: flow.PolicyRules{Profile: prof}, Clock: wallClock{}, Exec: exec,
-		Recorder: flow.NewStoreRecorder(st, profName, terminal), KioskID: terminal, IdleAfter: prof.IdleTimeout,
-	})
+	rec := flow.NewStoreRecorder(st, profName, terminal)
+	onErr := func(err error) { fmt.Fprintln(os.Stderr, "jpki-kiosk: audit:", err) }
+	p.slot = &flow.CardSlot{Issuer: p.issuer, Audit: rec, OnAuditError: onErr, Location: policy.JST}
+	p.issuer.SetEvents(p.slot)
+
+	var port flow.CardPort = p.slot
+	if c.demo {
+		opts := vcard.Options{KeyGen: sm.keyGen}
+		if p.issuer.Name() == "training" {
+			if opts, err = demo.TrainingOptions(c.data); err != nil {
+				return p, err
+			}
+			opts.KeyGen = sm.keyGen
+		}
+		p.reader = demo.NewIssuingReader(now, opts, p.slot)
+		port = p.reader
+		if err := demoStaff(ctx, st); err != nil {
+			return p, err
+		}
+	} else {
+		p.pcsc = &pcscPort{slot: p.slot}
+	}
+
+	settings, err := staff.LoadSettings(ctx, st, staff.Defaults(prof))
 	if err != nil {
-		stop()
-		return nil, err
+		return p, fmt.Errorf("staff settings: %w", err)
 	}
 	tr, err := i18n.Load()
 	if err != nil {
-		stop()
-		return nil, err
+		return p, err
 	}
 	tr.SetLang(c.lang)
+	var langs []string
+	for _, l := range tr.Languages() {
+		langs = append(langs, l.Tag)
+	}
+	approvals := staff.NewApprovals(st)
+	var desk *ui.StaffDesk
+	work := &staff.SlotWork{Slot: p.slot, Resetter: p.issuer, Now: now, StaffID: func() string {
+		if c, ok := desk.Desk().Clerk(); ok {
+			return c.ID
+		}
+		return ""
+	}}
+	exec := sm.exec
+	uiExec := &ui.Executor{}
+	if exec == nil {
+		exec = uiExec
+	}
+	var m *flow.Machine
+	cardRef := func() string { return staff.CardRef(m.Snapshot()) }
+	m, err = flow.New(flow.Config{
+		Card: port, Rules: flow.PolicyRules{Profile: prof}, Clock: clockFunc(now), Exec: exec,
+		Recorder: p.slot.Recorder(rec), KioskID: terminal, IdleAfter: settings.IdleTimeout, Location: policy.JST,
+		Issuer:        staff.GuardedIssuer{Next: p.slot, Approvals: approvals, Card: cardRef},
+		OnRecordError: onErr,
+	})
+	if err != nil {
+		return p, err
+	}
+	p.m = m
+	desk = ui.NewStaffDesk(ui.StaffConfig{Store: st, Profile: prof, Settings: settings, Languages: langs,
+		Approvals: approvals, Work: work, Now: now, ExportDir: c.data,
+		OnSettings: func(s staff.Settings) { m.SetIdleAfter(s.IdleTimeout) }})
+	p.desk = desk
+	p.k = ui.New(a, w, tr, session{m}, ui.Options{Demo: c.demo, Staff: desk.Hook, Scramble: settings.Scramble})
+	desk.Attach(p.k)
+	uiExec.Bind(p.k)
+	return p, nil
+}
+
+type clockFunc func() time.Time
+
+func (f clockFunc) Now() time.Time { return f() }
+
+// newIssuer makes the issuance backend: the training CA in the data
+// directory (default), or the municipality's gateway (-issuer gateway
+// -gateway-config FILE).
+func newIssuer(c config) (*issue.Client, error) {
+	switch c.issuer {
+	case "", "training":
+		cl, err := issue.NewTraining(c.data)
+		if err != nil {
+			return nil, fmt.Errorf("training issuer: %w", err)
+		}
+		return cl, nil
+	case "gateway":
+		if c.gatewayConfig == "" {
+			return nil, errors.New("-issuer gateway needs -gateway-config FILE")
+		}
+		gc, err := loadGatewayConfig(c.gatewayConfig)
+		if err != nil {
+			return nil, err
+		}
+		cl, err := issue.NewGateway(gc, c.data)
+		if err != nil {
+			return nil, fmt.Errorf("gateway issuer: %w", err)
+		}
+		return cl, nil
+	}
+	return nil, fmt.Errorf("-issuer %q: training or gateway", c.issuer)
+}
+
+// gatewayFile is the -gateway-config file (JSON). Relative paths are
+// relative to the file's directory.
+//
+//	{"url": "https://gw.example.lg.jp/jpki", "cert": "kiosk.crt", "key": "kiosk.key", "ca": "gateway-ca.pem"}
+type gatewayFile struct {
+	URL  string `json:"url"`
+	Cert string `json:"cert"`
+	Key  string `json:"key"`
+	CA   string `json:"ca"`
+}
+
+func loadGatewayConfig(path string) (issue.GatewayConfig, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return issue.GatewayConfig{}, err
+	}
+	var f gatewayFile
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&f); err != nil {
+		return issue.GatewayConfig{}, fmt.Errorf("%s: %w", path, err)
+	}
+	if f.URL == "" || f.Cert == "" || f.Key == "" || f.CA == "" {
+		return issue.GatewayConfig{}, fmt.Errorf("%s: url, cert, key and ca are all required", path)
+	}
+	rel := func(p string) string {
+		if filepath.IsAbs(p) {
+			return p
+		}
+		return filepath.Join(filepath.Dir(path), p)
+	}
+	return issue.LoadGatewayConfig(f.URL, rel(f.Cert), rel(f.Key), rel(f.CA))
+}
+
+// demoStaff creates the demo clerk (a supervisor, so that the demo can also
+// show settings and exit) in demo mode's database.
+func demoStaff(ctx context.Context, st *store.Store) error {
+	if _, err := st.StaffMember(ctx, DemoStaffID); err == nil {
+		return nil
+	}
+	if err := st.AddStaff(ctx, DemoStaffID, store.RoleSupervisor, []byte(DemoStaffPassword), ""); err != nil {
+		return fmt.Errorf("demo staff account: %w", err)
+	}
+	return nil
+}
+
+// purgeDaily runs the retention purge again whenever the local date changes
+// while the kiosk runs; the returned function stops it.
+func purgeDaily(st *store.Store, days int, now func() time.Time, every time.Duration) func() {
+	done := make(chan struct{})
+	go func() {
+		t := time.NewTicker(every)
+		defer t.Stop()
+		day := now().In(policy.JST).Format("2006-01-02")
+		for {
+			select {
+			case <-done:
+				return
+			case <-t.C:
+				if d := now().In(policy.JST).Format("2006-01-02"); d != day {
+					day = d
+					if _, err := st.Purge(context.Background(), days); err != nil {
+						fmt.Fprintln(os.Stderr, "jpki-kiosk: retention purge:", err)
+					}
+				}
+			}
+		}
+	}()
+	return func() { close(done) }
+}
+
+// start1 builds the kiosk (and in demo mode the virtual reader and the
+// operator panel) and returns the function that tears it down.
+func start1(a fyne.App, c config, t0 time.Time) (stop func(), err error) {
 	w := a.NewWindow("JPKI Kiosk")
 	w.Resize(fyne.NewSize(1920, 1080))
 	w.SetMaster()
-	k := ui.New(a, w, tr, session{m}, ui.Options{Demo: c.demo, Staff: staffHook(c.windowed)})
-	exec.Bind(k)
+	p, err := assemble(a, w, c, seams{})
+	if err != nil {
+		return nil, err
+	}
+	k := p.k
 	k.Lockdown(c.windowed)
 	k.StartTicker()
-	cleanup = append(cleanup, k.Stop)
+	p.cleanup = append(p.cleanup, k.Stop)
+	p.desk.StartTimer()
+	p.cleanup = append(p.cleanup, p.desk.StopTimer)
+	p.cleanup = append(p.cleanup, purgeDaily(p.st, p.prof.RetentionDays, time.Now, time.Minute))
 	if c.timing {
 		reportTimings(a, k, t0)
 	}
 	if c.demo {
-		p := demo.NewPanel(a, k, reader)
-		p.Show()
+		pn := demo.NewPanel(a, k, p.reader)
+		pn.SetStaff(p.desk, DemoStaffID, DemoStaffPassword)
+		pn.Show()
 		if c.insert != "" {
 			go func() {
 				time.Sleep(1500 * time.Millisecond)
 				fyne.Do(func() {
-					if err := p.Insert(c.insert); err != nil {
+					if err := pn.Insert(c.insert); err != nil {
 						fmt.Fprintln(os.Stderr, "jpki-kiosk: -demo-insert:", err)
 					}
 				})
 			}()
 		}
 	} else {
-		cleanup = append(cleanup, watchReaders(k, pcsc, c.reader))
+		p.cleanup = append(p.cleanup, watchReaders(k, p.pcsc, c.reader))
 	}
 	w.Show()
-	return stop, nil
+	return p.stop, nil
 }
 
 // session adapts *flow.Machine to ui.Session.
@@ -147,20 +364,6 @@ func defaultDataDir() (string, error) {
 	}
 	dir = filepath.Join(dir, "jpki-kiosk")
 	return dir, os.MkdirAll(dir, 0o700)
-}
-
-// staffHook opens the staff sign-in screen when the staff screens are built
-// in (they register "staff.signin"); without them a windowed development
-// kiosk may be closed, a full-screen one never.
-func staffHook(windowed bool) ui.StaffHook {
-	return func(k *ui.Kiosk, why ui.StaffReason) {
-		switch {
-		case ui.Registered("staff.signin"):
-			k.Show("staff.signin")
-		case windowed && why == ui.StaffExit:
-			k.Quit()
-		}
-	}
 }
 
 // reportTimings prints the time to the first frame and from each card

@@ -1,14 +1,20 @@
 package demo
 
 import (
+	"context"
+	"errors"
 	"fmt"
+	"strconv"
+	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/widget"
 
+	"github.com/jpki-kiosk/kiosk/policy"
 	"github.com/jpki-kiosk/kiosk/ui"
 	"github.com/jpki-kiosk/kiosk/ui/flow"
+	"github.com/jpki-kiosk/kiosk/ui/flow/staff"
 )
 
 // DeclineReason is the reason code the panel's clerk gives when declining.
@@ -23,6 +29,10 @@ type Panel struct {
 	win    fyne.Window
 	status *widget.Label
 	plug   *widget.Check
+	creds  *widget.Label
+
+	desk    *ui.StaffDesk
+	staffID string
 }
 
 // NewPanel opens the operator panel as a second window of a.
@@ -58,11 +68,13 @@ func (p *Panel) build() fyne.CanvasObject {
 	approve := widget.NewButton("係員として承認 / Approve as clerk", p.onApprove)
 	decline := widget.NewButton("係員として却下 / Decline as clerk", p.onDecline)
 	reset := widget.NewButton("カードを初期状態に / Reset all cards", p.onReset)
+	p.creds = widget.NewLabel("")
+	p.creds.Wrapping = fyne.TextWrapWord
 	p.plug = widget.NewCheck("カードリーダー接続 / Reader connected", p.onPlug)
 	p.plug.SetChecked(true)
 	head := widget.NewLabelWithStyle("カードを入れる / Insert a card", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	actions := container.NewGridWithColumns(2, remove, reset, approve, decline)
-	return container.NewBorder(container.NewVBox(p.status, actions, p.plug, widget.NewSeparator(), head), nil, nil, nil,
+	return container.NewBorder(container.NewVBox(p.status, actions, p.creds, p.plug, widget.NewSeparator(), head), nil, nil, nil,
 		container.NewVScroll(container.NewVBox(rows...)))
 }
 
@@ -71,6 +83,16 @@ func dash(s string) string {
 		return "—"
 	}
 	return s
+}
+
+// SetStaff makes the panel's clerk a real one: approvals and declines go
+// through the staff desk's approval book as staff member id (so that the
+// kiosk's guarded issuer accepts them), and the panel shows the demo staff
+// credentials for the kiosk's own staff screens (F12, or five taps on the
+// header's top-left corner).
+func (p *Panel) SetStaff(d *ui.StaffDesk, id, password string) {
+	p.desk, p.staffID = d, id
+	p.creds.SetText(fmt.Sprintf("係員モード / Staff mode (F12): ID %s  パスワード / password %s", id, password))
 }
 
 // Insert puts persona's card in and tells the kiosk; UI goroutine.
@@ -104,16 +126,54 @@ func (p *Panel) onReset() {
 
 func (p *Panel) onPlug(on bool) { p.k.SetReaderPresent(on) }
 
+// Approve acts as the clerk approving the waiting ticket: with a staff desk
+// (SetStaff) the approval is recorded and bound to the card like the staff
+// screen's, after an identity check with the resident's My Number card.
+func (p *Panel) Approve() error {
+	s := p.k.Snapshot()
+	if s.State != flow.StateWaitApproval || s.Ticket == nil {
+		return errors.New("no ticket waits for approval")
+	}
+	if p.desk == nil {
+		p.k.Send(flow.StaffApproved{TicketID: s.Ticket.ID, ApprovalID: "DEMO-" + s.Ticket.ID})
+		return nil
+	}
+	id, err := strconv.ParseInt(s.Ticket.ID, 10, 64)
+	if err != nil {
+		return err
+	}
+	g, err := p.desk.Approvals().Approve(context.Background(), staff.ApprovalRequest{TicketID: id, CardRef: staff.CardRef(s),
+		StaffID: p.staffID, Identity: []policy.IDDocument{policy.IDMyNumberCard}, Documents: s.Documents})
+	if err != nil {
+		return err
+	}
+	p.k.Send(g.Event(time.Time{}))
+	return nil
+}
+
 func (p *Panel) onApprove() {
-	if t := p.k.Snapshot().Ticket; t != nil {
-		p.k.Send(flow.StaffApproved{TicketID: t.ID, ApprovalID: "DEMO-" + t.ID})
+	if err := p.Approve(); err != nil {
+		p.status.SetText("エラー / error: " + err.Error())
 	}
 }
 
 func (p *Panel) onDecline() {
-	if t := p.k.Snapshot().Ticket; t != nil {
-		p.k.Send(flow.StaffDeclined{TicketID: t.ID, Reason: DeclineReason})
+	s := p.k.Snapshot()
+	if s.Ticket == nil {
+		return
 	}
+	ev := flow.StaffDeclined{TicketID: s.Ticket.ID, Reason: DeclineReason}
+	if p.desk != nil {
+		id, err := strconv.ParseInt(s.Ticket.ID, 10, 64)
+		if err == nil {
+			ev, err = p.desk.Approvals().Decline(context.Background(), id, staff.CardRef(s), p.staffID, DeclineReason)
+		}
+		if err != nil {
+			p.status.SetText("エラー / error: " + err.Error())
+			return
+		}
+	}
+	p.k.Send(ev)
 }
 
 // refresh shows what is in the reader and where the kiosk is.

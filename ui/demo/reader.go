@@ -7,6 +7,9 @@ package demo
 
 import (
 	"context"
+	"fmt"
+	"os"
+	"path/filepath"
 	"sync"
 	"time"
 
@@ -25,7 +28,7 @@ type Reader struct {
 	opts    vcard.Options
 	cards   map[string]*vcard.Card
 	current string
-	port    *flow.CardAdapter
+	slot    *flow.CardSlot
 }
 
 var (
@@ -35,11 +38,36 @@ var (
 
 // NewReader makes an empty reader. Personas are built for the date now()
 // returns when first inserted; opts go to every card (the training issuer's
-// key, so that issuance works).
+// key, so that issuance works: see TrainingOptions).
 func NewReader(now func() time.Time, opts vcard.Options) *Reader {
-	r := &Reader{now: now, opts: opts, cards: map[string]*vcard.Card{}}
-	r.port = flow.NewCardPort(card.New(r))
-	return r
+	return NewIssuingReader(now, opts, &flow.CardSlot{})
+}
+
+// NewIssuingReader is NewReader whose cards are reached through slot: each
+// insertion is a new card connection of the slot (a fresh card.Card and,
+// when slot.Issuer is set, a fresh flow.IssueAdapter), each removal ends it.
+// Give the flow the reader as CardPort and the slot (or a guard around it)
+// as Issuer.
+func NewIssuingReader(now func() time.Time, opts vcard.Options, slot *flow.CardSlot) *Reader {
+	return &Reader{now: now, opts: opts, cards: map[string]*vcard.Card{}, slot: slot}
+}
+
+// Slot returns the card slot the reader connects its cards through.
+func (r *Reader) Slot() *flow.CardSlot { return r.slot }
+
+// TrainingOptions are the card options for demo mode with the training
+// issuer whose data directory is dataDir (issue.NewTraining(dataDir) must
+// have run): the cards trust its issuer key (vcard.IssuerKeyFile).
+func TrainingOptions(dataDir string) (vcard.Options, error) {
+	b, err := os.ReadFile(filepath.Join(dataDir, vcard.IssuerKeyFile))
+	if err != nil {
+		return vcard.Options{}, fmt.Errorf("demo: the training issuer's key: %w", err)
+	}
+	k, err := vcard.ParseIssuerKey(b)
+	if err != nil {
+		return vcard.Options{}, err
+	}
+	return vcard.Options{IssuerKey: k}, nil
 }
 
 // Personas lists the personas the reader can take.
@@ -62,6 +90,7 @@ func (r *Reader) Insert(persona string) error {
 		cur.Remove()
 	}
 	c.Insert()
+	r.slot.Connect(r)
 	r.current = persona
 	return nil
 }
@@ -74,6 +103,7 @@ func (r *Reader) Remove() {
 		c.Remove()
 	}
 	r.current = ""
+	r.slot.Disconnect()
 }
 
 // Reset forgets every card's state: the next insertion builds a fresh card.
@@ -105,29 +135,29 @@ func (r *Reader) Transmit(apdu []byte) ([]byte, error) {
 // The CardPort methods delegate to the flow's adapter over this reader.
 
 // Identify implements flow.CardPort.
-func (r *Reader) Identify(ctx context.Context) (flow.CardInfo, error) { return r.port.Identify(ctx) }
+func (r *Reader) Identify(ctx context.Context) (flow.CardInfo, error) { return r.slot.Identify(ctx) }
 
 // VerifyPIN implements flow.CardPort.
 func (r *Reader) VerifyPIN(ctx context.Context, which flow.PIN, pin []byte, confirm bool) error {
-	return r.port.VerifyPIN(ctx, which, pin, confirm)
+	return r.slot.VerifyPIN(ctx, which, pin, confirm)
 }
 
 // ChangePIN implements flow.CardPort.
 func (r *Reader) ChangePIN(ctx context.Context, which flow.PIN, old, new []byte, confirm bool) error {
-	return r.port.ChangePIN(ctx, which, old, new, confirm)
+	return r.slot.ChangePIN(ctx, which, old, new, confirm)
 }
 
 // ReadSignCert implements flow.CardPort.
 func (r *Reader) ReadSignCert(ctx context.Context, pin []byte, confirm bool) (*flow.CertInfo, error) {
-	return r.port.ReadSignCert(ctx, pin, confirm)
+	return r.slot.ReadSignCert(ctx, pin, confirm)
 }
 
 // ReadBirthDate implements flow.CardPort.
 func (r *Reader) ReadBirthDate(ctx context.Context, pin []byte, confirm bool) (time.Time, error) {
-	return r.port.ReadBirthDate(ctx, pin, confirm)
+	return r.slot.ReadBirthDate(ctx, pin, confirm)
 }
 
 // SetPIN implements flow.CardPort.
 func (r *Reader) SetPIN(ctx context.Context, which flow.PIN, pin []byte) error {
-	return r.port.SetPIN(ctx, which, pin)
+	return r.slot.SetPIN(ctx, which, pin)
 }
