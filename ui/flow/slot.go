@@ -56,7 +56,9 @@ func (s *CardSlot) Connect(t card.Transmitter) *card.Card {
 	var port CardPort = ca
 	var ia *IssueAdapter
 	if s.Issuer != nil {
-		ia = NewIssueAdapter(s.Issuer, c, t)
+		// The issuer relays through the session's Card (card.Card.Transmit),
+		// which keeps its selection cache true.
+		ia = NewIssueAdapter(s.Issuer, c, c)
 		ia.Location = s.Location
 		port = ia.CardPort(ca)
 	}

@@ -70,13 +70,12 @@ func (w *SlotWork) ResetPIN(ctx context.Context, wk Work, pin []byte) error {
 	if err != nil {
 		return err
 	}
-	c, t, ok := w.Slot.Conn()
+	c, _, ok := w.Slot.Conn()
 	if !ok {
 		return flow.ErrCardRemoved
 	}
-	err = w.Resetter.ResetPIN(ctx, t, ic, pin, w.approval(wk))
-	_ = c.SelectJPKI() // forget the selection the issuer's APDUs changed
-	return err
+	// Relayed through the session's Card, which keeps its selection cache.
+	return w.Resetter.ResetPIN(ctx, c, ic, pin, w.approval(wk))
 }
 
 // Issue implements CardWork: the expiry from policy (birth date read in the
