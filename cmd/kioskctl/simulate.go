@@ -2,15 +2,20 @@ package main
 
 import (
 	"context"
+	crand "crypto/rand"
+	"crypto/rsa"
+	"errors"
 	"fmt"
+	"os"
 	"math/rand/v2"
 	"runtime"
 	"sort"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"time"
 
-	"github.com/jpki-kiosk/kiosk/card"
+	"github.com/jpki-kiosk/kiosk/card/issue"
 	"github.com/jpki-kiosk/kiosk/card/vcard"
 	"github.com/jpki-kiosk/kiosk/policy"
 	"github.com/jpki-kiosk/kiosk/store"
@@ -27,6 +32,7 @@ type simResult struct {
 	Outcomes          map[string]int `json:"outcomes"`
 	Ends              map[string]int `json:"ends"`
 	Events            int            `json:"events"`
+	Issuances         int            `json:"issuances"` // certificates written by the training CA, PIN set
 	ElapsedMS         int64          `json:"elapsed_ms"`
 	SessionsPerSecond float64        `json:"sessions_per_second"`
 	HeapInuseBefore   uint64         `json:"heap_inuse_before"`
@@ -62,7 +68,7 @@ func runSimulate(e *env, args []string) error {
 		writeJSON(e.stdout, res)
 		return nil
 	}
-	fmt.Fprintf(e.stdout, "%d sessions in %d ms (%.1f sessions/s, %d events)\n", res.Sessions, res.ElapsedMS, res.SessionsPerSecond, res.Events)
+	fmt.Fprintf(e.stdout, "%d sessions in %d ms (%.1f sessions/s, %d events, %d certificates issued)\n", res.Sessions, res.ElapsedMS, res.SessionsPerSecond, res.Events, res.Issuances)
 	keys := make([]string, 0, len(res.Outcomes))
 	for k := range res.Outcomes {
 		keys = append(keys, k)
@@ -77,6 +83,7 @@ func runSimulate(e *env, args []string) error {
 
 type simConfig struct {
 	DB          string
+	DataDir     string // the training issuer's data directory; "" a temporary one
 	Sessions    int
 	Seed        uint64
 	Profile     *policy.Profile
@@ -104,6 +111,15 @@ type countingRecorder struct {
 	flow.Recorder
 	outcomes map[string]int
 	ends     map[string]int
+	issued   int
+}
+
+// Record counts finished issuances (the issuer's done step, after the PIN).
+func (r *countingRecorder) Record(ctx context.Context, id string, t flow.Transition) error {
+	if t.Kind == "ISSUANCE_DONE" {
+		r.issued++
+	}
+	return r.Recorder.Record(ctx, id, t)
 }
 
 func (r *countingRecorder) EndSession(ctx context.Context, id string, end flow.SessionEnd) error {
@@ -112,20 +128,27 @@ func (r *countingRecorder) EndSession(ctx context.Context, id string, end flow.S
 	return r.Recorder.EndSession(ctx, id, end)
 }
 
-// dryIssuer stands in for card/issue: it accepts an approved request and
-// reports the certificate policy computed, writing nothing to the card.
-type dryIssuer struct{ n int }
-
-func (d *dryIssuer) Issue(_ context.Context, req flow.IssueRequest) (flow.IssueResult, error) {
-	d.n++
-	return flow.IssueResult{Cert: flow.CertInfo{Serial: fmt.Sprintf("51%06X", d.n), NotBefore: simStart, NotAfter: req.NotAfter}}, nil
+// simKeyPool makes a few RSA-2048 keys once (in parallel) and hands them
+// out in turn as the virtual cards' "new" key pairs: the simulation measures
+// the kiosk, not key generation on a card.
+func simKeyPool(n int) (func() (*rsa.PrivateKey, error), error) {
+	keys := make([]*rsa.PrivateKey, n)
+	errs := make([]error, n)
+	var wg sync.WaitGroup
+	for i := range keys {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			keys[i], errs[i] = rsa.GenerateKey(crand.Reader, 2048)
+		}()
+	}
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
+		return nil, err
+	}
+	var next atomic.Uint64
+	return func() (*rsa.PrivateKey, error) { return keys[next.Add(1)%uint64(n)], nil }, nil
 }
-
-// dryCard is the card adapter with SetPIN as a no-op, paired with dryIssuer
-// (the virtual card refuses RESET RETRY COUNTER without issuer authentication).
-type dryCard struct{ *flow.CardAdapter }
-
-func (dryCard) SetPIN(context.Context, flow.PIN, []byte) error { return nil }
 
 // simulate runs the sessions against one machine, as a kiosk would.
 func simulate(cfg simConfig) (simResult, error) {
@@ -151,18 +174,42 @@ func simulate(cfg simConfig) (simResult, error) {
 		personas[info.Name] = p
 		names = append(names, info.Name)
 	}
+	// Issuance is real: the training CA of a temporary data directory
+	// writes certificates onto the in-memory virtual cards, which trust its
+	// issuer key, and the new PINs are set through it.
+	dataDir := cfg.DataDir
+	if dataDir == "" {
+		if dataDir, err = os.MkdirTemp("", "kioskctl-simulate-"); err != nil {
+			return simResult{}, err
+		}
+		defer os.RemoveAll(dataDir)
+	}
+	iss, err := issue.NewTraining(dataDir)
+	if err != nil {
+		return simResult{}, fmt.Errorf("training issuer: %w", err)
+	}
+	issuerKey, err := loadIssuerKey(dataDir)
+	if err != nil {
+		return simResult{}, err
+	}
+	keyGen, err := simKeyPool(4)
+	if err != nil {
+		return simResult{}, err
+	}
 	rec := &countingRecorder{Recorder: flow.NewStoreRecorder(st, cfg.Profile.ID, "sim"), outcomes: map[string]int{}, ends: map[string]int{}}
-	adapter := &flow.CardAdapter{Location: policy.JST}
-	q := &flow.QueueExecutor{}
 	var recErr error
+	onRecErr := func(err error) {
+		if recErr == nil {
+			recErr = err
+		}
+	}
+	slot := &flow.CardSlot{Issuer: iss, Audit: rec, OnAuditError: onRecErr, Location: policy.JST}
+	iss.SetEvents(slot)
+	q := &flow.QueueExecutor{}
 	m, err := flow.New(flow.Config{
-		Card: dryCard{adapter}, Rules: flow.PolicyRules{Profile: cfg.Profile}, Recorder: rec, Issuer: &dryIssuer{},
+		Card: slot, Rules: flow.PolicyRules{Profile: cfg.Profile}, Recorder: slot.Recorder(rec), Issuer: slot,
 		Clock: clk, Exec: q, IdleAfter: 60 * time.Second, Countdown: 30 * time.Second, KioskID: "sim", Location: policy.JST,
-		OnRecordError: func(err error) {
-			if recErr == nil {
-				recErr = err
-			}
-		},
+		OnRecordError: onRecErr,
 	})
 	if err != nil {
 		return simResult{}, err
@@ -173,8 +220,8 @@ func simulate(cfg simConfig) (simResult, error) {
 	events := 0
 	for i := 0; i < cfg.Sessions; i++ {
 		p := personas[names[rng.IntN(len(names))]]
-		vc := p.NewCard(vcard.Options{})
-		adapter.Card = card.New(vc)
+		vc := p.NewCard(vcard.Options{IssuerKey: issuerKey, KeyGen: keyGen})
+		slot.Connect(vc)
 		d := &resident{m: m, q: q, clk: clk, rng: rng, st: st, per: p, pins: map[flow.PIN]string{
 			flow.PINAuth: p.AuthPIN, flow.PINSign: p.SignPIN, flow.PINBasicInfo: p.BasicPIN}}
 		if err := d.session(); err != nil {
@@ -194,7 +241,7 @@ func simulate(cfg simConfig) (simResult, error) {
 	elapsed := time.Since(start)
 	after := heapInuse()
 	return simResult{
-		Sessions: cfg.Sessions, Outcomes: rec.outcomes, Ends: rec.ends, Events: events,
+		Sessions: cfg.Sessions, Outcomes: rec.outcomes, Ends: rec.ends, Events: events, Issuances: rec.issued,
 		ElapsedMS: elapsed.Milliseconds(), SessionsPerSecond: float64(cfg.Sessions) / elapsed.Seconds(),
 		HeapInuseBefore: before, HeapInuseAfter: after,
 	}, nil

@@ -50,6 +50,11 @@ func TestSimulate(t *testing.T) {
 			t.Errorf("no session ended by %s: %v", r, a.Ends)
 		}
 	}
+	// ISSUED means written: every issuing session finished at least one
+	// certificate through the training CA (the issuer's done step).
+	if a.Issuances < a.Outcomes["ISSUED"] || a.Issuances == 0 {
+		t.Errorf("%d certificates issued for %d ISSUED sessions", a.Issuances, a.Outcomes["ISSUED"])
+	}
 	c := simJSON(t, filepath.Join(dir, "c.db"), "--sessions", "150", "--seed", "8")
 	if maps.Equal(a.Outcomes, c.Outcomes) && a.Events == c.Events {
 		t.Error("the seed changes nothing")
