@@ -57,11 +57,13 @@ const (
 	derSequence = 0x30
 	derLen1     = 0x81 // one length byte follows
 	derLen2     = 0x82 // two length bytes follow
+	derLen3     = 0x83 // three length bytes follow (not minimal for a card's sizes, but BER allows it)
 )
 
 // CertLength returns the size of the DER certificate that starts with header
-// (DESIGN.md §4: 30 82 hi lo → hi·256+lo+4). An empty file (anything not
-// starting with a SEQUENCE) is ErrNoCertificate.
+// (DESIGN.md §4: 30 82 hi lo → hi·256+lo+4; also 30 81 ll and 30 83 for
+// cards that write those forms). An empty file (anything not starting with a
+// SEQUENCE, e.g. all 00 or FF) is ErrNoCertificate.
 func CertLength(header []byte) (int, error) {
 	if len(header) < 2 {
 		return 0, fmt.Errorf("certificate header of %d bytes: %w", len(header), ErrMalformed)
@@ -77,6 +79,8 @@ func CertLength(header []byte) (int, error) {
 		n = 3 + int(header[2])
 	case l == derLen2 && len(header) >= 4:
 		n = 4 + (int(header[2])<<8 | int(header[3]))
+	case l == derLen3 && len(header) >= 5:
+		n = 5 + (int(header[2])<<16 | int(header[3])<<8 | int(header[4]))
 	default:
 		return 0, fmt.Errorf("certificate length form %02x: %w", l, ErrMalformed)
 	}
@@ -119,6 +123,9 @@ func (c *Card) readFirst(f CertFile) ([]byte, error) {
 	}
 	if err != nil {
 		return nil, certError(f, err)
+	}
+	if len(b) == 0 { // a card that answers an empty file with no data (62 82 or 90 00)
+		return nil, fmt.Errorf("reading %s certificate: %w (empty file)", f, ErrNoCertificate)
 	}
 	return b, nil
 }
@@ -221,14 +228,16 @@ func skipHeader(s *cryptobyte.String) bool {
 	switch {
 	case l < 0x80:
 		return true
-	case l == derLen1 || l == derLen2:
+	case l == derLen1 || l == derLen2 || l == derLen3:
 		return s.Skip(int(l & 0x7F))
 	}
 	return false
 }
 
 // readCertInfo reads only as much of a certificate as its serial number
-// and validity need: one READ BINARY for any usual certificate.
+// and validity need: one READ BINARY for any usual certificate, more when a
+// long serial or issuer name pushes the validity past the first chunk, or
+// when the card answers a read with fewer bytes than asked.
 func (c *Card) readCertInfo(f CertFile) (*CertInfo, error) {
 	if err := c.selectCert(f); err != nil {
 		return nil, err

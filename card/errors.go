@@ -20,6 +20,7 @@ var (
 	ErrFileNotFound    = errors.New("file or application not found")          // 6A 82
 	ErrNotEnoughMemory = errors.New("not enough memory space in the file")    // 6A 84
 	ErrWrongParameters = errors.New("incorrect parameters p1-p2")             // 6A 86, 6B 00
+	ErrRefNotFound     = errors.New("referenced data not found")              // 6A 88 (e.g. no such PIN)
 	ErrWrongPIN        = errors.New("wrong pin")                              // 63 Cx after VERIFY with data
 )
 
@@ -106,6 +107,8 @@ func (e *StatusError) Unwrap() error {
 		return ErrNotEnoughMemory
 	case 0x6A86, 0x6B00:
 		return ErrWrongParameters
+	case 0x6A88:
+		return ErrRefNotFound
 	}
 	return nil
 }

@@ -124,7 +124,9 @@ func TestCertLength(t *testing.T) {
 		{"30 81 F0", 0xF0 + 3, nil},
 		{"30 10", 0x12, nil},
 		{"30 82 10 00", 0, ErrMalformed},
-		{"30 83 00 01 00", 0, ErrMalformed},
+		{"30 83 00 01 00", 0x100 + 5, nil}, // BER long form with three length bytes, as some cards write
+		{"30 84 00 00 01 00", 0, ErrMalformed},
+		{"30 83 00 01", 0, ErrMalformed},
 		{"30 82 01", 0, ErrMalformed},
 		{"30", 0, ErrMalformed},
 		{"FF FF FF FF", 0, ErrNoCertificate},

@@ -77,7 +77,10 @@ func Connect(reader string) (*Conn, error) {
 			return nil, err
 		}
 	}
-	card, err := ctx.Connect(reader, scard.ShareExclusive, scard.ProtocolAny)
+	// T=0 or T=1, whichever the card and reader negotiate; ebfe/scard
+	// transmits with the protocol SCardConnect reports as active. (A T=0
+	// card answers 61 xx where T=1 would return data: transmit follows it.)
+	card, err := ctx.Connect(reader, scard.ShareExclusive, scard.ProtocolT0|scard.ProtocolT1)
 	if err != nil {
 		ctx.Release()
 		return nil, fmt.Errorf("connecting to %q: %w", reader, pcscErr("SCardConnect", err))
@@ -127,7 +130,7 @@ func (c *Conn) Reconnect() error {
 	if c.card == nil {
 		return fmt.Errorf("reconnect: %w", ErrClosed)
 	}
-	return pcscErr("SCardReconnect", c.card.Reconnect(scard.ShareExclusive, scard.ProtocolAny, scard.LeaveCard))
+	return pcscErr("SCardReconnect", c.card.Reconnect(scard.ShareExclusive, scard.ProtocolT0|scard.ProtocolT1, scard.LeaveCard))
 }
 
 // ATR returns the card's answer to reset. It is for diagnostics only: the

@@ -112,8 +112,10 @@ func (c *Card) retries(p PIN) (left int, verified bool, err error) {
 		return p.MaxRetries(), true, nil
 	case errors.As(err, &pe):
 		return pe.Retries, false, nil
-	case errors.Is(err, ErrAuthBlocked):
+	case errors.Is(err, ErrAuthBlocked): // 69 83, 69 84: locked
 		return 0, false, nil
+	case errors.Is(err, ErrRefNotFound): // 6A 88: the card has no such PIN
+		return 0, false, fmt.Errorf("reading %s pin retries: %w (%w)", p, ErrFileNotFound, err)
 	}
 	return 0, false, fmt.Errorf("reading %s pin retries: %w", p, err)
 }

@@ -38,7 +38,7 @@ func (c *Card) Status() (*Status, error) {
 			n, _, err := c.retries(p)
 			switch {
 			case errors.Is(err, ErrFileNotFound):
-				continue // no such PIN on this card (住基カード: no basic-info application)
+				continue // no such PIN on this card (住基カード: no basic-info application; 6A 82 or 6A 88)
 			case err != nil:
 				return fmt.Errorf("status: %w", err)
 			}
