@@ -5,6 +5,7 @@ import (
 	"crypto/rsa"
 	"crypto/x509"
 	"encoding/pem"
+	"image/png"
 	"os"
 	"path/filepath"
 	"strings"
@@ -230,6 +231,14 @@ func TestDemoIssuanceThroughStaffMode(t *testing.T) {
 			h.tap("staff.approve")
 			h.want("NEW_PIN")
 			h.newPINs("NEWSIGN7", "2468")
+			if dir := os.Getenv("KIOSK_RECEIPT_SHOT"); dir != "" { // keep a picture of the receipt
+				f, err := os.Create(filepath.Join(dir, "receipt-"+name+".png"))
+				if err != nil {
+					t.Fatal(err)
+				}
+				png.Encode(f, h.w.Canvas().Capture())
+				f.Close()
+			}
 			m := test.RenderToMarkup(h.w.Canvas())
 			for _, pin := range []string{"NEWSIGN7", "2468"} {
 				if strings.Contains(m, pin) {
