@@ -131,8 +131,9 @@ func (s *VPCDServer) session(ctx context.Context, conn net.Conn, gen int, poll t
 	done := make(chan struct{})
 	defer close(done)
 	go func() {
+		r := quickAckReader{conn}
 		for {
-			msg, err := readFrame(conn)
+			msg, err := readFrame(r)
 			select {
 			case frames <- frame{msg, err}:
 			case <-done:
@@ -192,6 +193,18 @@ func handleMessage(c *Card, msg []byte) (reply []byte, answer bool, err error) {
 		return nil, false, err
 	}
 	return r, true, nil
+}
+
+// quickAckReader re-arms TCP_QUICKACK before every read of the vpcd
+// connection (quickAck), so that the driver's split writes of a frame are
+// not held up by a delayed ACK.
+type quickAckReader struct{ c net.Conn }
+
+func (r quickAckReader) Read(p []byte) (int, error) {
+	quickAck(r.c)
+	n, err := r.c.Read(p)
+	quickAck(r.c)
+	return n, err
 }
 
 // maxFrame bounds a vpcd message: an extended APDU at most.
