@@ -23,20 +23,18 @@ import (
 // issuer-authenticated card session, journalled.
 type IssueAdapter struct {
 	Issuer   issue.Issuer
-	Card     *card.Card       // the session's card
-	T        card.Transmitter // the transmitter Card uses; the issuer relays through it
-	StaffID  string           // the approving clerk, recorded with the issuance when known
-	Location *time.Location   // zone of the birth date, as CardAdapter.Location; UTC if nil
+	Card     *card.Card     // the session's card; the issuer relays through it (card.Card.Relay keeps its selection cache true)
+	StaffID  string         // the approving clerk, recorded with the issuance when known
+	Location *time.Location // zone of the birth date, as CardAdapter.Location; UTC if nil
 
 	mu      sync.Mutex
 	holder  *issue.Holder
 	session string // the flow session of the running issuance, for events
 }
 
-// NewIssueAdapter wraps an issuer for the card session of c, whose
-// transmitter is t.
-func NewIssueAdapter(iss issue.Issuer, c *card.Card, t card.Transmitter) *IssueAdapter {
-	return &IssueAdapter{Issuer: iss, Card: c, T: t}
+// NewIssueAdapter wraps an issuer for the card session of c.
+func NewIssueAdapter(iss issue.Issuer, c *card.Card) *IssueAdapter {
+	return &IssueAdapter{Issuer: iss, Card: c}
 }
 
 var _ Issuer = (*IssueAdapter)(nil)
@@ -74,9 +72,8 @@ func (a *IssueAdapter) Issue(ctx context.Context, req IssueRequest) (IssueResult
 	a.mu.Lock()
 	a.session = req.SessionID
 	a.mu.Unlock()
-	res, err := a.Issuer.Issue(ctx, a.T, ir)
+	res, err := a.Issuer.Issue(ctx, a.Card, ir)
 	if err != nil {
-		a.resync()
 		return IssueResult{}, mapIssueErr(err)
 	}
 	for _, ic := range res.Certs {
@@ -109,16 +106,6 @@ func (a *IssueAdapter) Wipe() {
 	defer a.mu.Unlock()
 	a.holder.Wipe()
 	a.holder = nil
-}
-
-// resync makes the card.Card forget its selection cache after raw
-// issuance APDUs went through the same transmitter (SelectJPKI forgets and
-// selects again; it also ends the issuer authentication, which no later
-// step needs).
-func (a *IssueAdapter) resync() {
-	if a.Card != nil {
-		_ = a.Card.SelectJPKI()
-	}
 }
 
 // CardPort wraps p for issuance: ReadBirthDate keeps the holder data, and
@@ -156,8 +143,8 @@ func (p *issueCardPort) ReadBirthDate(ctx context.Context, pin []byte, confirmLa
 	return birth, nil
 }
 
-// SetPIN sets the new PIN through the issuer right after Issue, then lets
-// the card.Card select afresh.
+// SetPIN sets the new PIN through the issuer right after Issue, in the same
+// issuer-authenticated card session.
 func (p *issueCardPort) SetPIN(ctx context.Context, which PIN, pin []byte) error {
 	var c issue.Cert
 	switch which {
@@ -168,9 +155,7 @@ func (p *issueCardPort) SetPIN(ctx context.Context, which PIN, pin []byte) error
 	default:
 		return fmt.Errorf("no issuance pin %s", which)
 	}
-	err := p.a.Issuer.SetPIN(ctx, p.a.T, c, pin)
-	p.a.resync()
-	return mapIssueErr(err)
+	return mapIssueErr(p.a.Issuer.SetPIN(ctx, p.a.Card, c, pin))
 }
 
 // mapIssueErr keeps the flow's card-removed signal visible.

@@ -52,7 +52,7 @@ func TestRealRenewalThroughTrainingIssuer(t *testing.T) {
 	t.Cleanup(func() { st.Close() })
 	tr := card.NewTrace(vc, 0)
 	cc := card.New(tr)
-	ia := NewIssueAdapter(iss, cc, tr)
+	ia := NewIssueAdapter(iss, cc)
 	ia.StaffID = "clerk01"
 	q := &QueueExecutor{}
 	rec := NewStoreRecorder(st, prof.ID, "t1")

@@ -58,7 +58,7 @@ func (s *CardSlot) Connect(t card.Transmitter) *card.Card {
 	if s.Issuer != nil {
 		// The issuer relays through the session's Card (card.Card.Transmit),
 		// which keeps its selection cache true.
-		ia = NewIssueAdapter(s.Issuer, c, c)
+		ia = NewIssueAdapter(s.Issuer, c)
 		ia.Location = s.Location
 		port = ia.CardPort(ca)
 	}
