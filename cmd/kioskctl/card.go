@@ -42,8 +42,8 @@ var (
 	}
 )
 
-// japan is Asia/Tokyo (no daylight saving), fixed so no tz database is needed.
-var japan = time.FixedZone("JST", 9*60*60)
+// japan is Asia/Tokyo: the contract's dates are local (DESIGN.md section 6).
+var japan = policy.JST
 
 // maxPINLine bounds a line of standard input read as a PIN.
 const maxPINLine = 64

@@ -28,16 +28,12 @@ var serveContext = func() (context.Context, context.CancelFunc) {
 	return signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 }
 
-// tokyo is Japan Standard Time (no daylight saving), fixed so that no tz
-// database is needed.
-var tokyo = time.FixedZone("JST", 9*60*60)
-
 // parseToday reads --today (YYYY-MM-DD, Asia/Tokyo); empty means now.
 func parseToday(s string) (time.Time, error) {
 	if s == "" {
 		return time.Now(), nil
 	}
-	d, err := time.ParseInLocation(time.DateOnly, s, tokyo)
+	d, err := time.ParseInLocation(time.DateOnly, s, japan)
 	if err != nil {
 		return time.Time{}, usagef("--today: want YYYY-MM-DD, got %q", s)
 	}
