@@ -14,14 +14,19 @@ import (
 
 // CertCard shows one certificate the way flow sees it: kind, what it is for
 // in plain words, a status badge, valid until, days left, renewable from, and
-// the tries left of its PIN.
-func CertCard(tr *i18n.Catalogue, cert flow.Cert, v flow.CertView, triesLeft int) fyne.CanvasObject {
+// the tries left of its PIN. Compact (the 1280×800 panel) packs the rows
+// tighter and leaves out the PIN rule, which the PIN screen shows anyway, so
+// that the services fit below the two cards without scrolling.
+func CertCard(tr *i18n.Catalogue, cert flow.Cert, v flow.CertView, triesLeft int, compact bool) fyne.CanvasObject {
 	pin := cert.PIN()
 	key := "cert." + cert.String()
 
 	title := widget.NewLabelWithStyle(tr.T(key+".name"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	title.SizeName = theme.SizeNameSubHeadingText
 	title.Wrapping = fyne.TextWrapWord
+	if compact {
+		title.SizeName = theme.SizeNameText // one line, also in English
+	}
 	purpose := Body(tr.T(key + ".purpose"))
 
 	badgeText, badgeCol := certBadge(tr, cert, v)
@@ -60,7 +65,9 @@ func CertCard(tr *i18n.Catalogue, cert flow.Cert, v flow.CertView, triesLeft int
 			add(tr.T("cert.renewable_from"), tr.Date(v.RenewableFrom), "")
 		}
 	}
-	add(tr.T("cert.pin"), tr.T("pin."+pin.String()+".rule_short"), "")
+	if !compact {
+		add(tr.T("cert.pin"), tr.T("pin."+pin.String()+".rule_short"), "")
+	}
 	switch {
 	case triesLeft < 0:
 		add(tr.T("cert.tries_left"), tr.T("cert.tries_unknown"), "")
@@ -70,6 +77,10 @@ func CertCard(tr *i18n.Catalogue, cert flow.Cert, v flow.CertView, triesLeft int
 		add(tr.T("cert.tries_left"), tr.N("cert.tries_n", triesLeft), theme.ColorNameError)
 	default:
 		add(tr.T("cert.tries_left"), tr.N("cert.tries_n", triesLeft), "")
+	}
+	if compact {
+		rows = append(rows, AtLeast(layout.NewSpacer(), 0, 6)) // keeps the last row off the border
+		return Panel(colCardSurface, Tight(container.NewVBox(rows...)))
 	}
 	return Panel(colCardSurface, container.NewVBox(rows...))
 }

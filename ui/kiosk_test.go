@@ -278,3 +278,34 @@ func TestScreenshotsForReview(t *testing.T) {
 		f.Close()
 	}
 }
+
+// TestFitsThe1280x800Panel: on the smaller terminal every button of every
+// resident screen — the action bar and the status screen's service tiles —
+// is inside the window, so no resident has to scroll to find what to do
+// next, in Japanese and in English.
+func TestFitsThe1280x800Panel(t *testing.T) {
+	s := &fakeSession{snap: statusSnap()}
+	k, w := newTestKiosk(t, s)
+	w.Resize(fyne.NewSize(1280, 800))
+	for _, lang := range []string{"ja", "en"} {
+		if !k.Tr().SetLang(lang) {
+			t.Fatalf("no language %s", lang)
+		}
+		for _, snap := range append(SampleSnapshots(), statusSnap()) {
+			s.snap = snap
+			k.render(snap)
+			w.Canvas().Capture()
+			for id, b := range k.buttons {
+				if !b.Visible() || strings.HasPrefix(id, "lang.") {
+					continue
+				}
+				pos := fyne.CurrentApp().Driver().AbsolutePositionForObject(b)
+				end := pos.Add(b.Size())
+				if pos.X < 0 || pos.Y < 0 || end.X > 1280+0.5 || end.Y > 800+0.5 {
+					t.Errorf("%s %s: button %s at (%.0f,%.0f)–(%.0f,%.0f) is outside the 1280×800 window",
+						lang, snap.State, id, pos.X, pos.Y, end.X, end.Y)
+				}
+			}
+		}
+	}
+}

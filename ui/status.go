@@ -21,9 +21,10 @@ func init() {
 // Page shows the two certificate cards and the service tiles.
 func (st *status) Page(s flow.Snapshot) Page {
 	tr := st.k.tr
+	compact := st.k.textNow < 28 // the 1280×800 panel
 	cards := container.NewGridWithColumns(2,
-		CertCard(tr, flow.CertSign, s.Sign, s.Tries.Sign),
-		CertCard(tr, flow.CertAuth, s.Auth, s.Tries.Auth))
+		CertCard(tr, flow.CertSign, s.Sign, s.Tries.Sign, compact),
+		CertCard(tr, flow.CertAuth, s.Auth, s.Tries.Auth, compact))
 	var tiles []fyne.CanvasObject
 	for _, o := range s.Offers {
 		tiles = append(tiles, AtLeast(st.serviceButton(o), 0, KeyHeight))
@@ -32,11 +33,11 @@ func (st *status) Page(s flow.Snapshot) Page {
 	if len(s.Locked) > 0 {
 		rows = append(rows, WarningPanel(tr.T("screen.status.locked_hint")))
 	}
-	cols := 3
-	if st.k.textNow < 28 { // the 1280×800 panel
-		cols = 2
+	if compact {
+		rows = append(rows, container.NewGridWithColumns(2, tiles...))
+	} else {
+		rows = append(rows, Strong(tr.T("screen.status.choose")), container.NewGridWithColumns(3, tiles...))
 	}
-	rows = append(rows, Strong(tr.T("screen.status.choose")), container.NewGridWithColumns(cols, tiles...))
 	return Page{
 		Title: tr.T("screen.status.title"),
 		Body:  container.NewVBox(rows...),

@@ -4,6 +4,7 @@ import (
 	"image/color"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/theme"
 
 	"github.com/jpki-kiosk/kiosk/assets"
@@ -170,4 +171,27 @@ func (t *Theme) Size(n fyne.ThemeSizeName) float32 {
 		return 2
 	}
 	return t.base.Size(n)
+}
+
+// tightTheme is the kiosk theme with less padding, for dense read-only
+// panels on the 1280×800 terminal (the certificate cards of the status
+// screen); text sizes, colours and fonts stay those of the kiosk.
+type tightTheme struct{ fyne.Theme }
+
+// Size halves the padding around and inside widgets.
+func (t tightTheme) Size(n fyne.ThemeSizeName) float32 {
+	switch n {
+	case theme.SizeNamePadding:
+		return 4
+	case theme.SizeNameInnerPadding:
+		return 6
+	case theme.SizeNameLineSpacing:
+		return 3
+	}
+	return t.Theme.Size(n)
+}
+
+// Tight shows o with tightTheme over the current kiosk theme.
+func Tight(o fyne.CanvasObject) fyne.CanvasObject {
+	return container.NewThemeOverride(o, tightTheme{fyne.CurrentApp().Settings().Theme()})
 }
