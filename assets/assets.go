@@ -23,6 +23,14 @@ func FontRegular() []byte { return mustRead(Fonts, "fonts/BIZUDGothic-Regular.tt
 // FontBold is BIZ UDGothic Bold, for headings and buttons.
 func FontBold() []byte { return mustRead(Fonts, "fonts/BIZUDGothic-Bold.ttf") }
 
+// FontPropRegular is BIZ UDPGothic Regular, the family's proportional
+// variant, for Latin-script languages (English reads poorly in the
+// fixed-width Latin letters of BIZ UDGothic).
+func FontPropRegular() []byte { return mustRead(Fonts, "fonts/BIZUDPGothic-Regular.ttf") }
+
+// FontPropBold is BIZ UDPGothic Bold.
+func FontPropBold() []byte { return mustRead(Fonts, "fonts/BIZUDPGothic-Bold.ttf") }
+
 // Profiles holds the municipality profiles (profiles/NAME.toml), read by
 // package policy (policy.LoadProfile).
 //

@@ -6,7 +6,7 @@ import (
 )
 
 func TestFontsEmbedded(t *testing.T) {
-	for name, b := range map[string][]byte{"regular": FontRegular(), "bold": FontBold()} {
+	for name, b := range map[string][]byte{"regular": FontRegular(), "bold": FontBold(), "proportional regular": FontPropRegular(), "proportional bold": FontPropBold()} {
 		// TrueType files start with the sfnt version 0x00010000.
 		if len(b) < 1<<20 || !bytes.HasPrefix(b, []byte{0, 1, 0, 0}) {
 			t.Errorf("%s font: %d bytes, not a TrueType file", name, len(b))

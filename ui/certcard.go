@@ -33,9 +33,14 @@ func CertCard(tr *i18n.Catalogue, cert flow.Cert, v flow.CertView, triesLeft int
 	rows := []fyne.CanvasObject{
 		container.NewBorder(nil, nil, nil, Badge(badgeText, badgeCol), title),
 		purpose,
-		widget.NewSeparator(),
+	}
+	if !compact {
+		rows = append(rows, widget.NewSeparator())
 	}
 	labelW := fyne.CurrentApp().Settings().Theme().Size(theme.SizeNameText) * 8.5
+	if compact {
+		labelW = fyne.CurrentApp().Settings().Theme().Size(theme.SizeNameText) * 7
+	}
 	add := func(label, value string, col fyne.ThemeColorName) {
 		val := Strong(value)
 		if col != "" {
@@ -79,7 +84,6 @@ func CertCard(tr *i18n.Catalogue, cert flow.Cert, v flow.CertView, triesLeft int
 		add(tr.T("cert.tries_left"), tr.N("cert.tries_n", triesLeft), "")
 	}
 	if compact {
-		rows = append(rows, AtLeast(layout.NewSpacer(), 0, 6)) // keeps the last row off the border
 		return Panel(colCardSurface, Tight(container.NewVBox(rows...)))
 	}
 	return Panel(colCardSurface, container.NewVBox(rows...))

@@ -34,19 +34,20 @@ func (c *chooseCerts) Page(s flow.Snapshot) Page {
 		}
 	}
 	rows := []fyne.CanvasObject{Heading(tr.T("screen.choose_certs.lead")), container.NewGridWithColumns(2, tiles...)}
-	if allowed.Sign && allowed.Auth {
-		both := c.k.Tappable("certs.BOTH", tr.T("screen.choose_certs.both"), theme.ContentAddIcon(),
-			func() { c.k.Send(flow.SelectCerts{Certs: allowed}) })
-		both.Importance = widget.HighImportance
-		rows = append(rows, AtLeast(both, 0, PrimaryHeight))
-	}
-	return Page{
+	page := Page{
 		Title: tr.T("screen.choose_certs.title"),
 		Body:  container.NewVBox(rows...),
 		Wide:  true,
 		Secondary: []Action{{ID: "back", Label: tr.T("action.back_to_menu"), Icon: theme.NavigateBackIcon(),
 			Do: func() { c.k.Send(flow.Back{}) }}},
 	}
+	if allowed.Sign && allowed.Auth {
+		// Both is the usual choice: the primary action, always in view in the
+		// action bar, whatever the panel size and language.
+		page.Primary = &Action{ID: "certs.BOTH", Label: tr.T("screen.choose_certs.both"), Icon: theme.ContentAddIcon(),
+			Do: func() { c.k.Send(flow.SelectCerts{Certs: allowed}) }}
+	}
+	return page
 }
 
 // tile is one certificate: name, what policy says, and the choose button
@@ -74,5 +75,9 @@ func (c *chooseCerts) tile(ch flow.CertEligibility) fyne.CanvasObject {
 	title := widget.NewLabelWithStyle(name, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	title.SizeName = theme.SizeNameSubHeadingText
 	title.Wrapping = fyne.TextWrapWord
-	return Panel(colCardSurface, container.NewBorder(title, AtLeast(b, 0, KeyHeight), nil, nil, container.NewVBox(rows...)))
+	content := fyne.CanvasObject(container.NewBorder(title, AtLeast(b, 0, KeyHeight), nil, nil, container.NewVBox(rows...)))
+	if c.k.textNow < 28 { // the 1280×800 panel
+		content = Tight(content)
+	}
+	return Panel(colCardSurface, content)
 }

@@ -108,7 +108,7 @@ func (l *panelLayout) Layout(objs []fyne.CanvasObject, size fyne.Size) {
 	}
 	if size.Width > 0 && want != l.k.textNow {
 		l.k.textNow = want
-		l.k.app.Settings().SetTheme(NewTheme(want))
+		l.k.app.Settings().SetTheme(NewTheme(want).ForLang(l.k.tr.Lang()))
 	}
 }
 
@@ -130,12 +130,15 @@ func New(a fyne.App, w fyne.Window, tr *i18n.Catalogue, s Session, opts Options)
 	if rnd == nil {
 		rnd = rand.New(rand.NewPCG(rand.Uint64(), rand.Uint64()))
 	}
-	a.Settings().SetTheme(NewTheme(opts.TextSize))
+	a.Settings().SetTheme(NewTheme(opts.TextSize).ForLang(tr.Lang()))
 	k := &Kiosk{app: a, win: w, tr: tr, session: s, opts: opts, rnd: rnd,
 		buttons: map[string]*widget.Button{}, readerOK: true}
 	k.textNow = opts.TextSize
 	k.root = container.New(&panelLayout{k: k})
-	tr.OnChange(func(string) { k.rebuild() })
+	tr.OnChange(func(tag string) {
+		k.app.Settings().SetTheme(NewTheme(k.textNow).ForLang(tag))
+		k.rebuild()
+	})
 	w.SetContent(k.root)
 	w.Canvas().SetOnTypedKey(k.onTypedKey)
 	k.render(s.Snapshot())

@@ -25,19 +25,22 @@ func (st *status) Page(s flow.Snapshot) Page {
 	cards := container.NewGridWithColumns(2,
 		CertCard(tr, flow.CertSign, s.Sign, s.Tries.Sign, compact),
 		CertCard(tr, flow.CertAuth, s.Auth, s.Tries.Auth, compact))
+	tileH := float32(KeyHeight)
+	if compact {
+		tileH = MinTarget
+	}
 	var tiles []fyne.CanvasObject
 	for _, o := range s.Offers {
-		tiles = append(tiles, AtLeast(st.serviceButton(o), 0, KeyHeight))
+		tiles = append(tiles, AtLeast(st.serviceButton(o), 0, tileH))
 	}
 	rows := []fyne.CanvasObject{cards}
 	if len(s.Locked) > 0 {
 		rows = append(rows, WarningPanel(tr.T("screen.status.locked_hint")))
 	}
-	if compact {
-		rows = append(rows, container.NewGridWithColumns(2, tiles...))
-	} else {
-		rows = append(rows, Strong(tr.T("screen.status.choose")), container.NewGridWithColumns(3, tiles...))
-	}
+	// Two columns (service names in Latin-script languages are too long for
+	// three) right under the cards, without a caption, so that all six
+	// services fit on both panels without scrolling.
+	rows = append(rows, container.NewGridWithColumns(2, tiles...))
 	return Page{
 		Title: tr.T("screen.status.title"),
 		Body:  container.NewVBox(rows...),

@@ -50,8 +50,10 @@ const (
 )
 
 var (
-	fontRegular = fyne.NewStaticResource("BIZUDGothic-Regular.ttf", assets.FontRegular())
-	fontBold    = fyne.NewStaticResource("BIZUDGothic-Bold.ttf", assets.FontBold())
+	fontRegular     = fyne.NewStaticResource("BIZUDGothic-Regular.ttf", assets.FontRegular())
+	fontBold        = fyne.NewStaticResource("BIZUDGothic-Bold.ttf", assets.FontBold())
+	fontPropRegular = fyne.NewStaticResource("BIZUDPGothic-Regular.ttf", assets.FontPropRegular())
+	fontPropBold    = fyne.NewStaticResource("BIZUDPGothic-Bold.ttf", assets.FontPropBold())
 )
 
 // Theme is the kiosk's look: the default Fyne theme with BIZ UDGothic, large
@@ -60,6 +62,7 @@ var (
 type Theme struct {
 	base fyne.Theme
 	text float32
+	prop bool // proportional BIZ UDPGothic (Latin-script languages)
 }
 
 var _ fyne.Theme = (*Theme)(nil)
@@ -71,6 +74,20 @@ func NewTheme(textSize float32) *Theme {
 		textSize = 20
 	}
 	return &Theme{base: theme.DefaultTheme(), text: textSize}
+}
+
+// ForLang returns the theme for a language: BIZ UDGothic for Japanese (and
+// the other languages written with kanji or Hangul), its proportional
+// variant BIZ UDPGothic for languages written in Latin letters.
+func (t *Theme) ForLang(tag string) *Theme {
+	c := *t
+	switch tag {
+	case "ja", "zh", "zh-Hans", "zh-Hant", "ko":
+		c.prop = false
+	default:
+		c.prop = true
+	}
+	return &c
 }
 
 // Color returns the kiosk palette; the kiosk is always light, whatever the
@@ -125,13 +142,17 @@ func (t *Theme) Color(n fyne.ThemeColorName, _ fyne.ThemeVariant) color.Color {
 	return t.base.Color(n, theme.VariantLight)
 }
 
-// Font returns BIZ UDGothic (bold for bold styles); monospace text keeps the
-// default monospace font.
+// Font returns BIZ UDGothic, or BIZ UDPGothic for Latin-script languages
+// (bold for bold styles); monospace text keeps the default monospace font.
 func (t *Theme) Font(s fyne.TextStyle) fyne.Resource {
-	if s.Monospace || s.Symbol {
+	switch {
+	case s.Monospace || s.Symbol:
 		return t.base.Font(s)
-	}
-	if s.Bold {
+	case t.prop && s.Bold:
+		return fontPropBold
+	case t.prop:
+		return fontPropRegular
+	case s.Bold:
 		return fontBold
 	}
 	return fontRegular

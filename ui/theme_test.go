@@ -89,3 +89,23 @@ func TestThemeSizesAndFont(t *testing.T) {
 		t.Error("text below 20 px accepted")
 	}
 }
+
+func TestFontFollowsTheLanguage(t *testing.T) {
+	for _, c := range []struct {
+		lang      string
+		reg, bold fyne.Resource
+	}{
+		{"ja", fontRegular, fontBold},
+		{"ko", fontRegular, fontBold},
+		{"en", fontPropRegular, fontPropBold},
+		{"pt", fontPropRegular, fontPropBold},
+	} {
+		th := NewTheme(28).ForLang(c.lang)
+		if th.Font(fyne.TextStyle{}) != c.reg || th.Font(fyne.TextStyle{Bold: true}) != c.bold {
+			t.Errorf("%s: fonts %s / %s", c.lang, th.Font(fyne.TextStyle{}).Name(), th.Font(fyne.TextStyle{Bold: true}).Name())
+		}
+	}
+	if NewTheme(28).ForLang("en").Size(theme.SizeNameText) != 28 {
+		t.Error("ForLang changed the text size")
+	}
+}

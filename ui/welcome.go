@@ -34,22 +34,26 @@ func (w *welcome) Page(s flow.Snapshot) Page {
 	for _, id := range []string{"screen.insert_card.can_status", "screen.insert_card.can_pin", "screen.insert_card.can_renew"} {
 		can = append(can, Body("・"+tr.T(id)))
 	}
-	var langs []fyne.CanvasObject
-	for _, l := range tr.Languages() {
-		l := l
-		b := w.k.Control("welcome.lang."+l.Tag, l.Name, nil, func() { tr.SetLang(l.Tag) })
-		if l.Tag == tr.Lang() {
-			b.Importance = widget.HighImportance
-		}
-		langs = append(langs, AtLeast(b, 200, MinTarget))
-	}
 	left := container.NewVBox(lead, Body(tr.T("screen.insert_card.how")), widget.NewSeparator(),
 		container.NewVBox(can...))
 	right := container.NewVBox(container.NewCenter(w.anim.Object()), Strong(tr.T("screen.insert_card.keep_in")))
-	body := container.NewBorder(nil,
-		container.NewVBox(widget.NewSeparator(), Body(tr.T("header.choose_language")),
-			container.NewGridWithColumns(len(langs), langs...)),
-		nil, AtLeast(right, 520, 0), left)
+	// The big language buttons repeat the header's language button; the
+	// 1280×800 panel has no room for them below the animation.
+	var bottom fyne.CanvasObject
+	if w.k.textNow >= 28 {
+		var langs []fyne.CanvasObject
+		for _, l := range tr.Languages() {
+			l := l
+			b := w.k.Control("welcome.lang."+l.Tag, l.Name, nil, func() { tr.SetLang(l.Tag) })
+			if l.Tag == tr.Lang() {
+				b.Importance = widget.HighImportance
+			}
+			langs = append(langs, AtLeast(b, 200, MinTarget))
+		}
+		bottom = container.NewVBox(widget.NewSeparator(), Body(tr.T("header.choose_language")),
+			container.NewGridWithColumns(len(langs), langs...))
+	}
+	body := container.NewBorder(nil, bottom, nil, AtLeast(right, 520, 0), left)
 	w.anim.Start()
 	return Page{Title: tr.T("screen.insert_card.title"), Body: body}
 }

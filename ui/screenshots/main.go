@@ -129,7 +129,55 @@ func run(out string, size fyne.Size, langs []string) error {
 		}
 		index.WriteString("\n")
 	}
+	if size == fyne.NewSize(1920, 1080) {
+		if err := smallPanel(out, w, k, s, tr, langs, &index); err != nil {
+			return err
+		}
+	}
 	return os.WriteFile(filepath.Join(out, "README.md"), []byte(index.String()), 0o644)
+}
+
+// smallPanel renders the main resident screens on the 1280×800 terminal into
+// out/1280x800/<lang>/ and adds their section to the index.
+func smallPanel(out string, w fyne.Window, k *ui.Kiosk, s *still, tr *i18n.Catalogue, langs []string, index *strings.Builder) error {
+	w.Resize(fyne.NewSize(1280, 800))
+	want := map[flow.State]bool{flow.StateStatus: true, flow.StateEnterPIN: true, flow.StateEligibility: true, flow.StateReceipt: true}
+	files := map[flow.State][]string{}
+	var order []flow.State
+	for _, lang := range langs {
+		if !tr.SetLang(lang) {
+			return fmt.Errorf("no language %q", lang)
+		}
+		dir := filepath.Join(out, "1280x800", lang)
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			return err
+		}
+		for i, snap := range ui.SampleSnapshots() {
+			if !want[snap.State] {
+				continue
+			}
+			s.snap = snap
+			k.Refresh()
+			name := fmt.Sprintf("%02d-%s.png", i+1, strings.ToLower(snap.State.String()))
+			if err := save(filepath.Join(dir, name), w.Canvas().Capture()); err != nil {
+				return err
+			}
+			if len(files[snap.State]) == 0 {
+				order = append(order, snap.State)
+			}
+			files[snap.State] = append(files[snap.State], "1280x800/"+lang+"/"+name)
+		}
+	}
+	fmt.Fprintf(index, "\n## 1280×800\n\nThe smaller terminal, main resident screens. `TestFitsBothPanels` (ui) checks that every\nbutton of every resident screen lies inside the window on both panels, in Japanese and English.\n\n")
+	fmt.Fprintf(index, "| screen | %s |\n|---|%s\n", strings.Join(langs, " | "), strings.Repeat("---|", len(langs)))
+	for _, st := range order {
+		fmt.Fprintf(index, "| `%s` |", st)
+		for _, f := range files[st] {
+			fmt.Fprintf(index, " [![%s](%s)](%s) |", st, f, f)
+		}
+		index.WriteString("\n")
+	}
+	return nil
 }
 
 func save(path string, img image.Image) error {
