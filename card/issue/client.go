@@ -81,6 +81,29 @@ func (c *Client) Backend() Backend { return c.backend }
 // Journal returns the journal of unfinished issuances.
 func (c *Client) Journal() *Journal { return c.journal }
 
+// abort records a failed run of journal entry e and returns the error for
+// the caller: when the card was changed the entry stays in the journal as
+// interrupted, naming the step to resume; when it was not, the entry is
+// removed. Either way an event says so.
+func (c *Client) abort(ctx context.Context, e *Entry, err error) *Error {
+	e.LastError = err.Error()
+	ierr := &Error{CardChanged: e.CardChanged(), Err: err}
+	if ierr.CardChanged {
+		e.State = EntryInterrupted
+		ierr.JournalID, ierr.Resume = e.ID, e.Resume()
+		if serr := c.journal.save(e); serr != nil {
+			ierr.Err = errors.Join(err, serr)
+		}
+		c.emit(ctx, e, "interrupted", "", "", "", err)
+	} else {
+		if rerr := c.journal.remove(e); rerr != nil {
+			ierr.Err = errors.Join(err, rerr)
+		}
+		c.emit(ctx, e, "failed", "", "", "", err)
+	}
+	return ierr
+}
+
 func (c *Client) emit(ctx context.Context, e *Entry, step string, cert Cert, st StepState, serial string, err error) {
 	if c.events == nil {
 		return
@@ -189,22 +212,7 @@ func (c *Client) Issue(ctx context.Context, t card.Transmitter, req Request) (*R
 	}
 	written, err := c.run(ctx, cnt, e, open)
 	if err != nil {
-		e.LastError = err.Error()
-		ierr := &Error{CardChanged: e.CardChanged(), Err: err}
-		if ierr.CardChanged {
-			e.State = EntryInterrupted
-			ierr.JournalID, ierr.Resume = e.ID, e.Resume()
-			if serr := c.journal.save(e); serr != nil {
-				ierr.Err = errors.Join(err, serr)
-			}
-			c.emit(ctx, e, "interrupted", "", "", "", err)
-		} else {
-			if rerr := c.journal.remove(e); rerr != nil {
-				ierr.Err = errors.Join(err, rerr)
-			}
-			c.emit(ctx, e, "failed", "", "", "", err)
-		}
-		return nil, ierr
+		return nil, c.abort(ctx, e, err)
 	}
 	e.State = EntryPINPending
 	if err := c.journal.save(e); err != nil {

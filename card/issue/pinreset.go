@@ -66,24 +66,7 @@ func (c *Client) ResetPIN(ctx context.Context, t card.Transmitter, cert Cert, pi
 	}
 	c.emit(ctx, e, "open", "", "", "", nil)
 
-	fail := func(err error) error {
-		e.LastError = err.Error()
-		ierr := &Error{CardChanged: e.CardChanged(), Err: err}
-		if ierr.CardChanged {
-			e.State = EntryInterrupted
-			ierr.JournalID, ierr.Resume = e.ID, e.Resume()
-			if serr := c.journal.save(e); serr != nil {
-				ierr.Err = errors.Join(err, serr)
-			}
-			c.emit(ctx, e, "interrupted", "", "", "", err)
-		} else {
-			if rerr := c.journal.remove(e); rerr != nil {
-				ierr.Err = errors.Join(err, rerr)
-			}
-			c.emit(ctx, e, "failed", "", "", "", err)
-		}
-		return ierr
-	}
+	fail := func(err error) error { return c.abort(ctx, e, err) }
 
 	open := &OpenRequest{
 		Version: ProtocolVersion, RequestID: e.ID + "-" + fmt.Sprint(time.Now().UnixNano()),
