@@ -60,9 +60,10 @@ func NewKeypad(mode KeypadMode, rnd *rand.Rand, backLabel string) *Keypad {
 	})
 	back := AtLeast(k.backspace, 200, KeyHeight)
 	if mode == KeypadDigits {
-		// A telephone-style 3×4 block: 1–9, then backspace and the tenth key.
+		// A telephone-style 3×4 block: 1–9, then the tenth key under the
+		// middle column and backspace bottom right, as on passcode pads.
 		grid := container.NewGridWithColumns(3, cells[:9]...)
-		last := container.NewGridWithColumns(3, back, cells[9], widget.NewLabel(""))
+		last := container.NewGridWithColumns(3, widget.NewLabel(""), cells[9], back)
 		k.object = container.NewVBox(grid, last)
 	} else {
 		// Ten columns: a row of the first ten characters, the rest below, and
