@@ -21,9 +21,8 @@ func CertCard(tr *i18n.Catalogue, cert flow.Cert, v flow.CertView, triesLeft int
 	pin := cert.PIN()
 	key := "cert." + cert.String()
 
-	title := widget.NewLabelWithStyle(tr.T(key+".name"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	title := Strong(tr.T(key + ".name"))
 	title.SizeName = theme.SizeNameSubHeadingText
-	title.Wrapping = fyne.TextWrapWord
 	if compact {
 		title.SizeName = theme.SizeNameText // one line, also in English
 	}
@@ -37,10 +36,14 @@ func CertCard(tr *i18n.Catalogue, cert flow.Cert, v flow.CertView, triesLeft int
 	if !compact {
 		rows = append(rows, widget.NewSeparator())
 	}
-	labelW := fyne.CurrentApp().Settings().Theme().Size(theme.SizeNameText) * 8.5
-	if compact {
-		labelW = fyne.CurrentApp().Settings().Theme().Size(theme.SizeNameText) * 7
+	// The label column is as wide as the longest label, so that no label
+	// wraps ("残りの入力回/数") whatever the language.
+	th := fyne.CurrentApp().Settings().Theme()
+	var labelW float32
+	for _, id := range []string{"cert.valid_until", "cert.renewable_from", "cert.pin", "cert.tries_left"} {
+		labelW = max(labelW, fyne.MeasureText(tr.T(id), th.Size(theme.SizeNameText), fyne.TextStyle{}).Width)
 	}
+	labelW += 2 * th.Size(theme.SizeNameInnerPadding)
 	add := func(label, value string, col fyne.ThemeColorName) {
 		val := Strong(value)
 		if col != "" {

@@ -4,7 +4,6 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/theme"
-	"fyne.io/fyne/v2/widget"
 
 	"github.com/jpki-kiosk/kiosk/ui/flow"
 )
@@ -72,9 +71,8 @@ func (c *chooseCerts) tile(ch flow.CertEligibility) fyne.CanvasObject {
 	if !ch.Allowed {
 		b.Disable()
 	}
-	title := widget.NewLabelWithStyle(name, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	title := Strong(name)
 	title.SizeName = theme.SizeNameSubHeadingText
-	title.Wrapping = fyne.TextWrapWord
 	content := fyne.CanvasObject(container.NewBorder(title, AtLeast(b, 0, KeyHeight), nil, nil, container.NewVBox(rows...)))
 	if c.k.textNow < 28 { // the 1280×800 panel
 		content = Tight(content)

@@ -56,22 +56,18 @@ func SecondaryButton(label string, icon fyne.Resource, tapped func()) (*widget.B
 }
 
 // Heading is a screen's title line, large and bold, wrapping when long.
-func Heading(text string) *widget.Label {
-	l := widget.NewLabelWithStyle(text, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+func Heading(text string) *Paragraph {
+	l := NewParagraph(text)
+	l.TextStyle.Bold = true
 	l.SizeName = theme.SizeNameHeadingText
-	l.Wrapping = fyne.TextWrapWord
 	return l
 }
 
-// Body is wrapped body text.
-func Body(text string) *widget.Label {
-	l := widget.NewLabel(text)
-	l.Wrapping = fyne.TextWrapWord
-	return l
-}
+// Body is wrapped body text, with Japanese line-breaking rules (Paragraph).
+func Body(text string) *Paragraph { return NewParagraph(text) }
 
 // Strong is wrapped bold body text.
-func Strong(text string) *widget.Label {
+func Strong(text string) *Paragraph {
 	l := Body(text)
 	l.TextStyle.Bold = true
 	return l
@@ -79,7 +75,7 @@ func Strong(text string) *widget.Label {
 
 // Emphasis is wrapped body text in one of the theme's signal colours
 // (theme.ColorNameError, theme.ColorNameSuccess, theme.ColorNamePrimary).
-func Emphasis(text string, col fyne.ThemeColorName) *widget.Label {
+func Emphasis(text string, col fyne.ThemeColorName) *Paragraph {
 	l := Strong(text)
 	switch col {
 	case theme.ColorNameError:

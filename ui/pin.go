@@ -4,7 +4,6 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/theme"
-	"fyne.io/fyne/v2/widget"
 
 	"github.com/jpki-kiosk/kiosk/ui/flow"
 )
@@ -24,7 +23,7 @@ type pinEntry struct {
 	pad    *Keypad
 
 	// Rebuilt with every page, updated in place while typing.
-	counter  *widget.Label
+	counter  *Paragraph
 	problems *fyne.Container
 	ok       bool
 }
