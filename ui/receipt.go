@@ -75,11 +75,26 @@ func (r *receipt) Page(s flow.Snapshot) Page {
 		caption.Alignment = fyne.TextAlignCenter
 		body = container.NewBorder(nil, nil, nil, container.NewVBox(qr, AtLeast(caption, 360, 0)), body)
 	}
-	page := Page{Title: tr.T(key + ".title"), Body: body}
+	// The resident usually leaves here: "Finish" is the primary action,
+	// another service through the menu the secondary one.
+	page := Page{Title: tr.T(key + ".title"), Body: body,
+		Primary: &Action{ID: "finish", Label: tr.T("action.finish"), Icon: theme.LogoutIcon(), Do: r.onFinish}}
 	if s.CanContinue {
-		page.Primary = &Action{ID: "next", Label: tr.T("action.to_menu"), Icon: theme.HomeIcon(), Do: func() { r.k.Send(flow.Next{}) }}
+		page.Secondary = []Action{{ID: "next", Label: tr.T("action.to_menu"), Icon: theme.HomeIcon(), Do: func() { r.k.Send(flow.Next{}) }}}
 	}
 	return page
+}
+
+// onFinish ends the session in one tap. The flow has no event that ends a
+// session on the receipt: Cancel there returns to the menu, where Cancel
+// ends the session. So Finish sends Cancel, and Cancel again when the flow
+// went to the menu; once the flow ends the session on the first Cancel, the
+// second is not sent.
+func (r *receipt) onFinish() {
+	r.k.Send(flow.Cancel{})
+	if r.k.snap.State == flow.StateStatus {
+		r.k.Send(flow.Cancel{})
+	}
 }
 
 // QRCode renders data as a QR code of size×size pixels (medium error
