@@ -68,7 +68,10 @@ func (e *eligibility) Page(s flow.Snapshot) Page {
 	} else {
 		facts = append(facts, WarningPanel(tr.T("screen.eligibility.none_allowed")))
 	}
-	body := container.NewGridWithColumns(2, container.NewVBox(certs...), container.NewVBox(facts...))
+	var body fyne.CanvasObject = container.NewGridWithColumns(2, container.NewVBox(certs...), container.NewVBox(facts...))
+	if e.k.Compact() { // the 1280×800 terminal: less padding, no scrolling
+		body = Tight(body)
+	}
 	page := Page{
 		Title: tr.T("screen.eligibility.title"),
 		Body:  body,

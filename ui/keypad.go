@@ -20,20 +20,30 @@ const (
 )
 
 // Keypad is an on-screen keypad with large keys. Its keys send runes to
-// OnRune, and the backspace key calls OnBackspace. With scrambling, the
-// characters change places each time the keypad is built, against shoulder
-// surfing; the backspace key never moves.
+// OnRune, the delete key (one character back) calls OnBackspace and the
+// clear key (everything) OnClear. With scrambling, the characters change
+// places each time the keypad is built, against shoulder surfing; the layout
+// and the delete and clear keys never move.
+//
+// Digits sit in the 3×4 block of telephones and passcode pads, with
+// [clear] [0] [delete] as the last row. Letters and digits sit in a
+// ten-column grid: 1–0, A–J, K–T, then U–Z, clear and delete, each of the
+// last two two keys wide, so every key of the grid has the same size.
 type Keypad struct {
 	mode        KeypadMode
 	keys        map[rune]*widget.Button
 	backspace   *widget.Button
+	clear       *widget.Button
 	OnRune      func(r rune)
 	OnBackspace func()
+	OnClear     func()
 	object      fyne.CanvasObject
+	cells       []*fyne.Container // the keys' size wrappers
 }
 
 // NewKeypad builds a keypad. rnd scrambles the key order when not nil.
-// backLabel is the translated label of the backspace key.
+// backLabel is the translated label of the delete key; SetLabels sets both
+// labels later (after a language switch).
 func NewKeypad(mode KeypadMode, rnd *rand.Rand, backLabel string) *Keypad {
 	k := &Keypad{mode: mode, keys: map[rune]*widget.Button{}}
 	chars := []rune("1234567890")
@@ -51,32 +61,62 @@ func NewKeypad(mode KeypadMode, rnd *rand.Rand, backLabel string) *Keypad {
 			}
 		})
 		k.keys[r] = b
-		cells = append(cells, AtLeast(b, 96, KeyHeight))
+		cells = append(cells, k.cell(b, 88))
 	}
 	k.backspace = widget.NewButtonWithIcon(backLabel, theme.NewThemedResource(theme.ContentUndoIcon()), func() {
 		if k.OnBackspace != nil {
 			k.OnBackspace()
 		}
 	})
-	back := AtLeast(k.backspace, 200, KeyHeight)
+	k.clear = widget.NewButtonWithIcon("", theme.NewThemedResource(theme.ContentClearIcon()), func() {
+		if k.OnClear != nil {
+			k.OnClear()
+		}
+	})
+	back, clear := k.cell(k.backspace, 0), k.cell(k.clear, 0)
 	if mode == KeypadDigits {
-		// A telephone-style 3×4 block: 1–9, then the tenth key under the
-		// middle column and backspace bottom right, as on passcode pads.
 		grid := container.NewGridWithColumns(3, cells[:9]...)
-		last := container.NewGridWithColumns(3, widget.NewLabel(""), cells[9], back)
+		last := container.NewGridWithColumns(3, clear, cells[9], back)
 		k.object = container.NewVBox(grid, last)
 	} else {
-		// Ten columns: a row of the first ten characters, the rest below, and
-		// backspace at the end of the last row.
+		// The last row is a five-column grid of key pairs: with the grid's
+		// padding, a pair is exactly two cells of the ten-column rows.
+		pair := func(a, b fyne.CanvasObject) fyne.CanvasObject { return container.NewGridWithColumns(2, a, b) }
 		k.object = container.NewVBox(
 			container.NewGridWithColumns(10, cells[:10]...),
 			container.NewGridWithColumns(10, cells[10:20]...),
 			container.NewGridWithColumns(10, cells[20:30]...),
-			container.NewBorder(nil, nil, nil, back, container.NewGridWithColumns(7, append(cells[30:], widget.NewLabel(""))...)),
+			container.NewGridWithColumns(5, pair(cells[30], cells[31]), pair(cells[32], cells[33]), pair(cells[34], cells[35]), clear, back),
 		)
 	}
 	return k
 }
+
+func (k *Keypad) cell(b *widget.Button, minW float32) *fyne.Container {
+	c := AtLeast(b, minW, KeyHeight)
+	k.cells = append(k.cells, c)
+	return c
+}
+
+// SetKeyHeight sets the height of every key (KeyHeight by default; the
+// smaller terminal uses less, never below MinTarget).
+func (k *Keypad) SetKeyHeight(h float32) {
+	h = max(h, MinTarget)
+	for _, c := range k.cells {
+		l := c.Layout.(minSizeLayout)
+		l.min.Height = h
+		c.Layout = l
+	}
+}
+
+// SetLabels sets the translated labels of the delete and clear keys.
+func (k *Keypad) SetLabels(back, clear string) {
+	k.backspace.SetText(back)
+	k.clear.SetText(clear)
+}
+
+// Clear returns the clear key.
+func (k *Keypad) Clear() *widget.Button { return k.clear }
 
 // Object returns the keypad's canvas object.
 func (k *Keypad) Object() fyne.CanvasObject { return k.object }
@@ -102,7 +142,7 @@ func (k *Keypad) allKeys() []*widget.Button {
 	walk = func(o fyne.CanvasObject) {
 		switch v := o.(type) {
 		case *widget.Button:
-			if v != k.backspace {
+			if v != k.backspace && v != k.clear {
 				out = append(out, v)
 			}
 		case *fyne.Container:

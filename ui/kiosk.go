@@ -387,7 +387,11 @@ func (k *Kiosk) frame(p Page) fyne.CanvasObject {
 	if p.Body != nil {
 		body = p.Body
 	}
-	body = container.New(layout.NewCustomPaddedLayout(24, 8, side, side), body)
+	top := float32(24)
+	if k.Compact() {
+		top = 12
+	}
+	body = container.New(layout.NewCustomPaddedLayout(top, 8, side, side), body)
 	if p.Overlay {
 		panel := Panel(colBackground, container.NewBorder(header, bar, nil, nil, body))
 		return container.NewCenter(AtLeast(panel, 1100, 560))
@@ -478,6 +482,11 @@ func (k *Kiosk) stepHeader(title string) fyne.CanvasObject {
 }
 
 func (k *Kiosk) textSize() float32 { return k.textNow }
+
+// Compact reports whether the kiosk is laid out for the smaller terminal
+// (1280×800, text below 28 px): screens then drop repeated explanations and
+// use tighter panels and keys so that nothing needs scrolling.
+func (k *Kiosk) Compact() bool { return k.textNow < 28 }
 
 // onLanguage opens the language chooser: one big button per language,
 // each written in its own language.

@@ -296,6 +296,7 @@ func TestFitsBothPanels(t *testing.T) {
 			for _, snap := range append(SampleSnapshots(), statusSnap()) {
 				s.snap = snap
 				k.render(snap)
+				Settle(w)
 				w.Canvas().Capture()
 				view := scrollViews(w.Canvas().Content())
 				for id, b := range k.buttons {

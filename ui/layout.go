@@ -107,3 +107,23 @@ func WarningPanel(text string) *fyne.Container {
 		container.NewBorder(nil, nil, widget.NewIcon(theme.NewErrorThemedResource(theme.WarningIcon())), nil,
 			Emphasis(text, theme.ColorNameError))))
 }
+
+// Settle lays the window's content out again until wrapped text has its
+// final height. A Paragraph learns its width, and so its number of lines,
+// only when laid out; the desktop driver then lays its parents out again on
+// the next frame, the headless test driver does not. The screenshot program
+// and the layout tests call Settle before they capture or measure.
+func Settle(w fyne.Window) {
+	c := w.Canvas()
+	size := c.Size()
+	for i := 0; i < 2; i++ {
+		for _, o := range append([]fyne.CanvasObject{c.Content()}, c.Overlays().List()...) {
+			s := o.Size()
+			if o == c.Content() {
+				s = size
+			}
+			o.Resize(s.AddWidthHeight(0, 1))
+			o.Resize(s)
+		}
+	}
+}

@@ -1,6 +1,8 @@
 package ui
 
 import (
+	"strings"
+
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/theme"
@@ -53,15 +55,30 @@ func (p *pinEntry) Page(s flow.Snapshot) Page {
 	lead := Heading(tr.T("screen.pin.lead."+f.Purpose, "PIN", name))
 	what := Body(tr.T("pin." + f.Which.String() + ".what"))
 
-	var info []fyne.CanvasObject
+	// A wrong PIN and the last-try warning share one warning panel; the
+	// tries left are a line of their own when there is no warning.
+	var warn []string
 	switch s.Error {
 	case "PIN_INCORRECT", "PIN_MISMATCH":
-		info = append(info, WarningPanel(tr.T("error."+s.Error)))
+		warn = append(warn, tr.T("error."+s.Error))
 	}
 	if s.LastTryWarning {
-		info = append(info, WarningPanel(tr.T("screen.pin.last_try_warning")))
+		warn = append(warn, tr.T("screen.pin.last_try_warning"))
+	}
+	var warning, tries fyne.CanvasObject
+	if len(warn) > 0 {
+		warning = WarningPanel(strings.Join(warn, "\n"))
 	} else if f.Left > 0 {
-		info = append(info, Emphasis(tr.N("screen.pin.tries_left", f.Left), theme.ColorNamePrimary))
+		tries = Emphasis(tr.N("screen.pin.tries_left", f.Left), theme.ColorNamePrimary)
+	}
+	some := func(objs ...fyne.CanvasObject) []fyne.CanvasObject {
+		var out []fyne.CanvasObject
+		for _, o := range objs {
+			if o != nil {
+				out = append(out, o)
+			}
+		}
+		return out
 	}
 
 	var rules []fyne.CanvasObject
@@ -76,21 +93,68 @@ func (p *pinEntry) Page(s flow.Snapshot) Page {
 		showLabel, showIcon = tr.T("screen.pin.hide"), theme.VisibilityOffIcon()
 	}
 	show := p.k.Control("pin.show", showLabel, showIcon, p.onToggleShow) // not a step: no tap counted
-	p.pad.Backspace().SetText(tr.T("keypad.backspace"))
+	p.pad.SetLabels(tr.T("keypad.backspace"), tr.T("keypad.clear"))
 
-	fieldRow := container.NewBorder(nil, nil, nil, AtLeast(show, 220, MinTarget), p.field)
-	ruleBox := Panel(colCardSurface, container.NewVBox(append([]fyne.CanvasObject{Strong(tr.T("screen.pin.rule"))}, append(rules, p.counter, p.problems)...)...))
-	explain := container.NewVBox(append([]fyne.CanvasObject{lead, what}, info...)...)
+	compact := p.k.Compact()
+	showW := float32(220)
+	if compact {
+		showW = 180
+	}
+	fieldRow := container.NewBorder(nil, nil, nil, AtLeast(show, showW, MinTarget), p.field)
+	var ruleBox fyne.CanvasObject
+	if compact {
+		// The 1280×800 terminal: the rule box without its title and tight,
+		// the lead smaller, no sentence repeating the rule, the character
+		// count under the field, lower keys.
+		lead.SizeName = theme.SizeNameSubHeadingText
+		ruleBox = Panel(colCardSurface, Tight(container.NewVBox(append(rules, p.problems)...)))
+		p.pad.SetKeyHeight(MinTarget)
+	} else {
+		ruleBox = Panel(colCardSurface, container.NewVBox(append([]fyne.CanvasObject{Strong(tr.T("screen.pin.rule"))}, append(rules, p.counter, p.problems)...)...))
+		p.pad.SetKeyHeight(KeyHeight)
+	}
 
 	var body fyne.CanvasObject
-	if f.Digits {
-		left := container.NewVBox(explain, fieldRow, ruleBox)
-		body = container.NewGridWithColumns(2, left, container.NewVBox(p.pad.Object()))
-	} else {
+	switch {
+	case compact:
+		// The warning takes the place of the lead (the title names the
+		// PIN); the tries left go under the field with the count.
+		first := fyne.CanvasObject(lead)
+		if warning != nil {
+			first = Tight(warning)
+		}
+		p.field.SetMinHeight(80)
+		under := Tight(container.NewVBox(some(p.counter, tries)...))
+		if f.Digits {
+			left := container.NewVBox(first, fieldRow, under, ruleBox)
+			body = container.NewGridWithColumns(2, left, container.NewVBox(p.pad.Object()))
+			break
+		}
 		// Letters and digits: the ten-column keypad needs the full width,
 		// so the rule sits beside the field.
-		head := container.NewVBox(append([]fyne.CanvasObject{lead}, info...)...)
-		row := container.NewBorder(nil, nil, nil, AtLeast(ruleBox, 720, 0), container.NewVBox(fieldRow, what))
+		row := container.NewBorder(nil, nil, nil, AtLeast(ruleBox, 460, 0), container.NewVBox(fieldRow, under))
+		body = container.NewVBox(first, row, p.pad.Object())
+	case f.Digits:
+		p.field.SetMinHeight(96)
+		var explain []fyne.CanvasObject
+		if warning == nil { // after a wrong try, the warning matters more than the explanation
+			explain = []fyne.CanvasObject{lead, what}
+		} else {
+			explain = []fyne.CanvasObject{lead, warning}
+		}
+		left := container.NewVBox(append(explain, some(tries, fieldRow, ruleBox)...)...)
+		body = container.NewGridWithColumns(2, left, container.NewVBox(p.pad.Object()))
+	default:
+		p.field.SetMinHeight(96)
+		// Letters and digits: the ten-column keypad needs the full width,
+		// so the rule sits beside the field, and under the field the
+		// explanation, or the warning after a wrong try.
+		var beside fyne.CanvasObject = what
+		if warning != nil {
+			beside = warning
+		}
+		head := container.NewVBox(some(lead, tries)...)
+		row := container.NewBorder(nil, nil, nil, AtLeast(ruleBox, 720, 0), container.NewVBox(fieldRow, beside))
 		body = container.NewVBox(head, row, p.pad.Object())
 	}
 
@@ -146,6 +210,7 @@ func (p *pinEntry) build(f flow.PINField) {
 	p.pad = NewKeypad(mode, rnd, p.k.tr.T("keypad.backspace"))
 	p.pad.OnRune = func(r rune) { p.field.Append(r) }
 	p.pad.OnBackspace = p.field.Backspace
+	p.pad.OnClear = p.field.Wipe
 }
 
 // onChanged runs the live check after every key: the counter, the unmet

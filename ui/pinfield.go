@@ -24,6 +24,7 @@ type PINField struct {
 	accept  func(r rune) (byte, bool)
 	shown   bool
 	focused bool
+	minH    float32 // minimum height; 0 means 96
 
 	// OnChanged is called after every change with the new length only.
 	OnChanged func(n int)
@@ -109,6 +110,15 @@ func (p *PINField) Wipe() {
 	p.changed()
 }
 
+// SetMinHeight sets the field's minimum height (96 by default; less on the
+// smaller terminal).
+func (p *PINField) SetMinHeight(h float32) {
+	if h != p.minH {
+		p.minH = h
+		p.Refresh()
+	}
+}
+
 // Shown reports whether the characters are shown instead of dots.
 func (p *PINField) Shown() bool { return p.shown }
 
@@ -180,11 +190,18 @@ type pinFieldRenderer struct {
 	cursor *canvas.Rectangle
 }
 
-const pinCell = 44 // width of one character cell
+const (
+	pinCell    = 44 // width of one character cell
+	pinCellMin = 30 // the narrowest cell (16 characters on the 1280×800 terminal)
+)
 
 func (r *pinFieldRenderer) MinSize() fyne.Size {
 	n := float32(cap(r.p.buf))
-	return fyne.NewSize(n*pinCell+32, 96)
+	h := r.p.minH
+	if h == 0 {
+		h = 96
+	}
+	return fyne.NewSize(n*pinCellMin+32, h)
 }
 
 func (r *pinFieldRenderer) Layout(size fyne.Size) {
@@ -195,7 +212,10 @@ func (r *pinFieldRenderer) Layout(size fyne.Size) {
 		cell = avail
 	}
 	x0 := (size.Width - n*cell) / 2
+	// The characters (or dots) shrink with narrow cells so that they never touch.
+	textSize := min(fyne.CurrentApp().Settings().Theme().Size(theme.SizeNameHeadingText), cell*0.8)
 	for i := range r.chars {
+		r.chars[i].TextSize = textSize
 		x := x0 + float32(i)*cell
 		r.chars[i].Move(fyne.NewPos(x, 12))
 		r.chars[i].Resize(fyne.NewSize(cell, size.Height-32))
@@ -216,9 +236,7 @@ func (r *pinFieldRenderer) Refresh() {
 		r.border.StrokeColor = colPrimary
 	}
 	r.border.FillColor = colBackground
-	size := fyne.CurrentApp().Settings().Theme().Size(theme.SizeNameHeadingText)
 	for i, t := range r.chars {
-		t.TextSize = size
 		switch {
 		case i >= len(r.p.buf):
 			t.Text = ""

@@ -30,10 +30,20 @@ func init() {
 func (r *receipt) Page(s flow.Snapshot) Page {
 	tr := r.k.tr
 	key := "screen.receipt." + s.State.String()
-	rows := []fyne.CanvasObject{Heading(tr.T(key + ".lead"))}
+	compact := r.k.Compact() // the 1280×800 terminal
+	lead := Heading(tr.T(key + ".lead"))
+	qrSize, maxLabel := 360, float32(560)
+	if compact {
+		lead.SizeName = theme.SizeNameSubHeadingText
+		qrSize, maxLabel = 240, 440
+	}
+	rows := []fyne.CanvasObject{lead}
+	type pair struct{ label, value string }
+	var pairs []pair
 	var facts []fyne.CanvasObject
 	fact := func(label, value string) {
-		facts = append(facts, container.NewBorder(nil, nil, AtLeast(Body(label), 440, 0), nil, Strong(value)))
+		pairs = append(pairs, pair{label, value})
+		facts = append(facts, nil) // filled below, once the label column's width is known
 	}
 	var qr fyne.CanvasObject
 	if rc := s.Receipt; rc != nil {
@@ -65,15 +75,32 @@ func (r *receipt) Page(s flow.Snapshot) Page {
 			facts = append(facts, Emphasis(tr.T("error."+o), theme.ColorNameError))
 		}
 		if rc.QR != "" {
-			qr = QRCode(rc.QR, 360)
+			qr = QRCode(rc.QR, qrSize)
 		}
 	}
-	rows = append(rows, Panel(colCardSurface, container.NewVBox(facts...)), Body(tr.T(key+".after")))
+	// The label column is as wide as the longest label, up to maxLabel.
+	th := fyne.CurrentApp().Settings().Theme()
+	var labelW float32
+	for _, p := range pairs {
+		labelW = max(labelW, fyne.MeasureText(p.label, th.Size(theme.SizeNameText), fyne.TextStyle{}).Width+2*th.Size(theme.SizeNameInnerPadding))
+	}
+	labelW = min(labelW, maxLabel)
+	for i, j := 0, 0; i < len(facts); i++ {
+		if facts[i] == nil {
+			facts[i] = container.NewBorder(nil, nil, AtLeast(Body(pairs[j].label), labelW, 0), nil, Strong(pairs[j].value))
+			j++
+		}
+	}
+	var factBox fyne.CanvasObject = container.NewVBox(facts...)
+	if compact {
+		factBox = Tight(factBox)
+	}
+	rows = append(rows, Panel(colCardSurface, factBox), Body(tr.T(key+".after")))
 	var body fyne.CanvasObject = container.NewVBox(rows...)
 	if qr != nil {
 		caption := Body(tr.T("screen.receipt.qr_caption"))
 		caption.Alignment = fyne.TextAlignCenter
-		body = container.NewBorder(nil, nil, nil, container.NewVBox(qr, AtLeast(caption, 360, 0)), body)
+		body = container.NewBorder(nil, nil, nil, container.NewVBox(qr, AtLeast(caption, float32(qrSize), 0)), body)
 	}
 	// The resident usually leaves here: "Finish" is the primary action,
 	// another service through the menu the secondary one.

@@ -58,6 +58,8 @@ func (p *staffPIN) build(c policy.Cert) {
 	p.pad = NewKeypad(mode, rnd, p.t("keypad.backspace"))
 	p.pad.OnRune = func(r rune) { p.field.Append(r) }
 	p.pad.OnBackspace = p.field.Backspace
+	p.pad.OnClear = p.field.Wipe
+	p.pad.SetLabels(p.t("keypad.backspace"), p.t("keypad.clear"))
 	p.cert = c
 }
 

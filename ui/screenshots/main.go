@@ -80,6 +80,7 @@ func run(out string, size fyne.Size, langs []string) error {
 		shot := func(id string) error {
 			n++
 			name := fmt.Sprintf("%02d-%s.png", n, strings.ToLower(strings.ReplaceAll(id, ".", "-")))
+			ui.Settle(w)
 			if err := save(filepath.Join(dir, name), w.Canvas().Capture()); err != nil {
 				return err
 			}
@@ -141,7 +142,11 @@ func run(out string, size fyne.Size, langs []string) error {
 // out/1280x800/<lang>/ and adds their section to the index.
 func smallPanel(out string, w fyne.Window, k *ui.Kiosk, s *still, tr *i18n.Catalogue, langs []string, index *strings.Builder) error {
 	w.Resize(fyne.NewSize(1280, 800))
-	want := map[flow.State]bool{flow.StateStatus: true, flow.StateEnterPIN: true, flow.StateEligibility: true, flow.StateReceipt: true}
+	want := map[flow.State]bool{ // the main resident screens
+		flow.StateInsertCard: true, flow.StateStatus: true, flow.StateLastTryConfirm: true, flow.StateEnterPIN: true,
+		flow.StateNewPIN: true, flow.StatePINChanged: true, flow.StateChooseCerts: true, flow.StateEligibility: true,
+		flow.StateWaitApproval: true, flow.StateReceipt: true,
+	}
 	files := map[flow.State][]string{}
 	var order []flow.State
 	for _, lang := range langs {
@@ -159,6 +164,7 @@ func smallPanel(out string, w fyne.Window, k *ui.Kiosk, s *still, tr *i18n.Catal
 			s.snap = snap
 			k.Refresh()
 			name := fmt.Sprintf("%02d-%s.png", i+1, strings.ToLower(snap.State.String()))
+			ui.Settle(w)
 			if err := save(filepath.Join(dir, name), w.Canvas().Capture()); err != nil {
 				return err
 			}
