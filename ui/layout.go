@@ -115,13 +115,9 @@ func WarningPanel(text string) *fyne.Container {
 // and the layout tests call Settle before they capture or measure.
 func Settle(w fyne.Window) {
 	c := w.Canvas()
-	size := c.Size()
 	for i := 0; i < 2; i++ {
 		for _, o := range append([]fyne.CanvasObject{c.Content()}, c.Overlays().List()...) {
 			s := o.Size()
-			if o == c.Content() {
-				s = size
-			}
 			o.Resize(s.AddWidthHeight(0, 1))
 			o.Resize(s)
 		}

@@ -35,9 +35,12 @@ func (r *receipt) Page(s flow.Snapshot) Page {
 	qrSize, maxLabel := 360, float32(560)
 	if compact {
 		lead.SizeName = theme.SizeNameSubHeadingText
-		qrSize, maxLabel = 240, 440
+		qrSize, maxLabel = 200, 440
 	}
 	rows := []fyne.CanvasObject{lead}
+	if compact && s.Receipt != nil && len(s.Receipt.Done) > 0 {
+		rows = nil // the title and the "done" lines say it already
+	}
 	type pair struct{ label, value string }
 	var pairs []pair
 	var facts []fyne.CanvasObject
@@ -91,16 +94,22 @@ func (r *receipt) Page(s flow.Snapshot) Page {
 			j++
 		}
 	}
-	var factBox fyne.CanvasObject = container.NewVBox(facts...)
-	if compact {
-		factBox = Tight(factBox)
-	}
-	rows = append(rows, Panel(colCardSurface, factBox), Body(tr.T(key+".after")))
-	var body fyne.CanvasObject = container.NewVBox(rows...)
+	after := Body(tr.T(key + ".after"))
+	rows = append(rows, Panel(colCardSurface, container.NewVBox(facts...)))
+	var side []fyne.CanvasObject
 	if qr != nil {
 		caption := Body(tr.T("screen.receipt.qr_caption"))
 		caption.Alignment = fyne.TextAlignCenter
-		body = container.NewBorder(nil, nil, nil, container.NewVBox(qr, AtLeast(caption, float32(qrSize), 0)), body)
+		side = []fyne.CanvasObject{qr, AtLeast(caption, float32(qrSize)*1.5, 0)}
+	}
+	if compact && qr != nil {
+		side = append(side, after) // under the code: the facts take the height
+	} else {
+		rows = append(rows, after)
+	}
+	var body fyne.CanvasObject = container.NewVBox(rows...)
+	if len(side) > 0 {
+		body = container.NewBorder(nil, nil, nil, container.NewVBox(side...), body)
 	}
 	// The resident usually leaves here: "Finish" is the primary action,
 	// another service through the menu the secondary one.

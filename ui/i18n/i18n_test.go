@@ -172,10 +172,10 @@ func TestSwitchNotifiesAndFormats(t *testing.T) {
 	if s := c.Date(d); s != "24 December 2026" {
 		t.Errorf("en date %q", s)
 	}
-	if s := c.N("cert.days_left", 1); s != "1 day left" {
+	if s := c.N("cert.days_left", 1); s != "1\u00a0day\u00a0left" {
 		t.Errorf("en one %q", s)
 	}
-	if s := c.N("cert.days_left", 2); s != "2 days left" {
+	if s := c.N("cert.days_left", 2); s != "2\u00a0days\u00a0left" {
 		t.Errorf("en other %q", s)
 	}
 	if s := c.Yen(1200); s != "¥1,200" {
