@@ -43,7 +43,7 @@ func CertCard(tr *i18n.Catalogue, cert flow.Cert, v flow.CertView, triesLeft int
 	for _, id := range []string{"cert.valid_until", "cert.renewable_from", "cert.pin", "cert.tries_left"} {
 		labelW = max(labelW, fyne.MeasureText(tr.T(id), th.Size(theme.SizeNameText), fyne.TextStyle{}).Width)
 	}
-	labelW += 2 * th.Size(theme.SizeNameInnerPadding)
+	labelW += 2*th.Size(theme.SizeNameInnerPadding) + 4 // Paragraph keeps a pixel in hand
 	add := func(label, value string, col fyne.ThemeColorName) {
 		val := Strong(value)
 		if col != "" {

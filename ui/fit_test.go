@@ -20,7 +20,8 @@ func TestResidentScreensNeedNoScrolling(t *testing.T) {
 	k, w := newTestKiosk(t, s)
 	for _, size := range []fyne.Size{{Width: 1920, Height: 1080}, {Width: 1280, Height: 800}} {
 		w.Resize(size)
-		for _, lang := range []string{"ja", "en"} {
+		for _, l := range k.Tr().Languages() {
+			lang := l.Tag
 			k.Tr().SetLang(lang)
 			for _, snap := range append(SampleSnapshots(), statusSnap(), worstPINSnap(flow.StateEnterPIN, false), worstPINSnap(flow.StateRepeatPIN, false),
 				worstPINSnap(flow.StateEnterPIN, true), worstPINSnap(flow.StateRepeatPIN, true)) {
@@ -35,8 +36,8 @@ func TestResidentScreensNeedNoScrolling(t *testing.T) {
 					}
 					need, have := sc.Content.MinSize(), sc.Size()
 					if need.Height > have.Height+0.5 || need.Width > have.Width+0.5 {
-						t.Errorf("%.0fx%.0f %s %s: content %.0fx%.0f in a %.0fx%.0f viewport: the resident must scroll",
-							size.Width, size.Height, lang, snap.State, need.Width, need.Height, have.Width, have.Height)
+						t.Errorf("%.0fx%.0f %s %s (PIN %s, error %q): content %.0fx%.0f in a %.0fx%.0f viewport: the resident must scroll",
+							size.Width, size.Height, lang, snap.State, snap.PIN.Which, snap.Error, need.Width, need.Height, have.Width, have.Height)
 					}
 				})
 				var pad *Keypad

@@ -289,7 +289,8 @@ func TestFitsBothPanels(t *testing.T) {
 	k, w := newTestKiosk(t, s)
 	for _, size := range []fyne.Size{{Width: 1920, Height: 1080}, {Width: 1280, Height: 800}} {
 		w.Resize(size)
-		for _, lang := range []string{"ja", "en"} {
+		for _, l := range k.Tr().Languages() {
+			lang := l.Tag
 			if !k.Tr().SetLang(lang) {
 				t.Fatalf("no language %s", lang)
 			}

@@ -232,7 +232,7 @@ func (p *pinEntry) onChanged() {
 		rows = append(rows, Emphasis("✓ "+tr.T("screen.pin.rule_met"), theme.ColorNameSuccess))
 	case s.State == flow.StateNewPIN || s.State == flow.StateRepeatPIN:
 		for _, code := range problems {
-			rows = append(rows, Emphasis("✗ "+tr.T("reason."+code), theme.ColorNameError))
+			rows = append(rows, Emphasis("× "+tr.T("reason."+code), theme.ColorNameError))
 		}
 	}
 	p.problems.Objects = rows

@@ -85,7 +85,7 @@ func (r *receipt) Page(s flow.Snapshot) Page {
 	th := fyne.CurrentApp().Settings().Theme()
 	var labelW float32
 	for _, p := range pairs {
-		labelW = max(labelW, fyne.MeasureText(p.label, th.Size(theme.SizeNameText), fyne.TextStyle{}).Width+2*th.Size(theme.SizeNameInnerPadding))
+		labelW = max(labelW, fyne.MeasureText(p.label, th.Size(theme.SizeNameText), fyne.TextStyle{}).Width+2*th.Size(theme.SizeNameInnerPadding)+4)
 	}
 	labelW = min(labelW, maxLabel)
 	for i, j := 0, 0; i < len(facts); i++ {

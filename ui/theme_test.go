@@ -98,7 +98,7 @@ func TestFontFollowsTheLanguage(t *testing.T) {
 		{"ja", fontRegular, fontBold},
 		{"ko", fontRegular, fontBold},
 		{"en", fontPropRegular, fontPropBold},
-		{"pt", fontPropRegular, fontPropBold},
+		{"pt-BR", fontPropRegular, fontPropBold},
 	} {
 		th := NewTheme(28).ForLang(c.lang)
 		if th.Font(fyne.TextStyle{}) != c.reg || th.Font(fyne.TextStyle{Bold: true}) != c.bold {

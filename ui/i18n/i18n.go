@@ -6,7 +6,11 @@
 // an object with CLDR plural forms "one"/"other"; placeholders are Go
 // templates such as {{.Days}}). Japanese is the default and the last resort;
 // a message missing in the current language falls back to English, then
-// Japanese, and is recorded so that tests can fail on it.
+// Japanese, and is recorded so that tests can fail on it. Languages other
+// than Japanese and English may be partial (Language.Partial): they cover
+// the resident screens, and the staff screens' messages (staff.*,
+// revocation.*) fall back to English by design, without being recorded. No
+// screen ever shows a raw message id: the last resort is Japanese.
 package i18n
 
 import (
@@ -33,16 +37,28 @@ const Default = "ja"
 type Language struct {
 	Tag  string // BCP 47 tag, also the catalogue file name: "ja", "zh-Hans"
 	Name string // the language's own name, as shown on the language button
+	// Partial: only the resident screens are translated; staff messages
+	// are shown in English.
+	Partial bool
 }
 
 // known lists the languages in the order the language menu shows them.
+// A language is offered when its catalogue is embedded
+// (assets/i18n/<tag>.json) and the kiosk's fonts draw all its characters
+// (see docs/UI.md, "Languages and fonts").
 var known = []Language{
-	{"ja", "日本語"},
-	{"en", "English"},
-	{"zh-Hans", "简体中文"},
-	{"ko", "한국어"},
-	{"vi", "Tiếng Việt"},
-	{"pt", "Português"},
+	{"ja", "日本語", false},
+	{"en", "English", false},
+	{"zh-Hans", "简体中文", true},
+	{"ko", "한국어", true},
+	{"vi", "Tiếng Việt", true},
+	{"pt-BR", "Português", true},
+}
+
+// StaffOnly reports whether message id belongs to the staff screens only,
+// which partial languages leave to English.
+func StaffOnly(id string) bool {
+	return strings.HasPrefix(id, "staff.") || strings.HasPrefix(id, "revocation.")
 }
 
 // Catalogue holds every language's messages and the language currently shown.
@@ -238,11 +254,23 @@ func (c *Catalogue) localize(tag, id string, count any, kv []any) string {
 		if c.ids[t][id] {
 			return c.render(t, id, count, kv)
 		}
+		if t == tag && c.partial(tag) && StaffOnly(id) {
+			continue // by design: staff screens in English
+		}
 		c.mu.Lock()
 		c.missing[t+":"+id] = true
 		c.mu.Unlock()
 	}
 	return "⟦" + id + "⟧"
+}
+
+func (c *Catalogue) partial(tag string) bool {
+	for _, l := range c.langs {
+		if l.Tag == tag {
+			return l.Partial
+		}
+	}
+	return false
 }
 
 func (c *Catalogue) render(tag, id string, count any, kv []any) string {

@@ -11,6 +11,7 @@ import (
 	"log"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"fyne.io/fyne/v2"
@@ -138,27 +139,52 @@ func run(out string, size fyne.Size, langs []string) error {
 	return os.WriteFile(filepath.Join(out, "README.md"), []byte(index.String()), 0o644)
 }
 
+// mainScreens are the resident screens shown on the smaller panel and in
+// the languages beyond Japanese and English.
+var mainScreens = map[flow.State]bool{
+	flow.StateInsertCard: true, flow.StateStatus: true, flow.StateLastTryConfirm: true, flow.StateEnterPIN: true,
+	flow.StateNewPIN: true, flow.StatePINChanged: true, flow.StateChooseCerts: true, flow.StateEligibility: true,
+	flow.StateWaitApproval: true, flow.StateReceipt: true,
+}
+
 // smallPanel renders the main resident screens on the 1280×800 terminal into
-// out/1280x800/<lang>/ and adds their section to the index.
+// out/1280x800/<lang>/, and those of the other offered languages at full
+// size into out/<lang>/, and adds their sections to the index.
 func smallPanel(out string, w fyne.Window, k *ui.Kiosk, s *still, tr *i18n.Catalogue, langs []string, index *strings.Builder) error {
+	size := w.Canvas().Size()
 	w.Resize(fyne.NewSize(1280, 800))
-	want := map[flow.State]bool{ // the main resident screens
-		flow.StateInsertCard: true, flow.StateStatus: true, flow.StateLastTryConfirm: true, flow.StateEnterPIN: true,
-		flow.StateNewPIN: true, flow.StatePINChanged: true, flow.StateChooseCerts: true, flow.StateEligibility: true,
-		flow.StateWaitApproval: true, flow.StateReceipt: true,
+	if err := subset(out, "1280x800", w, k, s, tr, langs, index,
+		"## 1280×800\n\nThe smaller terminal, main resident screens. `TestFitsBothPanels` and\n`TestResidentScreensNeedNoScrolling` (ui) check on both panels, in Japanese and English,\nthat no resident screen needs scrolling and every button and key lies inside the window.\n"); err != nil {
+		return err
 	}
+	w.Resize(size)
+	var more []string
+	for _, l := range tr.Languages() {
+		if !slices.Contains(langs, l.Tag) {
+			more = append(more, l.Tag)
+		}
+	}
+	if len(more) == 0 {
+		return nil
+	}
+	return subset(out, "", w, k, s, tr, more, index,
+		"## Other languages\n\nThe main resident screens in the other languages offered (staff screens fall back to English).\n")
+}
+
+// subset renders the main screens in langs into out/sub/<lang>/.
+func subset(out, sub string, w fyne.Window, k *ui.Kiosk, s *still, tr *i18n.Catalogue, langs []string, index *strings.Builder, heading string) error {
 	files := map[flow.State][]string{}
 	var order []flow.State
 	for _, lang := range langs {
 		if !tr.SetLang(lang) {
 			return fmt.Errorf("no language %q", lang)
 		}
-		dir := filepath.Join(out, "1280x800", lang)
+		dir := filepath.Join(out, sub, lang)
 		if err := os.MkdirAll(dir, 0o755); err != nil {
 			return err
 		}
 		for i, snap := range ui.SampleSnapshots() {
-			if !want[snap.State] {
+			if !mainScreens[snap.State] {
 				continue
 			}
 			s.snap = snap
@@ -171,10 +197,10 @@ func smallPanel(out string, w fyne.Window, k *ui.Kiosk, s *still, tr *i18n.Catal
 			if len(files[snap.State]) == 0 {
 				order = append(order, snap.State)
 			}
-			files[snap.State] = append(files[snap.State], "1280x800/"+lang+"/"+name)
+			files[snap.State] = append(files[snap.State], filepath.ToSlash(filepath.Join(sub, lang, name)))
 		}
 	}
-	fmt.Fprintf(index, "\n## 1280×800\n\nThe smaller terminal, main resident screens. `TestFitsBothPanels` (ui) checks that every\nbutton of every resident screen lies inside the window on both panels, in Japanese and English.\n\n")
+	fmt.Fprintf(index, "\n%s\n", heading)
 	fmt.Fprintf(index, "| screen | %s |\n|---|%s\n", strings.Join(langs, " | "), strings.Repeat("---|", len(langs)))
 	for _, st := range order {
 		fmt.Fprintf(index, "| `%s` |", st)
