@@ -11,7 +11,7 @@ pkgs=(
   libpcsclite-dev pcscd vsmartcard-vpcd
   opensc openssl
   xvfb xdotool imagemagick
-  gcc-mingw-w64-x86-64
+  gcc-mingw-w64-x86-64 nsis osslsigncode debootstrap
   fonts-morisawa-bizud-gothic
 )
 
