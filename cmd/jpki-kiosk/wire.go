@@ -290,6 +290,7 @@ func purgeDaily(st *store.Store, days int, now func() time.Time, every time.Dura
 					day = d
 					if _, err := st.Purge(context.Background(), days); err != nil {
 						fmt.Fprintln(os.Stderr, "jpki-kiosk: retention purge:", err)
+						ops.log(sevError, evStoreError, "store: retention purge: %v", err)
 					}
 				}
 			}

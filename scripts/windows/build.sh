@@ -87,4 +87,4 @@ makensis -V2 -INPUTCHARSET UTF8 \
   scripts/windows/installer.nsi
 scripts/windows/sign.sh "$setup"
 scripts/windows/sign.sh --verify "$OUT/jpki-kiosk.exe" "$OUT/kioskctl.exe" "$setup"
-ls -l "$setup" | awk '{print "windows: " $NF " (" $5 " bytes)"}'
+echo "windows: $setup ($(stat -c %s "$setup") bytes)"

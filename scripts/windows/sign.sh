@@ -72,7 +72,7 @@ case $1 in
     [ -n "$CAFILE" ] && args+=(-CAfile "$CAFILE")
     if ! out=$(osslsigncode "${args[@]}" 2>&1); then
       echo "sign: $f: signature NOT valid" >&2
-      printf '%s\n' "$out" | tail -5 >&2
+      grep -E 'MISMATCH|failed|[Ee]rror' <<<"$out" >&2 || printf '%s\n' "$out" | tail -5 >&2
       exit 1
     fi
     grep -q "Signature verification: ok" <<<"$out" || { echo "sign: $f: no 'Signature verification: ok'" >&2; exit 1; }

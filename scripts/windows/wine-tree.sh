@@ -4,6 +4,8 @@
 # bcryptprimitives.dll, which Go 1.24+ Windows binaries need; Debian 12's Wine
 # has neither. The tree lives outside the clone and is reused; it is rebuilt
 # when its stamp is missing or names a different package list.
+# (usr/bin/wine is a link to /etc/alternatives inside the tree, so it is
+# tested as a link.)
 #
 #   scripts/windows/wine-tree.sh [DIR]     prints DIR when the tree is ready
 #
@@ -16,7 +18,7 @@ PKGS=wine64,wine,libpcsclite1,libgl1-mesa-dri,libglx-mesa0,libgl1
 STAMP="$DIR/.jpki-kiosk-stamp"
 WANT="trixie minbase $PKGS"
 
-if [ -f "$STAMP" ] && [ "$(cat "$STAMP")" = "$WANT" ] && [ -x "$DIR/usr/bin/wine" ]; then
+if [ -f "$STAMP" ] && [ "$(cat "$STAMP")" = "$WANT" ] && [ -L "$DIR/usr/bin/wine" ]; then
   echo "$DIR"
   exit 0
 fi
