@@ -28,7 +28,10 @@ fail() { echo "test-windows: FAIL: $*" >&2; exit 1; }
 t0=$(date +%s)
 phase() { printf 'test-windows: %-44s (+%ss)\n' "$1" "$(($(date +%s) - t0))"; }
 
-[ "$(id -u)" -eq 0 ] || fail "needs root (chroot, bind mounts)"
+if [ "$(id -u)" -ne 0 ]; then # chroot and bind mounts
+  command -v sudo >/dev/null || fail "needs root (chroot, bind mounts)"
+  exec sudo env "PATH=$PATH" "$0" "$@"
+fi
 for tool in /usr/sbin/pcscd Xvfb import convert flock chroot mountpoint; do
   command -v "$tool" >/dev/null || fail "$tool not installed (scripts/install-deps.sh)"
 done
