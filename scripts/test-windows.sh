@@ -112,14 +112,15 @@ win() {
 }
 C="$TREE$PREFIX/drive_c"
 PF='C:\Program Files\JPKI Kiosk'
-DATA='C:\ProgramData\JPKI Kiosk'
+DATA='C:\ProgramData\JPKI Kiosk data' # not the default: /DATADIR is tested
+CDATA="$C/ProgramData/JPKI Kiosk data"
 
 phase "fresh Wine prefix"
 rm -rf "${TREE:?}$PREFIX"
 win wineboot -i >/dev/null 2>&1 || fail "wineboot"
 win wineserver -w
 
-phase "silent install (/S /PROFILE /KIOSKUSER)"
+phase "silent install (/S /PROFILE /DATADIR /KIOSKUSER)"
 cp "$SETUP" "$TREE/tmp/setup.exe"
 if [ -n "${KIOSK_WINE_SHOTS:-}" ]; then
   mkdir -p "$KIOSK_WINE_SHOTS"
@@ -136,18 +137,23 @@ if [ -n "${KIOSK_WINE_SHOTS:-}" ]; then
   win wineserver -k >/dev/null 2>&1 || true
   wait "$gui" 2>/dev/null || true
   rm -rf "$C/Program Files/JPKI Kiosk" "$C/ProgramData/JPKI Kiosk"
+  win wine reg delete 'HKLM\Software\JPKI Kiosk' /f >/dev/null 2>&1 || true
 fi
-win wine /tmp/setup.exe /S /PROFILE=kakamigahara /KIOSKUSER=kiosk1 >/dev/null 2>&1 || fail "silent install exited $?"
+# As typed in cmd.exe: an option's value runs to the next " /", spaces
+# included (a quote before the slash would hide the option from NSIS).
+read -ra datadir <<<"/DATADIR=$DATA"
+win wine /tmp/setup.exe /S /PROFILE=kakamigahara "${datadir[@]}" /KIOSKUSER=kiosk1 >/dev/null 2>&1 || fail "silent install exited $?"
 win wineserver -w
 for f in jpki-kiosk.exe kioskctl.exe uninstall.exe icon.ico lockdown.ps1; do
   [ -f "$C/Program Files/JPKI Kiosk/$f" ] || fail "installed tree lacks $f"
 done
-[ -d "$C/ProgramData/JPKI Kiosk/logs" ] || fail "data directory not created under ProgramData"
+[ -d "$CDATA/logs" ] || fail "data directory not created under ProgramData"
 [ -f "$C/ProgramData/Microsoft/Windows/Start Menu/Programs/JPKI Kiosk/JPKI Kiosk.lnk" ] || fail "no Start-menu entry"
 [ -f "$C/ProgramData/Microsoft/Windows/Start Menu/Programs/JPKI Kiosk/kioskctl.lnk" ] || fail "no Start-menu entry for kioskctl"
 reg=$(win wine reg query 'HKLM\Software\JPKI Kiosk' 2>/dev/null | tr -d '\r')
 grep -q 'Profile.*kakamigahara' <<<"$reg" || fail "profile option not recorded: $reg"
 grep -q 'KioskUser.*kiosk1' <<<"$reg" || fail "kiosk account option not recorded: $reg"
+grep -qF "$DATA" <<<"$reg" || fail "data directory option not recorded: $reg"
 for f in jpki-kiosk.exe kioskctl.exe uninstall.exe; do
   scripts/windows/sign.sh --verify "$C/Program Files/JPKI Kiosk/$f" >/dev/null || fail "installed $f not signed"
 done
@@ -157,7 +163,7 @@ KC=("$PF\\kioskctl.exe")
 echo 'supervisor-password-1' | win wine "${KC[@]}" staff add --db "$DATA\\kiosk.db" --id super1 --role supervisor \
   >"$tmp/staff.out" 2>&1 || { cat "$tmp/staff.out"; fail "kioskctl.exe staff add"; }
 win wine "${KC[@]}" log verify --db "$DATA\\kiosk.db" --json >"$tmp/log.out" 2>&1 || { cat "$tmp/log.out"; fail "kioskctl.exe log verify"; }
-[ -f "$C/ProgramData/JPKI Kiosk/kiosk.db" ] || fail "no database in the data directory"
+[ -f "$CDATA/kiosk.db" ] || fail "no database in the data directory"
 
 phase "card through winscard.dll (pcscd lock)"
 exec 9>"$LOCK"
@@ -231,7 +237,7 @@ sleep 1
 win wineserver -w
 [ ! -e "$C/Program Files/JPKI Kiosk/kioskctl.exe" ] || fail "kioskctl.exe left behind"
 [ ! -e "$C/ProgramData/Microsoft/Windows/Start Menu/Programs/JPKI Kiosk" ] || fail "Start-menu entries left behind"
-[ -f "$C/ProgramData/JPKI Kiosk/kiosk.db" ] || fail "the audit database was removed without /REMOVEDATA"
+[ -f "$CDATA/kiosk.db" ] || fail "the audit database was removed without /REMOVEDATA"
 
 phase "reinstall, then uninstall /REMOVEDATA"
 win wine /tmp/setup.exe /S >/dev/null 2>&1 || fail "reinstall exited $?"
@@ -243,6 +249,6 @@ win wine "$PF\\uninstall.exe" /S /REMOVEDATA >/dev/null 2>&1 || fail "uninstall 
 win wineserver -w
 sleep 1
 win wineserver -w
-[ ! -e "$C/ProgramData/JPKI Kiosk" ] || fail "/REMOVEDATA left the data directory"
+[ ! -e "$CDATA" ] || fail "/REMOVEDATA left the data directory"
 rm -f "$TREE/tmp/setup.exe"
 phase "ok"

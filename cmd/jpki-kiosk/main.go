@@ -37,6 +37,7 @@ func main() {
 
 	ops.open(openSink())
 	defer ops.close()
+	defer catchCrashes(crashDir(c))()
 	defer onCrash(crashDir(c))
 	a := app.NewWithID("jp.lg.kiosk.jpki")
 	stop, err := start1(a, c, start)

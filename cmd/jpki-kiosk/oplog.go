@@ -232,3 +232,43 @@ func crashDir(c config) string {
 	}
 	return filepath.Join(dir, "jpki-kiosk")
 }
+
+// pendingCrashFile receives the runtime's own report of a fatal error on any
+// goroutine (debug.SetCrashOutput) — unscrubbed, so it lives only until the
+// next start (Shell Launcher restarts the kiosk at once), which scrubs it
+// into a crash report and deletes it.
+const pendingCrashFile = "crash-pending.raw"
+
+// catchCrashes turns a pending raw crash output left in dir by the previous
+// run into a scrubbed report, then sends this run's fatal errors to a new
+// pending file. The returned function (for a clean exit) removes it.
+func catchCrashes(dir string) (stop func()) {
+	nothing := func() {}
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return nothing
+	}
+	pending := filepath.Join(dir, pendingCrashFile)
+	if raw, err := os.ReadFile(pending); err == nil && len(raw) > 0 {
+		at := time.Now()
+		if fi, err := os.Stat(pending); err == nil {
+			at = fi.ModTime()
+		}
+		if path, err := writeCrashReport(dir, "fatal error in the previous run", raw, at); err == nil {
+			ops.log(sevError, evCrash, "the previous run crashed; report %s", path)
+		}
+	}
+	_ = os.Remove(pending)
+	f, err := os.OpenFile(pending, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600)
+	if err != nil {
+		return nothing
+	}
+	if err := debug.SetCrashOutput(f, debug.CrashOptions{}); err != nil {
+		f.Close()
+		return nothing
+	}
+	return func() {
+		_ = debug.SetCrashOutput(nil, debug.CrashOptions{})
+		f.Close()
+		_ = os.Remove(pending)
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"runtime/debug"
 	"strings"
@@ -128,5 +129,54 @@ func TestCrashDir(t *testing.T) {
 	}
 	if got := crashDir(config{}); filepath.Base(got) != "jpki-kiosk" {
 		t.Errorf("default: %s", got)
+	}
+}
+
+// A panic on another goroutine (card I/O, timers) kills the program
+// without main's recover: the runtime's own output goes to the pending file,
+// and the next start turns it into a scrubbed report.
+func TestCatchCrashesOtherGoroutine(t *testing.T) {
+	if dir := os.Getenv("JPKI_CRASH_CHILD"); dir != "" {
+		catchCrashes(dir)
+		done := make(chan struct{})
+		go func() { panic("PIN 1234 of 山田太郎, sign NEWPIN42") }()
+		<-done
+	}
+	dir := t.TempDir()
+	cmd := exec.Command(os.Args[0], "-test.run=^TestCatchCrashesOtherGoroutine$")
+	cmd.Env = append(os.Environ(), "JPKI_CRASH_CHILD="+dir)
+	out, err := cmd.CombinedOutput()
+	if err == nil {
+		t.Fatalf("child did not crash:\n%s", out)
+	}
+	raw, err := os.ReadFile(filepath.Join(dir, pendingCrashFile))
+	if err != nil || !bytes.Contains(raw, []byte("panic: PIN 1234")) {
+		t.Fatalf("pending crash output %q (%v)", raw, err)
+	}
+	var logged bytes.Buffer
+	ops.open(stderrSink{&logged})
+	defer ops.close()
+	stop := catchCrashes(dir)
+	stop()
+	if _, err := os.Stat(filepath.Join(dir, pendingCrashFile)); !os.IsNotExist(err) {
+		t.Errorf("pending file still there after a clean stop (%v)", err)
+	}
+	reports, _ := filepath.Glob(filepath.Join(dir, crashFilePrefix+"2*.txt"))
+	if len(reports) != 1 {
+		t.Fatalf("reports %v, want 1", reports)
+	}
+	rep, _ := os.ReadFile(reports[0])
+	for _, bad := range []string{"1234", "山田", "NEWPIN42"} {
+		if bytes.Contains(rep, []byte(bad)) {
+			t.Errorf("report contains %q:\n%s", bad, rep)
+		}
+	}
+	for _, want := range []string{"panic: PIN #### of ?, sign <redacted>", "TestCatchCrashesOtherGoroutine.func", "oplog_test.go:"} {
+		if !bytes.Contains(rep, []byte(want)) {
+			t.Errorf("report lacks %q:\n%s", want, rep)
+		}
+	}
+	if !strings.Contains(logged.String(), "error 30: the previous run crashed") {
+		t.Errorf("no event 30: %q", logged.String())
 	}
 }

@@ -224,6 +224,14 @@ Section "Uninstall"
   RMDir "$SMPROGRAMS\JPKI Kiosk"
   DeleteRegKey HKLM "${UNINSTKEY}"
   DeleteRegKey HKLM "${EVENTKEY}"
+  ; Never a drive root or a system folder, whatever the registry says.
+  StrLen $R2 $KDataDir
+  ${If} $R2 < 6
+  ${OrIf} $KDataDir == $APPDATA
+  ${OrIf} $KDataDir == $WINDIR
+  ${OrIf} $KDataDir == $PROGRAMFILES64
+    StrCpy $RemoveData 0
+  ${EndIf}
   ${If} $RemoveData == 1
   ${AndIf} $KDataDir != ""
     DetailPrint "Removing the data directory $KDataDir (/REMOVEDATA)"
