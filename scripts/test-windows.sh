@@ -211,7 +211,9 @@ rm -f "$PIDFILE"
 exec 9>&-
 
 phase "installed jpki-kiosk.exe -demo under Xvfb"
-win wine "$PF\\jpki-kiosk.exe" -demo >"$tmp/kiosk.log" 2>&1 &
+# Wine's ReportEventW prints each Event Log message on its "eventlog" debug
+# channel: that shows what the kiosk's Windows-only oplog code sends.
+win env WINEDEBUG=-all,+eventlog wine "$PF\\jpki-kiosk.exe" -demo >"$tmp/kiosk.log" 2>&1 &
 kiosk=$!
 pids+=("$kiosk")
 shot="$tmp/kiosk.png"
@@ -226,6 +228,8 @@ done
 [ "$blank" -eq 0 ] || fail "the kiosk's first screen stayed blank ($colors colours)"
 [ -n "${KIOSK_WINE_SHOT:-}" ] && cp "$shot" "$KIOSK_WINE_SHOT"
 echo "test-windows: kiosk screenshot: $colors colours"
+grep -qF 'eventlog:ReportEventW L"started (profile moriya, issuer training, demo true)"' "$tmp/kiosk.log" ||
+  { grep -i eventlog "$tmp/kiosk.log" | head -5; fail "no 'started' message through ReportEventW"; }
 win wineserver -k >/dev/null 2>&1 || true
 wait "$kiosk" 2>/dev/null || true
 unset 'pids[-1]'
