@@ -48,7 +48,7 @@ func main() {
 		os.Exit(1)
 	}
 	ops.log(sevInfo, evStarted, "started (profile %s, issuer %s, demo %v)", c.profile, c.issuer, c.demo)
-	defer ops.log(sevInfo, evStopped, "stopped")
 	defer stop()
 	a.Run()
+	ops.log(sevInfo, evStopped, "stopped") // not after a crash: onCrash reports that
 }
