@@ -63,8 +63,8 @@ function Assert-Admin {
 
 function Get-Setting([string]$Given, [string]$Name, [string]$Default) {
     if ($Given) { return $Given }
-    $v = (Get-ItemProperty -Path $RegKey -Name $Name -ErrorAction SilentlyContinue).$Name
-    if ($v) { return $v }
+    $item = Get-ItemProperty -Path $RegKey -ErrorAction SilentlyContinue
+    if ($item -and ($item.PSObject.Properties.Name -contains $Name) -and $item.$Name) { return $item.$Name }
     if ($Default) { return $Default }
     throw "No $Name given and none in $RegKey (run the installer first)."
 }
@@ -190,11 +190,13 @@ function Set-AssignedAccess([string]$Name, [string]$Exe, [string]$KioskArgs) {
 
 function Set-MdmProperty([string]$Property, [string]$Value) {
     if (-not $PSCmdlet.ShouldProcess("MDM_AssignedAccess.$Property", 'Set')) { return }
-    $escaped = [Security.SecurityElement]::Escape($Value).Replace("'", "''")
+    # The MDM bridge takes the XML HTML-encoded (Microsoft's examples use
+    # HtmlEncode); encoded, it has no single quote left to break the literal.
+    $encoded = [Net.WebUtility]::HtmlEncode($Value)
     Invoke-AsSystem @"
 `$ErrorActionPreference = 'Stop'
 `$o = Get-CimInstance -Namespace 'root\cimv2\mdm\dmmap' -ClassName 'MDM_AssignedAccess'
-`$o.$Property = [Net.WebUtility]::HtmlDecode('$escaped')
+`$o.$Property = '$encoded'
 Set-CimInstance -CimInstance `$o
 "@
 }
@@ -234,7 +236,7 @@ namespace JpkiKiosk {
       if (st != 0) throw new System.ComponentModel.Win32Exception((int)LsaNtStatusToWinError(st));
       try {
         var k = S(key);
-        if (value == null) st = LsaStorePrivateData(h, ref k, IntPtr.Zero);
+        if (string.IsNullOrEmpty(value)) st = LsaStorePrivateData(h, ref k, IntPtr.Zero);   // delete
         else { var d = S(value); st = LsaStorePrivateData(h, ref k, ref d); Marshal.ZeroFreeGlobalAllocUnicode(d.Buffer); }
         Marshal.FreeHGlobal(k.Buffer);
         if (st != 0) throw new System.ComponentModel.Win32Exception((int)LsaNtStatusToWinError(st));
@@ -247,7 +249,21 @@ namespace JpkiKiosk {
     [JpkiKiosk.Lsa]::Store($Key, $Value)
 }
 
-function Set-TouchLockdown([string]$Name) {
+# Sets a value in the default user's hive, which new profiles (the kiosk
+# account's first sign-in) start from.
+function Set-DefaultUserValue([string]$SubKey, [string]$Name, [int]$Value) {
+    $hive = Join-Path $env:SystemDrive 'Users\Default\NTUSER.DAT'
+    & reg.exe load 'HKU\JpkiKioskDefault' $hive | Out-Null
+    if ($LASTEXITCODE -ne 0) { Write-Warning "Could not load $hive"; return }
+    try {
+        & reg.exe add "HKU\JpkiKioskDefault\$SubKey" /v $Name /t REG_DWORD /d $Value /f | Out-Null
+    } finally {
+        [GC]::Collect()
+        & reg.exe unload 'HKU\JpkiKioskDefault' | Out-Null
+    }
+}
+
+function Set-TouchLockdown {
     if (-not $PSCmdlet.ShouldProcess('edge swipes, touch keyboard, power', 'Turn off')) { return }
     # Edge swipes (Action Center, task view, app switching) off for every user.
     $edgeUI = 'HKLM:\SOFTWARE\Policies\Microsoft\Windows\EdgeUI'
@@ -255,10 +271,9 @@ function Set-TouchLockdown([string]$Name) {
     Set-ItemProperty $edgeUI -Name AllowEdgeSwipe -Type DWord -Value 0
     # The touch keyboard: no automatic pop-up, and its service off (the kiosk
     # has its own keypads). The Ease of Access on-screen keyboard off at sign-in.
-    $tip = 'HKLM:\SOFTWARE\Microsoft\TabletTip\1.7'
-    New-Item -Force -Path $tip | Out-Null
-    Set-ItemProperty $tip -Name EnableDesktopModeAutoInvoke -Type DWord -Value 0
-    Set-ItemProperty $tip -Name DisableNewKeyboardExperience -Type DWord -Value 1
+    # EnableDesktopModeAutoInvoke is a per-user setting: written to the
+    # default profile, so the kiosk account gets it at its first sign-in.
+    Set-DefaultUserValue 'Software\Microsoft\TabletTip\1.7' 'EnableDesktopModeAutoInvoke' 0
     foreach ($svc in 'TabletInputService', 'TextInputManagementService') {
         if (Get-Service -Name $svc -ErrorAction SilentlyContinue) {
             Set-Service -Name $svc -StartupType Disabled
@@ -313,5 +328,5 @@ switch ($chosen) {
     'AssignedAccess' { Set-AssignedAccess $KioskUser $exe $kioskArgs }
 }
 if (-not $NoAutoLogon) { Set-AutoLogon $KioskUser $Password }
-Set-TouchLockdown $KioskUser
+Set-TouchLockdown
 Write-Host "Done ($chosen). Restart the terminal: it signs in as $KioskUser and starts the kiosk."
