@@ -228,7 +228,9 @@ done
 [ "$blank" -eq 0 ] || fail "the kiosk's first screen stayed blank ($colors colours)"
 [ -n "${KIOSK_WINE_SHOT:-}" ] && cp "$shot" "$KIOSK_WINE_SHOT"
 echo "test-windows: kiosk screenshot: $colors colours"
-grep -qF 'eventlog:ReportEventW L"started (profile moriya, issuer training, demo true)"' "$tmp/kiosk.log" ||
+started='eventlog:ReportEventW L"started (profile moriya, issuer training, demo true)"'
+for _ in $(seq 40); do grep -qF "$started" "$tmp/kiosk.log" && break; sleep 0.5; done
+grep -qF "$started" "$tmp/kiosk.log" ||
   { grep -i eventlog "$tmp/kiosk.log" | head -5; fail "no 'started' message through ReportEventW"; }
 win wineserver -k >/dev/null 2>&1 || true
 wait "$kiosk" 2>/dev/null || true
