@@ -11,7 +11,8 @@
 #   scripts/test-windows.sh          (root: chroot and bind mounts)
 #
 # Env: KIOSK_WINE_SHOT=FILE keeps the kiosk screenshot; KIOSK_WINE_SHOTS=DIR
-# also screenshots the installer's pages (docs/deploy/). pcscd is shared with
+# also screenshots the installer's pages (docs/deploy/); KIOSK_WINE_KEEP=1
+# keeps the Wine prefix (in the tree, /tmp/jpki-wine) for a look afterwards. pcscd is shared with
 # the Go tests: the card part takes card/pcsctest's lock and starts and stops
 # its own pcscd by PID. Everything mounted is unmounted on exit.
 set -euo pipefail
@@ -52,6 +53,8 @@ cleanup() {
   set +e
   if [ -n "$TREE" ] && [ -d "$TREE/usr/bin" ]; then
     chroot "$TREE" env WINEPREFIX=$PREFIX wineserver -k >/dev/null 2>&1
+    # The prefix (about 770 MB) is made afresh by every run; KIOSK_WINE_KEEP=1 keeps it.
+    [ -n "${KIOSK_WINE_KEEP:-}" ] || rm -rf "${TREE:?}$PREFIX" "$TREE/tmp/setup.exe" "$TREE"/tmp/wine-*
   fi
   for ((i = ${#pids[@]} - 1; i >= 0; i--)); do
     kill "${pids[i]}" 2>/dev/null && wait "${pids[i]}" 2>/dev/null
@@ -82,9 +85,12 @@ for f in bin/windows/jpki-kiosk.exe bin/windows/kioskctl.exe "$SETUP"; do
 done
 
 phase "Debian 13 tree with Wine 10"
-TREE=$(scripts/windows/wine-tree.sh)
-exec 8>"$TREE.lock"
-flock -w 900 8 || fail "the Wine tree is in use ($TREE.lock)"
+# One run at a time in the tree (its mounts, its prefix), also while it is built.
+tree_dir=${JPKI_WINE_TREE:-/var/cache/jpki-kiosk/wine-trixie}
+mkdir -p "$(dirname "$tree_dir")"
+exec 8>"$tree_dir.lock"
+flock -w 900 8 || fail "the Wine tree is in use ($tree_dir.lock)"
+TREE=$(scripts/windows/wine-tree.sh "$tree_dir")
 
 # The host's pcsc-lite client speaks the host pcscd's protocol (4:4);
 # trixie's libpcsclite1 (4:5) hands every call to it.

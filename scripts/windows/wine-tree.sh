@@ -30,9 +30,14 @@ mirror=$(grep -rhoE '(URIs:|^deb)[[:space:]]+https?://[^[:space:]]+/debian/?([[:
   /etc/apt/sources.list /etc/apt/sources.list.d/ 2>/dev/null | awk '{print $2}' | grep -v security | head -1 || true)
 mirror=${mirror:-http://deb.debian.org/debian}
 
+# Never delete through a bind mount (/dev, /proc of a run that was killed).
+if grep -qF " $DIR/" /proc/mounts || grep -qF " $DIR.partial/" /proc/mounts; then
+  echo "wine-tree: something is still mounted under $DIR (see /proc/mounts); unmount it first" >&2
+  exit 1
+fi
 mkdir -p "$(dirname "$DIR")"
 tmp="$DIR.partial"
-rm -rf "$tmp"
+rm -rf --one-file-system "$tmp"
 echo "wine-tree: debootstrap trixie from $mirror into $DIR (once; about 2 minutes)" >&2
 start=$(date +%s)
 debootstrap --variant=minbase --include="$PKGS" trixie "$tmp" "$mirror" >"$tmp.log" 2>&1 || {
@@ -42,7 +47,7 @@ debootstrap --variant=minbase --include="$PKGS" trixie "$tmp" "$mirror" >"$tmp.l
 }
 # apt's package cache is not needed to run Wine.
 rm -rf "$tmp/var/cache/apt/archives/"*.deb "$tmp/var/lib/apt/lists/"*
-rm -rf "$DIR"
+rm -rf --one-file-system "$DIR"
 mv "$tmp" "$DIR"
 echo "$WANT" >"$STAMP"
 echo "wine-tree: ready in $(( $(date +%s) - start )) s ($(du -sh "$DIR" | cut -f1))" >&2
