@@ -160,6 +160,8 @@ reg=$(win wine reg query 'HKLM\Software\JPKI Kiosk' 2>/dev/null | tr -d '\r')
 grep -q 'Profile.*kakamigahara' <<<"$reg" || fail "profile option not recorded: $reg"
 grep -q 'KioskUser.*kiosk1' <<<"$reg" || fail "kiosk account option not recorded: $reg"
 grep -qF "$DATA" <<<"$reg" || fail "data directory option not recorded: $reg"
+# Wine has no Smart Card service: the installer's SCardSvr check must say so.
+grep -q 'SCardSvrAutoStart.*0x0' <<<"$reg" || fail "the SCardSvr check did not record its result: $reg"
 for f in jpki-kiosk.exe kioskctl.exe uninstall.exe; do
   scripts/windows/sign.sh --verify "$C/Program Files/JPKI Kiosk/$f" >/dev/null || fail "installed $f not signed"
 done

@@ -17,6 +17,8 @@ ManifestDPIAware true
 !include FileFunc.nsh
 !include LogicLib.nsh
 !include x64.nsh
+!include StrFunc.nsh
+${StrStr}
 
 !define REGKEY "Software\JPKI Kiosk"
 !define UNINSTKEY "Software\Microsoft\Windows\CurrentVersion\Uninstall\JPKI Kiosk"
@@ -190,11 +192,19 @@ Section "Kiosk" SecMain
   nsExec::ExecToLog 'sc.exe config SCardSvr start= auto'
   Pop $0
   DetailPrint "sc config SCardSvr start= auto: $0"
+  ; Check: `sc qc` must now say AUTO_START. The result is recorded
+  ; (SCardSvrAutoStart 1/0) for IT's inventory and the tests.
   nsExec::ExecToStack 'sc.exe qc SCardSvr'
   Pop $0
   Pop $1
+  ${StrStr} $R3 $1 "AUTO_START"
   ${If} $0 != 0
-    DetailPrint "WARNING: the Smart Card service (SCardSvr) was not found or could not be queried."
+  ${OrIf} $R3 == ""
+    DetailPrint "WARNING: the Smart Card service (SCardSvr) is missing or not on automatic start (sc qc: $0)."
+    WriteRegDWORD HKLM "${REGKEY}" "SCardSvrAutoStart" 0
+  ${Else}
+    DetailPrint "The Smart Card service (SCardSvr) starts automatically."
+    WriteRegDWORD HKLM "${REGKEY}" "SCardSvrAutoStart" 1
   ${EndIf}
 SectionEnd
 
