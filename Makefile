@@ -3,7 +3,7 @@ GO      ?= go
 WINCC   ?= x86_64-w64-mingw32-gcc
 BIN     := bin
 
-.PHONY: deps demo test unit integration vet cross build screenshots clean
+.PHONY: deps demo test unit integration vet cross windows build screenshots clean
 
 deps:
 	scripts/install-deps.sh
@@ -24,9 +24,14 @@ cross:
 	CGO_ENABLED=1 GOOS=windows GOARCH=amd64 CC=$(WINCC) \
 		$(GO) build -o $(BIN)/windows/ ./cmd/jpki-kiosk ./cmd/kioskctl
 
+## windows: the signed installer dist/jpki-kiosk-setup-VERSION.exe (NSIS, osslsigncode;
+## a real certificate from JPKI_SIGN_PKCS12 + JPKI_SIGN_PASSWORD, else a throwaway test one).
+windows: deps
+	GO=$(GO) WINCC=$(WINCC) scripts/windows/build.sh
+
 ## screenshots: every screen in Japanese and English into docs/screens/.
 screenshots:
 	$(GO) run ./ui/screenshots -out docs/screens
 
 clean:
-	rm -rf $(BIN)
+	rm -rf $(BIN) dist

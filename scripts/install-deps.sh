@@ -2,7 +2,8 @@
 # Installs the Debian packages the kiosk needs to build, run the demo and run
 # every test: Fyne's cgo/GL headers, PC/SC with the vpcd virtual reader,
 # OpenSC (fidelity tests), Xvfb (real-window test), MinGW (Windows build) and
-# the BIZ UDGothic font. Idempotent: apt runs only when something is missing.
+# the BIZ UDGothic font, and for the Windows installer and its Wine test NSIS,
+# osslsigncode, debootstrap and shellcheck. Idempotent: apt runs only when something is missing.
 set -euo pipefail
 
 pkgs=(
@@ -11,7 +12,7 @@ pkgs=(
   libpcsclite-dev pcscd vsmartcard-vpcd
   opensc openssl
   xvfb xdotool imagemagick
-  gcc-mingw-w64-x86-64
+  gcc-mingw-w64-x86-64 nsis osslsigncode debootstrap shellcheck
   fonts-morisawa-bizud-gothic
 )
 

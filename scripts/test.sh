@@ -20,7 +20,8 @@ go test -count=1 -timeout 30m ./...
 step "race detector on the concurrent packages"
 go test -count=1 -race -timeout 20m ./card/... ./store/... ./ui/flow/...
 
-step "windows cross-compile"
-make cross
+step "windows: signed installer, then installed and run under Wine 10 (scripts/test-windows.sh)"
+shellcheck scripts/test-windows.sh scripts/windows/*.sh
+scripts/test-windows.sh
 
 step "done"

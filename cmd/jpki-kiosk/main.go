@@ -35,12 +35,20 @@ func main() {
 	flag.BoolVar(&c.timing, "timing", os.Getenv("KIOSK_TIMING") != "", "print start-up and card-to-status timings to stderr")
 	flag.Parse()
 
+	ops.open(openSink())
+	defer ops.close()
+	defer catchCrashes(crashDir(c))()
+	defer onCrash(crashDir(c))
 	a := app.NewWithID("jp.lg.kiosk.jpki")
 	stop, err := start1(a, c, start)
 	if err != nil {
+		ops.log(sevError, evStartFailed, "start failed: %v", err)
+		ops.close()
 		fmt.Fprintln(os.Stderr, "jpki-kiosk:", err)
 		os.Exit(1)
 	}
+	ops.log(sevInfo, evStarted, "started (profile %s, issuer %s, demo %v)", c.profile, c.issuer, c.demo)
 	defer stop()
 	a.Run()
+	ops.log(sevInfo, evStopped, "stopped") // not after a crash: onCrash reports that
 }

@@ -53,6 +53,7 @@ func watchReaders(k *ui.Kiosk, p *pcscPort, want string) func() {
 	go func() {
 		readers := map[string]bool{}
 		for ev := range events {
+			ops.cardEvent(ev)
 			if want != "" && ev.Reader != "" && ev.Reader != want {
 				continue
 			}

@@ -289,7 +289,7 @@ func purgeDaily(st *store.Store, days int, now func() time.Time, every time.Dura
 				if d := now().In(policy.JST).Format("2006-01-02"); d != day {
 					day = d
 					if _, err := st.Purge(context.Background(), days); err != nil {
-						fmt.Fprintln(os.Stderr, "jpki-kiosk: retention purge:", err)
+						ops.log(sevError, evStoreError, "store: retention purge: %v", err)
 					}
 				}
 			}
