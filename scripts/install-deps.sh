@@ -2,7 +2,7 @@
 # Installs the Debian packages the kiosk needs to build, run the demo and run
 # every test: Fyne's cgo/GL headers, PC/SC with the vpcd virtual reader,
 # OpenSC (fidelity tests), Xvfb (real-window test), MinGW (Windows build) and
-# the BIZ UDGothic font. Idempotent: apt runs only when something is missing.
+# the BIZ UDGothic font, PostgreSQL (fleet integration tests). Idempotent: apt runs only when something is missing.
 set -euo pipefail
 
 pkgs=(
@@ -13,6 +13,7 @@ pkgs=(
   xvfb xdotool imagemagick
   gcc-mingw-w64-x86-64
   fonts-morisawa-bizud-gothic
+  postgresql
 )
 
 missing=()
