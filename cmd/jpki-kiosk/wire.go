@@ -195,8 +195,12 @@ func assemble(a fyne.App, w fyne.Window, c config, sm seams) (p *parts, err erro
 		return p, err
 	}
 	p.m = m
+	var fleetView staff.FleetSource
+	if p.fleet != nil && p.fleet.DashboardURL != "" {
+		fleetView = staff.PGFleet{URL: p.fleet.DashboardURL}
+	}
 	desk = ui.NewStaffDesk(ui.StaffConfig{Store: st, Profile: prof, Settings: settings, Languages: langs,
-		Approvals: approvals, Work: work, Now: now, ExportDir: c.data,
+		Approvals: approvals, Work: work, Now: now, ExportDir: c.data, Fleet: fleetView,
 		OnSettings: func(s staff.Settings) { m.SetIdleAfter(s.IdleTimeout) }})
 	p.desk = desk
 	p.k = ui.New(a, w, tr, session{m}, ui.Options{Demo: c.demo, Staff: desk.Hook, Scramble: settings.Scramble})
