@@ -178,4 +178,3 @@ func pct(d []time.Duration, p int) time.Duration {
 	}
 	return s[i].Round(10 * time.Microsecond)
 }
-
