@@ -499,3 +499,60 @@ func TestPrivacy(t *testing.T) {
 		}
 	}
 }
+
+func TestRunShipsInBackgroundAndBacksOff(t *testing.T) {
+	db := central(t)
+	st, path := kiosk(t, 5)
+	ctx, cancel := context.WithCancel(context.Background())
+	var mu sync.Mutex
+	var logged []string
+	logf := func(format string, a ...any) {
+		mu.Lock()
+		logged = append(logged, fmt.Sprintf(format, a...))
+		mu.Unlock()
+	}
+
+	// Unreachable central database: failures are logged, the kiosk goes on.
+	dead := &Shipper{DBPath: path, URL: cluster.URLAt("127.0.0.1:1", "shipper", shipPW, db), Kiosk: "k-run", Log: logf}
+	done := make(chan struct{})
+	go func() { dead.Run(ctx, 20*time.Millisecond); close(done) }()
+	addSessions(t, st, 2) // the kiosk's writer is not held up
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		mu.Lock()
+		n := len(logged)
+		mu.Unlock()
+		if n > 0 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("no failure logged")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	cancel()
+	select {
+	case <-done:
+	case <-time.After(5 * time.Second):
+		t.Fatal("Run did not stop when cancelled")
+	}
+
+	// Reachable: Run ships everything, then keeps up with new events.
+	ctx, cancel = context.WithCancel(context.Background())
+	defer cancel()
+	go shipper(db, path, "k-run").Run(ctx, 20*time.Millisecond)
+	addSessions(t, st, 3)
+	want := localHead(t, st)
+	for deadline := time.Now().Add(15 * time.Second); ; {
+		if k := verifyOne(t, db, "k-run"); k.HeadSeq == want {
+			if !k.OK {
+				t.Fatalf("%+v", k)
+			}
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("central head never reached %d", want)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
