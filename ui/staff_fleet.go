@@ -1,6 +1,8 @@
 package ui
 
 import (
+	"os"
+
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/theme"
@@ -14,11 +16,35 @@ import (
 // central database (supervisors; only when StaffConfig.Fleet is set).
 const idStaffFleet = "staff.fleet"
 
-// staffFleet lists each kiosk's last event, lag, health and today's counts.
-type staffFleet struct{ staffScreen }
+// staffFleet lists each kiosk's last event, lag, health and today's counts,
+// and exports this month's events of all kiosks as CSV.
+type staffFleet struct {
+	staffScreen
+	result    string
+	resultErr bool
+}
 
 func init() {
-	Register(idStaffFleet, func(k *Kiosk) Screen { return &staffFleet{newStaffScreen(k)} })
+	Register(idStaffFleet, func(k *Kiosk) Screen { return &staffFleet{staffScreen: newStaffScreen(k)} })
+}
+
+func (f *staffFleet) onExport() {
+	if _, ok := f.d.clerk(); !ok || f.d.cfg.Fleet == nil || !f.d.desk.CanSeeFleet() {
+		return
+	}
+	f.d.desk.Touch()
+	dir := f.d.cfg.ExportDir
+	if dir == "" {
+		dir, _ = os.UserHomeDir()
+	}
+	from, to := staff.FleetMonth(f.d.now())
+	path, n, err := staff.ExportFleetCSV(f.d.ctx(), f.d.cfg.Fleet, f.d.cfg.Store, f.clerkID(), dir, from, to)
+	if err != nil {
+		f.result, f.resultErr = f.t("staff.export.error"), true
+	} else {
+		f.result, f.resultErr = f.t("staff.export.done", "N", n, "Path", path), false
+	}
+	f.k.rebuild()
 }
 
 // Page reads the central database once per showing (Refresh reads again).
@@ -61,6 +87,14 @@ func (f *staffFleet) Page(flow.Snapshot) Page {
 			widget.NewLabel(r.Sessions), widget.NewLabel(r.Waiting))
 	}
 	rows = append(rows, Heading(f.t("staff.fleet.lead", "N", len(ks))), container.NewGridWithColumns(6, grid...))
+	if f.result != "" {
+		if f.resultErr {
+			rows = append(rows, WarningPanel(f.result))
+		} else {
+			rows = append(rows, Emphasis(f.result, theme.ColorNameSuccess))
+		}
+	}
 	p.Body = container.NewVBox(rows...)
+	p.Primary = &Action{ID: "staff.fleet.export", Label: f.t("staff.fleet.export"), Icon: theme.DownloadIcon(), Do: f.onExport}
 	return p
 }

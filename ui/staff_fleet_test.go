@@ -3,6 +3,10 @@ package ui
 import (
 	"context"
 	"errors"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -16,6 +20,14 @@ type fakeFleet struct {
 
 func (f fakeFleet) Kiosks(context.Context, string, time.Time) ([]fleet.KioskStatus, error) {
 	return f.ks, f.err
+}
+
+func (f fakeFleet) Export(_ context.Context, w io.Writer, from, to string) (int64, error) {
+	if f.err != nil {
+		return 0, f.err
+	}
+	_, err := io.WriteString(w, "kiosk,seq\nmain-1,1\n")
+	return 1, err
 }
 
 func TestStaffAllKiosks(t *testing.T) {
@@ -49,6 +61,12 @@ func TestStaffAllKiosks(t *testing.T) {
 	r.see("branch-2")
 	r.see(r.tr("staff.fleet.health.flagged") + " (TRUNCATED)")
 	r.see("09:50")
+
+	r.tap("staff.fleet.export")
+	r.see(r.tr("staff.export.done", "N", 1, "Path", filepath.Join(r.desk.cfg.ExportDir, "all-kiosks-2025-06-01_2025-06-10.csv")))
+	if b, err := os.ReadFile(filepath.Join(r.desk.cfg.ExportDir, "all-kiosks-2025-06-01_2025-06-10.csv")); err != nil || !strings.Contains(string(b), "main-1,1") {
+		t.Fatalf("export file: %q %v", b, err)
+	}
 
 	r.desk.cfg.Fleet = fakeFleet{err: errors.New("down")}
 	r.tap("staff.fleet.refresh")

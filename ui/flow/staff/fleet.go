@@ -2,6 +2,10 @@ package staff
 
 import (
 	"context"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
 	"strconv"
 	"time"
 
@@ -15,6 +19,8 @@ import (
 // the central database (the read-only kiosk_dashboard role).
 type FleetSource interface {
 	Kiosks(ctx context.Context, date string, now time.Time) ([]fleet.KioskStatus, error)
+	// Export writes every kiosk's events of from..to as CSV (fleet.Export).
+	Export(ctx context.Context, w io.Writer, from, to string) (int64, error)
 }
 
 // PGFleet reads the central database at URL (libpq-style, role
@@ -31,6 +37,57 @@ func (p PGFleet) Kiosks(ctx context.Context, date string, now time.Time) ([]flee
 	}
 	defer conn.Close(context.Background())
 	return fleet.Status(ctx, conn, date, now)
+}
+
+// Export writes fleet.Export's CSV to w.
+func (p PGFleet) Export(ctx context.Context, w io.Writer, from, to string) (int64, error) {
+	cctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	conn, err := pgx.Connect(cctx, p.URL)
+	cancel()
+	if err != nil {
+		return 0, err
+	}
+	defer conn.Close(context.Background())
+	return fleet.Export(ctx, conn, w, from, to)
+}
+
+// FleetMonth is the export range of the "All kiosks" screen: the first of
+// now's month to now's date (Asia/Tokyo).
+func FleetMonth(now time.Time) (from, to string) {
+	t := now.In(store.JST)
+	return t.Format("2006-01") + "-01", t.Format("2006-01-02")
+}
+
+// ExportFleetCSV writes every kiosk's events of from..to as CSV to a new
+// file in dir, all-kiosks-FROM_TO.csv, complete or not at all, and records
+// the export in the local trail (staffID, count, range) when st is not nil.
+func ExportFleetCSV(ctx context.Context, src FleetSource, st *store.Store, staffID, dir, from, to string) (string, int64, error) {
+	if fi, err := os.Stat(dir); err != nil || !fi.IsDir() {
+		return "", 0, fmt.Errorf("export directory %q: not a directory", dir)
+	}
+	tmp, err := os.CreateTemp(dir, ".all-kiosks-*.csv.tmp")
+	if err != nil {
+		return "", 0, err
+	}
+	defer os.Remove(tmp.Name())
+	n, err := src.Export(ctx, tmp, from, to)
+	if err == nil {
+		err = tmp.Sync()
+	}
+	if cerr := tmp.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return "", 0, err
+	}
+	path := filepath.Join(dir, fmt.Sprintf("all-kiosks-%s_%s.csv", from, to))
+	if err := os.Rename(tmp.Name(), path); err != nil {
+		return "", 0, err
+	}
+	if st != nil {
+		_, _ = st.Append(ctx, 0, "fleet_exported", store.Detail{"staff_id": staffID, "events": n, "from_date": from, "to_date": to})
+	}
+	return path, n, nil
 }
 
 // FleetRow is one kiosk's line on the screen, already formatted.
