@@ -539,8 +539,9 @@ func TestRunShipsInBackgroundAndBacksOff(t *testing.T) {
 
 	// Reachable: Run ships everything, then keeps up with new events.
 	ctx, cancel = context.WithCancel(context.Background())
-	defer cancel()
-	go shipper(db, path, "k-run").Run(ctx, 20*time.Millisecond)
+	stopped := make(chan struct{})
+	defer func() { cancel(); <-stopped }()
+	go func() { shipper(db, path, "k-run").Run(ctx, 20*time.Millisecond); close(stopped) }()
 	addSessions(t, st, 3)
 	want := localHead(t, st)
 	for deadline := time.Now().Add(15 * time.Second); ; {

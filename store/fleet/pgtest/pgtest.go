@@ -233,7 +233,8 @@ func (c *Cluster) command(name string, args ...string) *exec.Cmd {
 		return exec.Command(name, args...)
 	}
 	// setpriv execs the server itself, so the PID we hold is the postmaster's.
-	a := append([]string{"--reuid=" + c.asUser.Uid, "--regid=" + c.asUser.Gid, "--clear-groups", "--", name}, args...)
+	// --pdeathsig: a test binary that is killed does not leave the server behind.
+	a := append([]string{"--reuid=" + c.asUser.Uid, "--regid=" + c.asUser.Gid, "--clear-groups", "--pdeathsig=INT", "--", name}, args...)
 	cmd := exec.Command("setpriv", a...)
 	cmd.Dir = c.Dir
 	return cmd
