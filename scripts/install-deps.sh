@@ -2,8 +2,9 @@
 # Installs the Debian packages the kiosk needs to build, run the demo and run
 # every test: Fyne's cgo/GL headers, PC/SC with the vpcd virtual reader,
 # OpenSC (fidelity tests), Xvfb (real-window test), MinGW (Windows build) and
-# the BIZ UDGothic font, and for the Windows installer and its Wine test NSIS,
-# osslsigncode, debootstrap and shellcheck. Idempotent: apt runs only when something is missing.
+# the BIZ UDGothic font, PostgreSQL (fleet integration tests), and for the Windows
+# installer and its Wine test NSIS, osslsigncode, debootstrap and shellcheck.
+# Idempotent: apt runs only when something is missing.
 set -euo pipefail
 
 pkgs=(
@@ -14,6 +15,7 @@ pkgs=(
   xvfb xdotool imagemagick
   gcc-mingw-w64-x86-64 nsis osslsigncode debootstrap shellcheck
   fonts-morisawa-bizud-gothic
+  postgresql
 )
 
 missing=()

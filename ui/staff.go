@@ -53,6 +53,9 @@ type StaffConfig struct {
 	OnSettings func(staff.Settings)
 	// Quit closes the kiosk after a supervisor's exit; nil is Kiosk.Quit.
 	Quit func()
+	// Fleet is the central database for "All kiosks" (supervisors); nil
+	// hides the screen (a kiosk that runs alone).
+	Fleet staff.FleetSource
 }
 
 // StaffDesk is staff mode on one kiosk: the staff session, the counter

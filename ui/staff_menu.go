@@ -43,6 +43,9 @@ func (m *staffMenu) Page(s flow.Snapshot) Page {
 	tiles = append(tiles,
 		tile("staff.tile.case", m.t("staff.menu.case"), theme.DocumentIcon(), func() { m.d.cur = nil; m.k.Show(idStaffCase) }),
 		tile("staff.tile.dashboard", m.t("staff.menu.dashboard"), theme.GridIcon(), func() { m.k.Show(idStaffDashboard) }))
+	if m.d.cfg.Fleet != nil && m.d.desk.CanSeeFleet() {
+		tiles = append(tiles, tile("staff.tile.fleet", m.t("staff.menu.fleet"), theme.ComputerIcon(), func() { m.k.Show(idStaffFleet) }))
+	}
 	if c.Role.AtLeast(store.RoleSupervisor) {
 		tiles = append(tiles,
 			tile("staff.tile.settings", m.t("staff.menu.settings"), theme.SettingsIcon(), func() { m.k.Show(idStaffSettings) }),

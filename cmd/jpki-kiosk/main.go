@@ -32,6 +32,7 @@ func main() {
 	flag.StringVar(&c.insert, "demo-insert", os.Getenv("KIOSK_DEMO_INSERT"), "demo: insert this persona's card after start")
 	flag.StringVar(&c.issuer, "issuer", "training", "issuance backend: training (local CA in the data directory) or gateway")
 	flag.StringVar(&c.gatewayConfig, "gateway-config", "", "with -issuer gateway: JSON file {\"url\",\"cert\",\"key\",\"ca\"} (paths relative to the file)")
+	flag.StringVar(&c.fleet, "fleet", "", "fleet configuration JSON {\"kiosk\",\"url\"} (default DATA/fleet.json if present; none: the kiosk runs alone)")
 	flag.BoolVar(&c.timing, "timing", os.Getenv("KIOSK_TIMING") != "", "print start-up and card-to-status timings to stderr")
 	flag.Parse()
 

@@ -30,6 +30,7 @@ type config struct {
 	demo, windowed, timing                  bool
 	profile, db, data, reader, lang, insert string
 	issuer, gatewayConfig                   string
+	fleet                                   string // fleet configuration file (default DATA/fleet.json if present)
 }
 
 type wallClock struct{}
@@ -55,6 +56,7 @@ type parts struct {
 	desk    *ui.StaffDesk
 	reader  *demo.Reader // demo mode
 	pcsc    *pcscPort    // real readers
+	fleet   *fleetConfig // nil: the kiosk runs alone
 	cleanup []func()
 }
 
@@ -118,6 +120,14 @@ func assemble(a fyne.App, w fyne.Window, c config, sm seams) (p *parts, err erro
 	ctx := context.Background()
 	if _, err := st.Purge(ctx, prof.RetentionDays); err != nil {
 		return p, fmt.Errorf("retention purge: %w", err)
+	}
+	fc, err := loadFleetConfig(c.fleet, c.data)
+	if err != nil {
+		return p, err
+	}
+	if fc != nil {
+		p.fleet = fc
+		p.cleanup = append(p.cleanup, startShipper(fc, c.db))
 	}
 
 	if p.issuer, err = newIssuer(c); err != nil {
@@ -185,8 +195,12 @@ func assemble(a fyne.App, w fyne.Window, c config, sm seams) (p *parts, err erro
 		return p, err
 	}
 	p.m = m
+	var fleetView staff.FleetSource
+	if p.fleet != nil && p.fleet.DashboardURL != "" {
+		fleetView = staff.PGFleet{URL: p.fleet.DashboardURL}
+	}
 	desk = ui.NewStaffDesk(ui.StaffConfig{Store: st, Profile: prof, Settings: settings, Languages: langs,
-		Approvals: approvals, Work: work, Now: now, ExportDir: c.data,
+		Approvals: approvals, Work: work, Now: now, ExportDir: c.data, Fleet: fleetView,
 		OnSettings: func(s staff.Settings) { m.SetIdleAfter(s.IdleTimeout) }})
 	p.desk = desk
 	p.k = ui.New(a, w, tr, session{m}, ui.Options{Demo: c.demo, Staff: desk.Hook, Scramble: settings.Scramble})

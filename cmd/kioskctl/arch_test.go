@@ -21,6 +21,7 @@ func TestArchitecture(t *testing.T) {
 		{"policy", []string{"card", "store", "ui", "cmd", "fyne.io/"}},
 		{"card", []string{"card/vcard", "card/issue", "ui", "policy", "store", "cmd", "fyne.io/"}},
 		{"store", []string{"card", "ui", "cmd", "fyne.io/"}},
+		{"store/fleet", []string{"card", "ui", "cmd", "fyne.io/"}},
 		{"ui/flow", []string{"fyne.io/", "card/vcard", "cmd"}},
 		{"ui/flow/staff", []string{"fyne.io/", "card/vcard", "cmd"}},
 		{"card/issue", []string{"card/vcard", "ui", "store", "cmd", "fyne.io/"}},
