@@ -64,6 +64,9 @@ type Options struct {
 	Demo bool
 	// TextSize is the body text size (default 28, the 1920×1080 panel).
 	TextSize float32
+	// Voice speaks the screens when the resident asks for voice guidance
+	// (nil: no speech; the keys still work).
+	Voice Voice
 }
 
 // Kiosk is the kiosk's window content: it renders the current screen for the
@@ -90,6 +93,14 @@ type Kiosk struct {
 	tickOnce    sync.Once
 	lastRebuild uint64
 	textNow     float32
+
+	sink    *keySink  // holds Fyne's focus on resident screens (keys.go)
+	pin     *PINField // the PIN field the keys type into, or nil
+	order   []string  // button ids in focus order
+	focus   string    // the button the keyboard focus is on
+	primary string    // the id of the page's primary action
+	page    Page      // the page now shown (voice guidance describes it)
+	voice   voiceState
 }
 
 // panelLayout stacks the kiosk's layers and fits the text size to the
@@ -139,8 +150,11 @@ func New(a fyne.App, w fyne.Window, tr *i18n.Catalogue, s Session, opts Options)
 		k.app.Settings().SetTheme(NewTheme(k.textNow).ForLang(tag))
 		k.rebuild()
 	})
+	k.sink = newKeySink(k)
+	k.voice.volume = defaultVolume
 	w.SetContent(k.root)
 	w.Canvas().SetOnTypedKey(k.onTypedKey)
+	w.Canvas().SetOnTypedRune(func(r rune) { k.HandleRune(r) })
 	k.render(s.Snapshot())
 	return k
 }
@@ -292,7 +306,14 @@ func (k *Kiosk) staff(why StaffReason) {
 	}
 }
 
+// onTypedKey gets the keys when nothing has Fyne's focus (the key sink
+// normally has it on resident screens): the same dispatcher, and on staff
+// screens only the staff keys.
 func (k *Kiosk) onTypedKey(e *fyne.KeyEvent) {
+	if k.residentKeys() {
+		k.HandleKey(e)
+		return
+	}
 	switch e.Name {
 	case fyne.KeyEscape:
 		k.staff(StaffExit)
@@ -338,21 +359,29 @@ func (k *Kiosk) rebuild() {
 	}
 	k.lastRebuild = k.snap.Seq
 	k.buttons = map[string]*widget.Button{}
+	k.order, k.focus, k.primary, k.pin = nil, "", "", nil
 	page := k.screen.Page(k.snap)
+	k.page = page
 	framed := k.frame(page)
 	if page.Overlay && k.lastPage != nil {
-		k.root.Objects = []fyne.CanvasObject{k.lastPage, newBlocker(), framed}
+		k.root.Objects = []fyne.CanvasObject{k.sink, k.lastPage, newBlocker(), framed}
 	} else {
-		k.root.Objects = []fyne.CanvasObject{framed}
+		k.root.Objects = []fyne.CanvasObject{k.sink, framed}
 		k.lastPage = framed
 	}
 	k.root.Refresh()
 	if f, ok := k.screen.(Framer); ok {
 		f.Framed()
 	}
-	if page.Focus != nil {
+	k.grabKeys()
+	if pf, ok := page.Focus.(*PINField); ok && k.residentKeys() {
+		k.pin = pf
+		pf.OnTap = k.grabKeys
+		pf.FocusGained()
+	} else if page.Focus != nil {
 		k.win.Canvas().Focus(page.Focus)
 	}
+	k.spokenPage(id, page, framed)
 	for _, f := range k.onRender {
 		f(id)
 	}
@@ -377,6 +406,7 @@ func (k *Kiosk) frame(p Page) fyne.CanvasObject {
 	if p.Primary != nil {
 		_, o := k.actionButton(*p.Primary, true)
 		actions = append(actions, o)
+		k.primary = p.Primary.ID
 	}
 	bar := container.New(layout.NewCustomPaddedLayout(16, 24, 48, 48), container.NewHBox(actions...))
 	side := float32(64)
@@ -423,6 +453,7 @@ func (k *Kiosk) actionButton(a Action, primary bool) (*widget.Button, fyne.Canva
 	}
 	if a.ID != "" {
 		k.buttons[a.ID] = b
+		k.order = append(k.order, a.ID)
 	}
 	return b, o
 }
@@ -450,6 +481,7 @@ func (k *Kiosk) button(id, label string, icon fyne.Resource, do func(), count bo
 	})
 	if id != "" {
 		k.buttons[id] = b
+		k.order = append(k.order, id)
 	}
 	return b
 }
@@ -470,6 +502,10 @@ func (k *Kiosk) stepHeader(title string) fyne.CanvasObject {
 	t.Truncation = fyne.TextTruncateEllipsis
 	lang := k.Control("language", k.tr.T("header.language"), languageIcon, k.onLanguage)
 	right := []fyne.CanvasObject{AtLeast(lang, 200, MinTarget)}
+	if k.residentKeys() {
+		voice := k.Control("voice", k.tr.T("header.voice"), theme.VolumeUpIcon(), k.voiceKey)
+		right = append([]fyne.CanvasObject{AtLeast(voice, 160, MinTarget)}, right...)
+	}
 	if k.opts.Demo {
 		right = append([]fyne.CanvasObject{container.NewCenter(Badge(k.tr.T("header.demo"), theme.ColorNameError))}, right...)
 	}
