@@ -154,7 +154,11 @@ func New(a fyne.App, w fyne.Window, tr *i18n.Catalogue, s Session, opts Options)
 	k.voice.volume = defaultVolume
 	w.SetContent(k.root)
 	w.Canvas().SetOnTypedKey(k.onTypedKey)
-	w.Canvas().SetOnTypedRune(func(r rune) { k.HandleRune(r) })
+	w.Canvas().SetOnTypedRune(func(r rune) {
+		if k.residentKeys() {
+			k.HandleRune(r)
+		}
+	})
 	k.render(s.Snapshot())
 	return k
 }

@@ -2,6 +2,7 @@ package ui
 
 import (
 	"strings"
+	"unicode"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
@@ -135,12 +136,15 @@ func (k *Kiosk) describe(p Page) string {
 	parts = append(parts, tr.T("speech.keys.repeat"))
 	var out []string
 	for _, s := range parts {
-		if s = strings.TrimSpace(s); s != "" {
+		if s = strings.TrimSpace(s); strings.IndexFunc(s, readable) >= 0 {
 			out = append(out, s)
 		}
 	}
 	return strings.Join(out, "\n")
 }
+
+// readable: a letter or digit (texts of symbols only, like "▼", are not read).
+func readable(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) }
 
 // collectTexts appends the texts shown in o, in layout order. It reads
 // labels and paragraphs only: buttons are announced as choices, and PIN
@@ -166,3 +170,7 @@ func collectTexts(o fyne.CanvasObject, out *[]string) {
 		}
 	}
 }
+
+// SetVoice sets the speech output (after New, e.g. when the system voice
+// starts late; nil silences the kiosk).
+func (k *Kiosk) SetVoice(v Voice) { k.opts.Voice = v }

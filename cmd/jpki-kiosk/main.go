@@ -33,6 +33,8 @@ func main() {
 	flag.StringVar(&c.issuer, "issuer", "training", "issuance backend: training (local CA in the data directory) or gateway")
 	flag.StringVar(&c.gatewayConfig, "gateway-config", "", "with -issuer gateway: JSON file {\"url\",\"cert\",\"key\",\"ca\"} (paths relative to the file)")
 	flag.BoolVar(&c.timing, "timing", os.Getenv("KIOSK_TIMING") != "", "print start-up and card-to-status timings to stderr")
+	flag.StringVar(&c.voiceDevice, "voice-device", "", "voice guidance output: ALSA device (Linux) or SAPI audio output name (Windows); default: the system's")
+	flag.BoolVar(&c.headphoneOnly, "headphone-only", false, "voice guidance only on -voice-device (the headphone jack), never the loudspeaker")
 	flag.Parse()
 
 	a := app.NewWithID("jp.lg.kiosk.jpki")

@@ -19,6 +19,7 @@ import (
 	"github.com/jpki-kiosk/kiosk/policy"
 	"github.com/jpki-kiosk/kiosk/store"
 	"github.com/jpki-kiosk/kiosk/ui"
+	"github.com/jpki-kiosk/kiosk/ui/speech"
 	"github.com/jpki-kiosk/kiosk/ui/demo"
 	"github.com/jpki-kiosk/kiosk/ui/flow"
 	"github.com/jpki-kiosk/kiosk/ui/flow/staff"
@@ -30,6 +31,8 @@ type config struct {
 	demo, windowed, timing                  bool
 	profile, db, data, reader, lang, insert string
 	issuer, gatewayConfig                   string
+	voiceDevice                             string // speech output ("" the default)
+	headphoneOnly                           bool   // speak only on voiceDevice
 }
 
 type wallClock struct{}
@@ -192,6 +195,10 @@ func assemble(a fyne.App, w fyne.Window, c config, sm seams) (p *parts, err erro
 	p.k = ui.New(a, w, tr, session{m}, ui.Options{Demo: c.demo, Staff: desk.Hook, Scramble: settings.Scramble})
 	desk.Attach(p.k)
 	uiExec.Bind(p.k)
+	if v, err := speech.System(speech.Options{Device: c.voiceDevice, HeadphoneOnly: c.headphoneOnly,
+		OnError: func(err error) { fmt.Fprintln(os.Stderr, "jpki-kiosk: voice guidance:", err) }}); err == nil {
+		p.k.SetVoice(v)
+	}
 	return p, nil
 }
 
