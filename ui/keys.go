@@ -16,6 +16,7 @@ import (
 //	arrows, Tab               move between the screen's choices (spoken in voice mode)
 //	* or F1                   voice guidance: start, then repeat the screen
 //	+ / -                     voice volume
+//	F2 / F3                   large text / high contrast (also the header's 見やすさ)
 //	F12                       staff sign-in
 //
 // Fyne delivers keys to the focused widget only, so on resident screens the
@@ -105,6 +106,10 @@ func (k *Kiosk) HandleKey(e *fyne.KeyEvent) bool {
 		k.staff(StaffMenu)
 	case fyne.KeyF1:
 		k.voiceKey()
+	case fyne.KeyF2:
+		k.SetDisplay(!k.large, k.high)
+	case fyne.KeyF3:
+		k.SetDisplay(k.large, !k.high)
 	case fyne.KeyEscape:
 		for _, id := range []string{"back", "cancel"} {
 			if k.press(id) {

@@ -101,6 +101,9 @@ type Kiosk struct {
 	primary string    // the id of the page's primary action
 	page    Page      // the page now shown (voice guidance describes it)
 	voice   voiceState
+	large   bool // large text (display.go), for this session
+	high    bool // high contrast, for this session
+	prevID  string
 }
 
 // panelLayout stacks the kiosk's layers and fits the text size to the
@@ -113,13 +116,8 @@ func (l *panelLayout) Layout(objs []fyne.CanvasObject, size fyne.Size) {
 		o.Move(fyne.NewPos(0, 0))
 		o.Resize(size)
 	}
-	want := l.k.opts.TextSize
-	if size.Width > 0 && size.Width < 1600 && want > 22 {
-		want = 22
-	}
-	if size.Width > 0 && want != l.k.textNow {
-		l.k.textNow = want
-		l.k.app.Settings().SetTheme(NewTheme(want).ForLang(l.k.tr.Lang()))
+	if size.Width > 0 && l.k.fitText(size) {
+		l.k.app.Settings().SetTheme(NewTheme(l.k.textNow).ForLang(l.k.tr.Lang()))
 	}
 }
 
@@ -352,6 +350,10 @@ func (k *Kiosk) currentID() string {
 // switch, or a new snapshot) and frames it.
 func (k *Kiosk) rebuild() {
 	id := k.currentID()
+	if id == flow.StateInsertCard.String() && k.prevID != "" && k.prevID != id && k.override == "" {
+		k.resetResident()
+	}
+	k.prevID = id
 	if id != k.screenID || k.screen == nil {
 		k.dispose()
 		f, ok := registry[id]
@@ -412,7 +414,11 @@ func (k *Kiosk) frame(p Page) fyne.CanvasObject {
 		actions = append(actions, o)
 		k.primary = p.Primary.ID
 	}
-	bar := container.New(layout.NewCustomPaddedLayout(16, 24, 48, 48), container.NewHBox(actions...))
+	barTop, barBottom := float32(16), float32(24)
+	if k.Compact() && k.large { // large text on 1280×800: every pixel for the body
+		barTop, barBottom = 8, 8
+	}
+	bar := container.New(layout.NewCustomPaddedLayout(barTop, barBottom, 48, 48), container.NewHBox(actions...))
 	side := float32(64)
 	if p.Wide {
 		side = 32
@@ -504,11 +510,25 @@ func (k *Kiosk) stepHeader(title string) fyne.CanvasObject {
 	t := widget.NewLabelWithStyle(title, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	t.SizeName = theme.SizeNameSubHeadingText
 	t.Truncation = fyne.TextTruncateEllipsis
-	lang := k.Control("language", k.tr.T("header.language"), languageIcon, k.onLanguage)
-	right := []fyne.CanvasObject{AtLeast(lang, 200, MinTarget)}
+	// On the 1280×800 panel and in large text the language and display
+	// buttons show their icons only (the title must not be cut); voice
+	// guidance keeps its label, and the welcome screen names every language.
+	narrow := k.Compact() || k.large
+	label := func(id string) string {
+		if narrow {
+			return ""
+		}
+		return k.tr.T(id)
+	}
+	lang := k.Control("language", label("header.language"), languageIcon, k.onLanguage)
+	right := []fyne.CanvasObject{AtLeast(lang, MinTarget, MinTarget)}
+	if !narrow {
+		right[0] = AtLeast(lang, 200, MinTarget)
+	}
 	if k.residentKeys() {
 		voice := k.Control("voice", k.tr.T("header.voice"), theme.VolumeUpIcon(), k.voiceKey)
-		right = append([]fyne.CanvasObject{AtLeast(voice, 160, MinTarget)}, right...)
+		display := k.Control("display", label("header.display"), theme.VisibilityIcon(), k.onDisplay)
+		right = append([]fyne.CanvasObject{AtLeast(voice, 160, MinTarget), AtLeast(display, MinTarget, MinTarget)}, right...)
 	}
 	if k.opts.Demo {
 		right = append([]fyne.CanvasObject{container.NewCenter(Badge(k.tr.T("header.demo"), theme.ColorNameError))}, right...)
@@ -517,7 +537,11 @@ func (k *Kiosk) stepHeader(title string) fyne.CanvasObject {
 	row := container.NewBorder(nil, nil, container.NewHBox(left...), container.NewHBox(right...), t)
 	line := canvas.NewRectangle(colPrimary)
 	line.SetMinSize(fyne.NewSize(0, 4))
-	band := container.NewStack(bg, newStaffCorner(k), container.New(layout.NewCustomPaddedLayout(12, 12, 48, 32), row))
+	pad, side := float32(12), float32(48)
+	if k.Compact() && k.large {
+		pad, side = 6, 24
+	}
+	band := container.NewStack(bg, newStaffCorner(k), container.New(layout.NewCustomPaddedLayout(pad, pad, side, 32), row))
 	return container.NewVBox(band, line)
 }
 

@@ -8,8 +8,6 @@ import (
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/widget"
-
-	"github.com/jpki-kiosk/kiosk/ui/flow"
 )
 
 // Voice is the speech output the kiosk uses in voice mode (package
@@ -85,17 +83,26 @@ func (k *Kiosk) say(text string) {
 // LastSpoken returns what voice guidance last said (tests, the repeat key).
 func (k *Kiosk) LastSpoken() string { return k.voice.lastSay }
 
-// spokenPage describes a newly shown screen in voice mode (once per screen:
-// the idle countdown's seconds do not restart it), and ends voice guidance
-// when the next resident's session begins.
-func (k *Kiosk) spokenPage(id string, p Page, framed fyne.CanvasObject) {
-	if id == flow.StateInsertCard.String() && k.voice.on && k.voice.spoken != "" && k.voice.spoken != id {
-		k.voice = voiceState{volume: defaultVolume}
-		if k.opts.Voice != nil {
-			k.opts.Voice.Stop()
-		}
-		return
+// resetResident ends the resident's settings when the next resident's
+// session begins (back on the insert-card screen): voice guidance off,
+// volume, standard text size and palette.
+func (k *Kiosk) resetResident() {
+	if k.voice.on && k.opts.Voice != nil {
+		k.opts.Voice.Stop()
 	}
+	k.voice = voiceState{volume: defaultVolume}
+	if k.large || k.high {
+		k.large, k.high = false, false
+		standardPalette.use()
+		k.textNow = 0
+		k.fitText(k.root.Size())
+		k.app.Settings().SetTheme(NewTheme(k.textNow).ForLang(k.tr.Lang()))
+	}
+}
+
+// spokenPage describes a newly shown screen in voice mode (once per screen:
+// the idle countdown's seconds do not restart it).
+func (k *Kiosk) spokenPage(id string, p Page, framed fyne.CanvasObject) {
 	if !k.voice.on || id == k.voice.spoken {
 		return
 	}

@@ -19,11 +19,11 @@ import (
 	"github.com/jpki-kiosk/kiosk/policy"
 	"github.com/jpki-kiosk/kiosk/store"
 	"github.com/jpki-kiosk/kiosk/ui"
-	"github.com/jpki-kiosk/kiosk/ui/speech"
 	"github.com/jpki-kiosk/kiosk/ui/demo"
 	"github.com/jpki-kiosk/kiosk/ui/flow"
 	"github.com/jpki-kiosk/kiosk/ui/flow/staff"
 	"github.com/jpki-kiosk/kiosk/ui/i18n"
+	"github.com/jpki-kiosk/kiosk/ui/speech"
 )
 
 // config is the command line.
