@@ -145,6 +145,6 @@ func (k *Kiosk) onDisplay() {
 		toggle("display.contrast", tr.T("display.contrast"), k.high, func() { k.SetDisplay(k.large, !k.high) }),
 		widget.NewSeparator(),
 		container.NewHBox(layout.NewSpacer(), AtLeast(closeB, 240, MinTarget)))
-	pop = widget.NewModalPopUp(container.New(layout.NewCustomPaddedLayout(24, 24, 32, 32), content), k.win.Canvas())
-	pop.Show()
+	pop = widget.NewModalPopUp(container.NewStack(container.New(layout.NewCustomPaddedLayout(24, 24, 32, 32), content)), k.win.Canvas())
+	k.openPopup(pop, tr.T("header.display"), []string{"display.large", "display.contrast", "display.close"})
 }

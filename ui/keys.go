@@ -101,6 +101,10 @@ func (k *Kiosk) HandleRune(r rune) bool {
 // returns whether the kiosk used it. Single characters come as runes
 // (HandleRune) and are ignored here.
 func (k *Kiosk) HandleKey(e *fyne.KeyEvent) bool {
+	if k.popup != nil && k.popup.pop.Visible() {
+		return k.popupKey(e)
+	}
+	k.popup = nil
 	switch e.Name {
 	case fyne.KeyF12:
 		k.staff(StaffMenu)
@@ -164,11 +168,62 @@ func (k *Kiosk) clearPIN() bool {
 	return true
 }
 
+// popupState is an open chooser (language, display): its buttons in focus
+// order. Keys then stay inside it; Escape closes it.
+type popupState struct {
+	pop *widget.PopUp
+	ids []string
+}
+
+// openPopup shows pop with a key sink of its own (Fyne keeps one focus per
+// overlay) and announces title in voice mode.
+func (k *Kiosk) openPopup(pop *widget.PopUp, title string, ids []string) {
+	k.popup = &popupState{pop: pop, ids: ids}
+	k.setFocus("")
+	pop.Show()
+	sink := newKeySink(k)
+	if c, ok := pop.Content.(*fyne.Container); ok {
+		c.Objects = append([]fyne.CanvasObject{sink}, c.Objects...)
+		c.Refresh()
+	}
+	k.win.Canvas().Focus(sink)
+	k.say(title + "\n" + k.tr.N("speech.keys.choices", len(ids)))
+}
+
+func (k *Kiosk) popupKey(e *fyne.KeyEvent) bool {
+	switch e.Name {
+	case fyne.KeyEscape:
+		k.popup.pop.Hide()
+		k.popup = nil
+		k.setFocus("")
+	case fyne.KeyF12:
+		k.popup.pop.Hide()
+		k.popup = nil
+		k.staff(StaffMenu)
+	case fyne.KeyReturn, fyne.KeyEnter:
+		if k.focus == "" {
+			return false
+		}
+		id := k.focus
+		k.setFocus("")
+		return k.press(id)
+	case fyne.KeyDown, fyne.KeyRight, fyne.KeyTab:
+		k.moveFocusIn(k.popup.ids, +1)
+	case fyne.KeyUp, fyne.KeyLeft:
+		k.moveFocusIn(k.popup.ids, -1)
+	default:
+		return false
+	}
+	return true
+}
+
 // moveFocus moves the kiosk's focus to the next (+1) or previous (-1)
 // enabled button of the page, wrapping around, and speaks its label.
-func (k *Kiosk) moveFocus(dir int) {
+func (k *Kiosk) moveFocus(dir int) { k.moveFocusIn(k.order, dir) }
+
+func (k *Kiosk) moveFocusIn(order []string, dir int) {
 	var ids []string
-	for _, id := range k.order {
+	for _, id := range order {
 		if b := k.buttons[id]; b != nil && !b.Disabled() {
 			ids = append(ids, id)
 		}

@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"strings"
 	"testing"
 
 	"fyne.io/fyne/v2"
@@ -98,3 +99,79 @@ func sendKey(c fyne.Canvas, name fyne.KeyName) {
 		c.OnTypedKey()(ev)
 	}
 }
+
+// The language and display choosers work by keys too: the arrows reach
+// their buttons, Enter chooses, Escape closes; F2/F3 switch the display.
+func TestChoosersByKeys(t *testing.T) {
+	s := &fakeSession{snap: statusSnap()}
+	k, w := newTestKiosk(t, s)
+	t.Cleanup(standardPalette.use)
+	until := func(id string) {
+		t.Helper()
+		for range 30 {
+			sendKey(w.Canvas(), fyne.KeyDown)
+			if k.Focused() == id {
+				return
+			}
+		}
+		t.Fatalf("the arrows never reach %q", id)
+	}
+	until("language")
+	sendKey(w.Canvas(), fyne.KeyReturn)
+	until("lang.en")
+	sendKey(w.Canvas(), fyne.KeyReturn)
+	if k.Tr().Lang() != "en" {
+		t.Fatalf("language %s after choosing English by keys", k.Tr().Lang())
+	}
+	until("display")
+	sendKey(w.Canvas(), fyne.KeyReturn)
+	until("display.contrast")
+	sendKey(w.Canvas(), fyne.KeyReturn)
+	if !k.HighContrast() || k.LargeText() {
+		t.Fatal("high contrast not chosen by keys")
+	}
+	until("display")
+	sendKey(w.Canvas(), fyne.KeyReturn)
+	sendKey(w.Canvas(), fyne.KeyEscape) // closes the chooser only
+	if k.HighContrast() != true || len(s.events) != 0 {
+		t.Fatalf("Escape in the chooser changed something: %v", s.events)
+	}
+	sendKey(w.Canvas(), fyne.KeyF2)
+	sendKey(w.Canvas(), fyne.KeyF3)
+	if !k.LargeText() || k.HighContrast() {
+		t.Fatal("F2/F3 do not switch large text / high contrast")
+	}
+}
+
+// In voice mode the idle warning is spoken once when it appears (not at
+// every tick of its countdown), with the key that extends the session.
+func TestIdleWarningIsSpoken(t *testing.T) {
+	s := &fakeSession{snap: statusSnap()}
+	k, w := newTestKiosk(t, s)
+	v := &countVoice{}
+	k.SetVoice(v)
+	w.Canvas().Focused().TypedRune('*')
+	n := len(v.said)
+	for sec := 30; sec > 25; sec-- {
+		snap := statusSnap()
+		snap.Seq, snap.State, snap.Countdown = uint64(100+sec), flow.StateIdleCountdown, sec
+		s.snap = snap
+		k.render(snap)
+	}
+	if len(v.said) != n+1 {
+		t.Fatalf("idle warning spoken %d times, want once", len(v.said)-n)
+	}
+	tr := k.Tr()
+	for _, want := range []string{tr.T("screen.idle.title"), tr.T("speech.keys.enter", "Label", tr.T("action.continue"))} {
+		if !strings.Contains(v.said[n], want) {
+			t.Errorf("idle warning %q lacks %q", v.said[n], want)
+		}
+	}
+}
+
+type countVoice struct{ said []string }
+
+func (v *countVoice) Say(_, text string) { v.said = append(v.said, text) }
+func (v *countVoice) Click()             {}
+func (v *countVoice) SetVolume(int)      {}
+func (v *countVoice) Stop()              {}

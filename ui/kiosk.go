@@ -104,6 +104,7 @@ type Kiosk struct {
 	large   bool // large text (display.go), for this session
 	high    bool // high contrast, for this session
 	prevID  string
+	popup   *popupState // an open chooser that has the keys (keys.go)
 }
 
 // panelLayout stacks the kiosk's layers and fits the text size to the
@@ -574,8 +575,12 @@ func (k *Kiosk) onLanguage() {
 	k.buttons["lang.close"] = closeB
 	content := container.NewVBox(title, container.NewGridWithColumns(2, cells...), widget.NewSeparator(),
 		container.NewHBox(layout.NewSpacer(), AtLeast(closeB, 240, MinTarget)))
-	pop = widget.NewModalPopUp(container.New(layout.NewCustomPaddedLayout(24, 24, 32, 32), content), k.win.Canvas())
-	pop.Show()
+	pop = widget.NewModalPopUp(container.NewStack(container.New(layout.NewCustomPaddedLayout(24, 24, 32, 32), content)), k.win.Canvas())
+	var ids []string
+	for _, l := range k.tr.Languages() {
+		ids = append(ids, "lang."+l.Tag)
+	}
+	k.openPopup(pop, k.tr.T("header.choose_language"), append(ids, "lang.close"))
 }
 
 // staffCorner is an invisible tap target in the header's top-left corner:
