@@ -13,7 +13,7 @@ pkgs=(
   xvfb xdotool imagemagick
   gcc-mingw-w64-x86-64
   fonts-morisawa-bizud-gothic
-  espeak-ng sox alsa-utils
+  espeak-ng sox alsa-utils kakasi
 )
 
 missing=()

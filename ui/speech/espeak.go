@@ -8,10 +8,34 @@ import (
 )
 
 // Espeak is the Linux synthesiser: espeak-ng, text on stdin (never on the
-// command line, where other users could read it).
+// command line, where other users could read it). espeak-ng cannot read
+// kanji (it says "Chinese letter" for each), so Japanese text first goes
+// through kakasi, which writes the kanji in hiragana.
 type Espeak struct {
 	// Bin is the program; empty: "espeak-ng".
 	Bin string
+	// Kakasi is the kanji-to-kana converter; empty: "kakasi" (Debian
+	// package kakasi). When it is missing, Japanese is spoken as it is.
+	Kakasi string
+}
+
+// Kana returns Japanese text with its kanji in hiragana (kakasi -JH), or
+// the text unchanged when kakasi is not installed or fails.
+func (s Espeak) Kana(ctx context.Context, text string) string {
+	bin := s.Kakasi
+	if bin == "" {
+		bin = "kakasi"
+	}
+	if _, err := exec.LookPath(bin); err != nil {
+		return text
+	}
+	cmd := exec.CommandContext(ctx, bin, "-i", "utf8", "-o", "utf8", "-JH")
+	cmd.Stdin = strings.NewReader(text)
+	out, err := cmd.Output()
+	if err != nil || len(out) == 0 {
+		return text
+	}
+	return string(out)
 }
 
 // espeakVoices maps the kiosk's language tags to espeak-ng voices and a
@@ -41,6 +65,9 @@ func (s Espeak) WAV(ctx context.Context, lang, text string, volume int, path str
 		bin = "espeak-ng"
 	}
 	voice, wpm := VoiceFor(lang)
+	if voice == "ja" {
+		text = s.Kana(ctx, text)
+	}
 	cmd := exec.CommandContext(ctx, bin, "--stdin", "-v", voice, "-s", strconv.Itoa(wpm),
 		"-a", strconv.Itoa(2*min(100, max(0, volume))), "-w", path)
 	cmd.Stdin = strings.NewReader(text)

@@ -202,3 +202,29 @@ func TestAplayMissingDeviceFails(t *testing.T) {
 		t.Fatal("aplay on a missing device succeeded")
 	}
 }
+
+// Kanji are read (through kakasi), not spelt out as "Chinese letter": the
+// same sentence in kanji and in kana gives speech of about the same length.
+func TestEspeakReadsKanji(t *testing.T) {
+	needTools(t)
+	if _, err := exec.LookPath("kakasi"); err != nil {
+		t.Skip("kakasi not installed (scripts/install-deps.sh)")
+	}
+	if got := (Espeak{}).Kana(context.Background(), "電子証明書"); got != "でんししょうめいしょ" {
+		t.Errorf("kana of 電子証明書 = %q", got)
+	}
+	dir := t.TempDir()
+	kanji, kana := filepath.Join(dir, "kanji.wav"), filepath.Join(dir, "kana.wav")
+	if err := (Espeak{}).WAV(context.Background(), "ja", "電子証明書の有効期限", 70, kanji); err != nil {
+		t.Fatal(err)
+	}
+	if err := (Espeak{}).WAV(context.Background(), "ja", "でんししょうめいしょのゆうこうきげん", 70, kana); err != nil {
+		t.Fatal(err)
+	}
+	a, _ := soxStat(t, kanji)
+	b, _ := soxStat(t, kana)
+	t.Logf("kanji %.2f s, kana %.2f s", a, b)
+	if a > b*1.2 {
+		t.Errorf("kanji sentence %.2f s against %.2f s in kana: kanji spelt out", a, b)
+	}
+}
