@@ -49,10 +49,14 @@ func (s *keySink) FocusGained() {}
 func (s *keySink) FocusLost() {}
 
 // TypedRune is part of fyne.Focusable.
-func (s *keySink) TypedRune(r rune) { s.k.HandleRune(r) }
+func (s *keySink) TypedRune(r rune) {
+	if s.k.residentKeys() {
+		s.k.HandleRune(r)
+	}
+}
 
-// TypedKey is part of fyne.Focusable.
-func (s *keySink) TypedKey(e *fyne.KeyEvent) { s.k.HandleKey(e) }
+// TypedKey is part of fyne.Focusable (on a staff screen only the staff keys).
+func (s *keySink) TypedKey(e *fyne.KeyEvent) { s.k.onTypedKey(e) }
 
 // AcceptsTab keeps Tab for the kiosk's own focus order.
 func (s *keySink) AcceptsTab() bool { return true }

@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"sort"
 	"strings"
 	"unicode"
 
@@ -172,7 +173,17 @@ func collectTexts(o fyne.CanvasObject, out *[]string) {
 	case *container.Scroll:
 		collectTexts(v.Content, out)
 	case *fyne.Container:
-		for _, c := range v.Objects {
+		// In reading order: top to bottom, then left to right (a Border
+		// layout lists its centre before the label on its left).
+		objs := append([]fyne.CanvasObject(nil), v.Objects...)
+		sort.SliceStable(objs, func(i, j int) bool {
+			a, b := objs[i].Position(), objs[j].Position()
+			if a.Y != b.Y && (a.Y+objs[i].Size().Height <= b.Y || b.Y+objs[j].Size().Height <= a.Y) {
+				return a.Y < b.Y
+			}
+			return a.X < b.X
+		})
+		for _, c := range objs {
 			collectTexts(c, out)
 		}
 	}

@@ -98,6 +98,9 @@ func TestKeysOnlyStatusAndBothPINChanges(t *testing.T) {
 	r.want("STATUS")
 	s := r.k.Snapshot()
 	r.spoke(v, tr.Date(s.Auth.NotAfter), "あと 5 回", "あと 3 回", tr.T("speech.keys.escape", "Label", tr.T("action.finish")))
+	if i, j := strings.Index(v.last(), tr.T("cert.tries_left")), strings.Index(v.last(), "あと 5 回"); i < 0 || j < i {
+		t.Errorf("label after its value in %q", v.last())
+	}
 
 	// The signature certificate's expiry needs its PIN.
 	r.focusOn(v, "service.SIGN_EXPIRY")
