@@ -16,6 +16,7 @@ pkgs=(
   gcc-mingw-w64-x86-64 nsis osslsigncode debootstrap shellcheck
   fonts-morisawa-bizud-gothic
   postgresql
+  espeak-ng sox alsa-utils kakasi
 )
 
 missing=()

@@ -64,6 +64,9 @@ type Options struct {
 	Demo bool
 	// TextSize is the body text size (default 28, the 1920×1080 panel).
 	TextSize float32
+	// Voice speaks the screens when the resident asks for voice guidance
+	// (nil: no speech; the keys still work).
+	Voice Voice
 }
 
 // Kiosk is the kiosk's window content: it renders the current screen for the
@@ -90,6 +93,18 @@ type Kiosk struct {
 	tickOnce    sync.Once
 	lastRebuild uint64
 	textNow     float32
+
+	sink    *keySink  // holds Fyne's focus on resident screens (keys.go)
+	pin     *PINField // the PIN field the keys type into, or nil
+	order   []string  // button ids in focus order
+	focus   string    // the button the keyboard focus is on
+	primary string    // the id of the page's primary action
+	page    Page      // the page now shown (voice guidance describes it)
+	voice   voiceState
+	large   bool // large text (display.go), for this session
+	high    bool // high contrast, for this session
+	prevID  string
+	popup   *popupState // an open chooser that has the keys (keys.go)
 }
 
 // panelLayout stacks the kiosk's layers and fits the text size to the
@@ -102,13 +117,8 @@ func (l *panelLayout) Layout(objs []fyne.CanvasObject, size fyne.Size) {
 		o.Move(fyne.NewPos(0, 0))
 		o.Resize(size)
 	}
-	want := l.k.opts.TextSize
-	if size.Width > 0 && size.Width < 1600 && want > 22 {
-		want = 22
-	}
-	if size.Width > 0 && want != l.k.textNow {
-		l.k.textNow = want
-		l.k.app.Settings().SetTheme(NewTheme(want).ForLang(l.k.tr.Lang()))
+	if size.Width > 0 && l.k.fitText(size) {
+		l.k.app.Settings().SetTheme(NewTheme(l.k.textNow).ForLang(l.k.tr.Lang()))
 	}
 }
 
@@ -139,8 +149,15 @@ func New(a fyne.App, w fyne.Window, tr *i18n.Catalogue, s Session, opts Options)
 		k.app.Settings().SetTheme(NewTheme(k.textNow).ForLang(tag))
 		k.rebuild()
 	})
+	k.sink = newKeySink(k)
+	k.voice.volume = defaultVolume
 	w.SetContent(k.root)
 	w.Canvas().SetOnTypedKey(k.onTypedKey)
+	w.Canvas().SetOnTypedRune(func(r rune) {
+		if k.residentKeys() {
+			k.HandleRune(r)
+		}
+	})
 	k.render(s.Snapshot())
 	return k
 }
@@ -292,7 +309,14 @@ func (k *Kiosk) staff(why StaffReason) {
 	}
 }
 
+// onTypedKey gets the keys when nothing has Fyne's focus (the key sink
+// normally has it on resident screens): the same dispatcher, and on staff
+// screens only the staff keys.
 func (k *Kiosk) onTypedKey(e *fyne.KeyEvent) {
+	if k.residentKeys() {
+		k.HandleKey(e)
+		return
+	}
 	switch e.Name {
 	case fyne.KeyEscape:
 		k.staff(StaffExit)
@@ -327,6 +351,10 @@ func (k *Kiosk) currentID() string {
 // switch, or a new snapshot) and frames it.
 func (k *Kiosk) rebuild() {
 	id := k.currentID()
+	if id == flow.StateInsertCard.String() && k.prevID != "" && k.prevID != id && k.override == "" {
+		k.resetResident()
+	}
+	k.prevID = id
 	if id != k.screenID || k.screen == nil {
 		k.dispose()
 		f, ok := registry[id]
@@ -338,21 +366,29 @@ func (k *Kiosk) rebuild() {
 	}
 	k.lastRebuild = k.snap.Seq
 	k.buttons = map[string]*widget.Button{}
+	k.order, k.focus, k.primary, k.pin = nil, "", "", nil
 	page := k.screen.Page(k.snap)
+	k.page = page
 	framed := k.frame(page)
 	if page.Overlay && k.lastPage != nil {
-		k.root.Objects = []fyne.CanvasObject{k.lastPage, newBlocker(), framed}
+		k.root.Objects = []fyne.CanvasObject{k.sink, k.lastPage, newBlocker(), framed}
 	} else {
-		k.root.Objects = []fyne.CanvasObject{framed}
+		k.root.Objects = []fyne.CanvasObject{k.sink, framed}
 		k.lastPage = framed
 	}
 	k.root.Refresh()
 	if f, ok := k.screen.(Framer); ok {
 		f.Framed()
 	}
-	if page.Focus != nil {
+	k.grabKeys()
+	if pf, ok := page.Focus.(*PINField); ok && k.residentKeys() {
+		k.pin = pf
+		pf.OnTap = k.grabKeys
+		pf.FocusGained()
+	} else if page.Focus != nil {
 		k.win.Canvas().Focus(page.Focus)
 	}
+	k.spokenPage(id, page, framed)
 	for _, f := range k.onRender {
 		f(id)
 	}
@@ -377,8 +413,13 @@ func (k *Kiosk) frame(p Page) fyne.CanvasObject {
 	if p.Primary != nil {
 		_, o := k.actionButton(*p.Primary, true)
 		actions = append(actions, o)
+		k.primary = p.Primary.ID
 	}
-	bar := container.New(layout.NewCustomPaddedLayout(16, 24, 48, 48), container.NewHBox(actions...))
+	barTop, barBottom := float32(16), float32(24)
+	if k.Compact() && k.large { // large text on 1280×800: every pixel for the body
+		barTop, barBottom = 8, 8
+	}
+	bar := container.New(layout.NewCustomPaddedLayout(barTop, barBottom, 48, 48), container.NewHBox(actions...))
 	side := float32(64)
 	if p.Wide {
 		side = 32
@@ -423,6 +464,7 @@ func (k *Kiosk) actionButton(a Action, primary bool) (*widget.Button, fyne.Canva
 	}
 	if a.ID != "" {
 		k.buttons[a.ID] = b
+		k.order = append(k.order, a.ID)
 	}
 	return b, o
 }
@@ -450,6 +492,7 @@ func (k *Kiosk) button(id, label string, icon fyne.Resource, do func(), count bo
 	})
 	if id != "" {
 		k.buttons[id] = b
+		k.order = append(k.order, id)
 	}
 	return b
 }
@@ -468,8 +511,26 @@ func (k *Kiosk) stepHeader(title string) fyne.CanvasObject {
 	t := widget.NewLabelWithStyle(title, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	t.SizeName = theme.SizeNameSubHeadingText
 	t.Truncation = fyne.TextTruncateEllipsis
-	lang := k.Control("language", k.tr.T("header.language"), languageIcon, k.onLanguage)
-	right := []fyne.CanvasObject{AtLeast(lang, 200, MinTarget)}
+	// On the 1280×800 panel and in large text the language and display
+	// buttons show their icons only (the title must not be cut); voice
+	// guidance keeps its label, and the welcome screen names every language.
+	narrow := k.Compact() || k.large
+	label := func(id string) string {
+		if narrow {
+			return ""
+		}
+		return k.tr.T(id)
+	}
+	lang := k.Control("language", label("header.language"), languageIcon, k.onLanguage)
+	right := []fyne.CanvasObject{AtLeast(lang, MinTarget, MinTarget)}
+	if !narrow {
+		right[0] = AtLeast(lang, 200, MinTarget)
+	}
+	if k.residentKeys() {
+		voice := k.Control("voice", k.tr.T("header.voice"), theme.VolumeUpIcon(), k.voiceKey)
+		display := k.Control("display", label("header.display"), theme.VisibilityIcon(), k.onDisplay)
+		right = append([]fyne.CanvasObject{AtLeast(voice, 160, MinTarget), AtLeast(display, MinTarget, MinTarget)}, right...)
+	}
 	if k.opts.Demo {
 		right = append([]fyne.CanvasObject{container.NewCenter(Badge(k.tr.T("header.demo"), theme.ColorNameError))}, right...)
 	}
@@ -477,7 +538,11 @@ func (k *Kiosk) stepHeader(title string) fyne.CanvasObject {
 	row := container.NewBorder(nil, nil, container.NewHBox(left...), container.NewHBox(right...), t)
 	line := canvas.NewRectangle(colPrimary)
 	line.SetMinSize(fyne.NewSize(0, 4))
-	band := container.NewStack(bg, newStaffCorner(k), container.New(layout.NewCustomPaddedLayout(12, 12, 48, 32), row))
+	pad, side := float32(12), float32(48)
+	if k.Compact() && k.large {
+		pad, side = 6, 24
+	}
+	band := container.NewStack(bg, newStaffCorner(k), container.New(layout.NewCustomPaddedLayout(pad, pad, side, 32), row))
 	return container.NewVBox(band, line)
 }
 
@@ -510,8 +575,12 @@ func (k *Kiosk) onLanguage() {
 	k.buttons["lang.close"] = closeB
 	content := container.NewVBox(title, container.NewGridWithColumns(2, cells...), widget.NewSeparator(),
 		container.NewHBox(layout.NewSpacer(), AtLeast(closeB, 240, MinTarget)))
-	pop = widget.NewModalPopUp(container.New(layout.NewCustomPaddedLayout(24, 24, 32, 32), content), k.win.Canvas())
-	pop.Show()
+	pop = widget.NewModalPopUp(container.NewStack(container.New(layout.NewCustomPaddedLayout(24, 24, 32, 32), content)), k.win.Canvas())
+	var ids []string
+	for _, l := range k.tr.Languages() {
+		ids = append(ids, "lang."+l.Tag)
+	}
+	k.openPopup(pop, k.tr.T("header.choose_language"), append(ids, "lang.close"))
 }
 
 // staffCorner is an invisible tap target in the header's top-left corner:

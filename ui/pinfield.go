@@ -30,6 +30,9 @@ type PINField struct {
 	OnChanged func(n int)
 	// OnSubmit is called on Enter or Return.
 	OnSubmit func()
+	// OnTap, when set, replaces taking Fyne's focus on a tap (the kiosk's
+	// key dispatcher types into the field instead).
+	OnTap func()
 }
 
 var (
@@ -135,8 +138,13 @@ func (p *PINField) changed() {
 	}
 }
 
-// Tapped focuses the field so that a physical keyboard types into it.
+// Tapped focuses the field so that a physical keyboard types into it (or
+// calls OnTap, set by the kiosk, whose key dispatcher feeds the field).
 func (p *PINField) Tapped(*fyne.PointEvent) {
+	if p.OnTap != nil {
+		p.OnTap()
+		return
+	}
 	if c := fyne.CurrentApp().Driver().CanvasForObject(p); c != nil {
 		c.Focus(p)
 	}

@@ -36,6 +36,9 @@ var (
 	colScrollBarBg  = color.NRGBA{0xE0, 0xE0, 0xE0, 0xFF}
 	colCardSurface  = color.NRGBA{0xF4, 0xF7, 0xFB, 0xFF} // certificate card background
 	colErrorSurface = color.NRGBA{0xFD, 0xEE, 0xEF, 0xFF} // background of warning boxes
+	colWarningBg    = color.NRGBA{0xFF, 0xC2, 0x3D, 0xFF} // behind dark text only
+	colOnWarning    = colForeground
+	colOnPrimary    = colBackground // text on primary, error and success fills
 )
 
 // Touch target sizes in device-independent pixels (1 dp = 1 px at scale 1 on
@@ -98,18 +101,20 @@ func (t *Theme) Color(n fyne.ThemeColorName, _ fyne.ThemeVariant) color.Color {
 		return colBackground
 	case theme.ColorNameOverlayBackground:
 		return colOverlay
-	case theme.ColorNameForeground, theme.ColorNameForegroundOnWarning:
+	case theme.ColorNameForeground:
 		return colForeground
+	case theme.ColorNameForegroundOnWarning:
+		return colOnWarning
 	case theme.ColorNamePrimary, theme.ColorNameHyperlink:
 		return colPrimary
 	case theme.ColorNameForegroundOnPrimary, theme.ColorNameForegroundOnError, theme.ColorNameForegroundOnSuccess:
-		return colBackground
+		return colOnPrimary
 	case theme.ColorNameError:
 		return colError
 	case theme.ColorNameSuccess:
 		return colSuccess
 	case theme.ColorNameWarning:
-		return color.NRGBA{0xFF, 0xC2, 0x3D, 0xFF} // behind dark text only
+		return colWarningBg
 	case theme.ColorNameButton:
 		return colButton
 	case theme.ColorNameDisabledButton:

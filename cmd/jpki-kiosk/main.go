@@ -34,6 +34,8 @@ func main() {
 	flag.StringVar(&c.gatewayConfig, "gateway-config", "", "with -issuer gateway: JSON file {\"url\",\"cert\",\"key\",\"ca\"} (paths relative to the file)")
 	flag.StringVar(&c.fleet, "fleet", "", "fleet configuration JSON {\"kiosk\",\"url\"} (default DATA/fleet.json if present; none: the kiosk runs alone)")
 	flag.BoolVar(&c.timing, "timing", os.Getenv("KIOSK_TIMING") != "", "print start-up and card-to-status timings to stderr")
+	flag.StringVar(&c.voiceDevice, "voice-device", "", "voice guidance output: ALSA device (Linux) or SAPI audio output name (Windows); default: the system's")
+	flag.BoolVar(&c.headphoneOnly, "headphone-only", false, "voice guidance only on -voice-device (the headphone jack), never the loudspeaker")
 	flag.Parse()
 
 	ops.open(openSink())

@@ -23,6 +23,7 @@ import (
 	"github.com/jpki-kiosk/kiosk/ui/flow"
 	"github.com/jpki-kiosk/kiosk/ui/flow/staff"
 	"github.com/jpki-kiosk/kiosk/ui/i18n"
+	"github.com/jpki-kiosk/kiosk/ui/speech"
 )
 
 // config is the command line.
@@ -31,6 +32,8 @@ type config struct {
 	profile, db, data, reader, lang, insert string
 	issuer, gatewayConfig                   string
 	fleet                                   string // fleet configuration file (default DATA/fleet.json if present)
+	voiceDevice                             string // speech output ("" the default)
+	headphoneOnly                           bool   // speak only on voiceDevice
 }
 
 type wallClock struct{}
@@ -206,6 +209,10 @@ func assemble(a fyne.App, w fyne.Window, c config, sm seams) (p *parts, err erro
 	p.k = ui.New(a, w, tr, session{m}, ui.Options{Demo: c.demo, Staff: desk.Hook, Scramble: settings.Scramble})
 	desk.Attach(p.k)
 	uiExec.Bind(p.k)
+	if v, err := speech.System(speech.Options{Device: c.voiceDevice, HeadphoneOnly: c.headphoneOnly,
+		OnError: func(err error) { fmt.Fprintln(os.Stderr, "jpki-kiosk: voice guidance:", err) }}); err == nil {
+		p.k.SetVoice(v)
+	}
 	return p, nil
 }
 

@@ -24,6 +24,7 @@ func TestArchitecture(t *testing.T) {
 		{"store/fleet", []string{"card", "ui", "cmd", "fyne.io/"}},
 		{"ui/flow", []string{"fyne.io/", "card/vcard", "cmd"}},
 		{"ui/flow/staff", []string{"fyne.io/", "card/vcard", "cmd"}},
+		{"ui/speech", []string{"fyne.io/", "card", "policy", "store", "cmd", "ui/flow"}},
 		{"card/issue", []string{"card/vcard", "ui", "store", "cmd", "fyne.io/"}},
 	}
 	for _, r := range rules {

@@ -16,6 +16,7 @@ func TestResidentScreensCompleteInEveryLanguage(t *testing.T) {
 	}
 	markers := []string{"@PIN@", "@DATE@", "@DAYS@", "@CERT@", "@TIME@"}
 	values := []any{"PIN", markers[0], "Date", markers[1], "Days", markers[2], "Cert", markers[3], "Time", markers[4], "K", 1, "N", 2, "Max", 3, "Count", 4, "Y", 2026, "M", 12, "D", 24, "Month", "12", "Reiwa", "8"}
+	values = append(values, "Label", "@LABEL@", "Level", 5) // speech.*
 	resident := 0
 	for _, l := range c.Languages() {
 		for _, id := range c.IDs("ja") {
