@@ -135,3 +135,18 @@ func TestGuardTable(t *testing.T) {
 		}
 	}
 }
+
+func TestTrainingCACerts(t *testing.T) {
+	dir := t.TempDir()
+	if got := TrainingCACerts(dir); len(got) != 0 {
+		t.Fatalf("empty dir: %d certificates", len(got))
+	}
+	ca, err := OpenCA(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := TrainingCACerts(dir)
+	if len(got) != 2 || !got[0].Equal(ca.Certificate(Auth)) || !got[1].Equal(ca.Certificate(Sign)) {
+		t.Fatalf("TrainingCACerts = %d certificates", len(got))
+	}
+}
