@@ -64,6 +64,9 @@ var (
 	// ErrPrivacy: the package refused a command that would read the
 	// individual number (DESIGN.md section 4, privacy rules).
 	ErrPrivacy = errors.New("refused: reading the individual number")
+	// ErrRelayRefused: Relay refused a command that is not on its
+	// allow-list for the current application (DESIGN.md section 4).
+	ErrRelayRefused = errors.New("refused: command not allowed through the relay")
 )
 
 // StatusError is a status word other than 90 00 (ISO 7816-4 section 5.1.3).
