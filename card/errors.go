@@ -156,8 +156,13 @@ func (e *PCSCError) Unwrap() error {
 	case scard.ErrNoReadersAvailable, scard.ErrUnknownReader, scard.ErrReaderUnavailable:
 		return ErrNoReader
 	case scard.ErrNoSmartcard:
-		return ErrNoCard
-	case scard.ErrRemovedCard:
+		if e.Op == "SCardConnect" || e.Op == "" {
+			return ErrNoCard
+		}
+		return ErrCardRemoved // during a session: the card was taken away (DESIGN.md section 4)
+	case scard.ErrRemovedCard, scard.ErrNotTransacted, scard.ErrCommError, scard.ErrCommDataLost:
+		// During a session these mean the card was taken away (a
+		// contactless card lifted, a contact card pulled mid-APDU).
 		return ErrCardRemoved
 	case scard.ErrResetCard:
 		return ErrCardReset

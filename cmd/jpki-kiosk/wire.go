@@ -154,7 +154,8 @@ func assemble(a fyne.App, w fyne.Window, c config, sm seams) (p *parts, err erro
 			return p, err
 		}
 	} else {
-		p.pcsc = &pcscPort{slot: p.slot}
+		p.pcsc = newPCSCPort(p.slot)
+		port = p.pcsc // Identify waits for the insertion's retried connect
 	}
 
 	settings, err := staff.LoadSettings(ctx, st, staff.Defaults(prof))

@@ -113,9 +113,11 @@ const (
 	ErrCodePINMismatch  = "PIN_MISMATCH"
 	ErrCodeCardRemoved  = "CARD_REMOVED"
 	ErrCodeCard         = "CARD_ERROR"
-	ErrCodeTicket       = "TICKET_FAILED"
-	ErrCodeIssue        = "ISSUE_FAILED"
-	ErrCodeNoIssuer     = "NO_ISSUER"
+	// ErrCodeCardUnreadable: inserted, but never answered (ErrCardUnreadable).
+	ErrCodeCardUnreadable = "CARD_UNREADABLE"
+	ErrCodeTicket         = "TICKET_FAILED"
+	ErrCodeIssue          = "ISSUE_FAILED"
+	ErrCodeNoIssuer       = "NO_ISSUER"
 )
 
 // Session end reasons (SessionEnd.Reason).
@@ -935,6 +937,9 @@ func (m *Machine) onIssued(e cardDone, now time.Time) {
 func cardErrCode(err error) string {
 	if errors.Is(err, ErrCardRemoved) {
 		return ErrCodeCardRemoved
+	}
+	if errors.Is(err, ErrCardUnreadable) {
+		return ErrCodeCardUnreadable
 	}
 	return ErrCodeCard
 }

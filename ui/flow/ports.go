@@ -104,6 +104,11 @@ var (
 	ErrLastTry = errors.New("last try needs confirmation")
 	// ErrCardRemoved: the card left the reader during the operation.
 	ErrCardRemoved = errors.New("card removed")
+	// ErrCardUnreadable: a card went in but could not be reached for a few
+	// seconds (another program held it, or it stayed mute: badly placed on
+	// a contactless reader, inserted the wrong way). The resident is told
+	// to take it out and insert it again, flat and the right way round.
+	ErrCardUnreadable = errors.New("card inserted but unreadable")
 )
 
 // PINError is a wrong PIN; Left tries remain (0: now locked).
