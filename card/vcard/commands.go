@@ -26,9 +26,18 @@ func (c *Card) doSelect(cmd command) []byte {
 		if app == nil {
 			return status(swFileNotFound)
 		}
-		if app != c.cur && c.cur != nil {
+		// Selecting an application by name starts its security state afresh:
+		// PINs verified before (in it or in the one left) are no longer
+		// verified, as on a real card. OpenSC's JPKI driver relies on it: it
+		// selects the application, then asks the tries left with an empty
+		// VERIFY and takes 90 00 ("still verified") for an error, so a PIN
+		// left verified by the previous client (pkcs11-tool --login, which
+		// disconnects without a reset) made the next pkcs15-tool fail with
+		// "Unsupported card" until pcscd powered the idle card down.
+		if c.cur != nil {
 			clearVerified(c.cur)
 		}
+		clearVerified(app)
 		c.cur = app
 		c.hasEF = false
 		c.issuerAuth = false
