@@ -28,7 +28,8 @@ func (c *Card) doSelect(cmd command) []byte {
 		}
 		// Selecting an application by name starts its security state afresh:
 		// PINs verified before (in it or in the one left) are no longer
-		// verified, as on a real card. OpenSC's JPKI driver relies on it: it
+		// verified (what OpenSC's JPKI driver expects of a real card, and what an
+		// independent JPKI emulator does). The driver relies on it: it
 		// selects the application, then asks the tries left with an empty
 		// VERIFY and takes 90 00 ("still verified") for an error, so a PIN
 		// left verified by the previous client (pkcs11-tool --login, which
