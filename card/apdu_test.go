@@ -133,3 +133,24 @@ func TestTransportErrorForgetsSelection(t *testing.T) {
 		t.Fatalf("second Identify = %v, %v", typ, err)
 	}
 }
+
+// A reset with a VERIFY in flight: the PIN is not sent again (the lost
+// VERIFY may have spent a try); the operation fails as a reset, and the
+// next status read re-reads the counter.
+func TestVerifyAnswerLostIsNotResent(t *testing.T) {
+	reset := &PCSCError{Op: "SCardTransmit", Code: uint32(scard.ErrResetCard)}
+	s := newScript(t,
+		step{cmd: selJPKI, resp: ok}, step{cmd: selAuthPIN, resp: ok}, step{cmd: verifyNone, resp: "63 C3"},
+		step{cmd: "00 20 00 80 04 31 32 33 34", err: reset},
+		// the next operation: status of the counter, from scratch
+		step{cmd: selJPKI, resp: ok}, step{cmd: selAuthPIN, resp: ok}, step{cmd: verifyNone, resp: "63 C2"},
+	)
+	c := New(s)
+	if err := c.Verify(PINAuth, []byte("1234")); !errors.Is(err, ErrCardReset) {
+		t.Fatalf("Verify = %v, want ErrCardReset", err)
+	}
+	n, err := c.Retries(PINAuth)
+	if err != nil || n != 2 {
+		t.Fatalf("Retries = %d, %v", n, err)
+	}
+}

@@ -64,6 +64,9 @@ var (
 	// ErrPrivacy: the package refused a command that would read the
 	// individual number (DESIGN.md section 4, privacy rules).
 	ErrPrivacy = errors.New("refused: reading the individual number")
+	// ErrRelayRefused: Relay refused a command that is not on its
+	// allow-list for the current application (DESIGN.md section 4).
+	ErrRelayRefused = errors.New("refused: command not allowed through the relay")
 )
 
 // StatusError is a status word other than 90 00 (ISO 7816-4 section 5.1.3).
@@ -153,8 +156,13 @@ func (e *PCSCError) Unwrap() error {
 	case scard.ErrNoReadersAvailable, scard.ErrUnknownReader, scard.ErrReaderUnavailable:
 		return ErrNoReader
 	case scard.ErrNoSmartcard:
-		return ErrNoCard
-	case scard.ErrRemovedCard:
+		if e.Op == "SCardConnect" || e.Op == "" {
+			return ErrNoCard
+		}
+		return ErrCardRemoved // during a session: the card was taken away (DESIGN.md section 4)
+	case scard.ErrRemovedCard, scard.ErrNotTransacted, scard.ErrCommError, scard.ErrCommDataLost:
+		// During a session these mean the card was taken away (a
+		// contactless card lifted, a contact card pulled mid-APDU).
 		return ErrCardRemoved
 	case scard.ErrResetCard:
 		return ErrCardReset

@@ -69,8 +69,11 @@ func TestPCSCErrors(t *testing.T) {
 		{scard.ErrInvalidHandle, ErrNoService},
 		{scard.ErrNoReadersAvailable, ErrNoReader},
 		{scard.ErrUnknownReader, ErrNoReader},
-		{scard.ErrNoSmartcard, ErrNoCard},
+		{scard.ErrNoSmartcard, ErrCardRemoved}, // during a session (SCardTransmit): taken away
 		{scard.ErrRemovedCard, ErrCardRemoved},
+		{scard.ErrNotTransacted, ErrCardRemoved},
+		{scard.ErrCommError, ErrCardRemoved},
+		{scard.ErrCommDataLost, ErrCardRemoved},
 		{scard.ErrResetCard, ErrCardReset},
 		{scard.ErrSharingViolation, ErrCardInUse},
 		{scard.ErrUnresponsiveCard, ErrCardMute},
@@ -89,6 +92,9 @@ func TestPCSCErrors(t *testing.T) {
 				t.Errorf("errors.Is(%08x, %v) = %v", uint32(tt.code), s, got)
 			}
 		}
+	}
+	if err := pcscErr("SCardConnect", scard.ErrNoSmartcard); !errors.Is(err, ErrNoCard) || errors.Is(err, ErrCardRemoved) {
+		t.Errorf("no card at connect: %v", err)
 	}
 	if pcscErr("x", nil) != nil {
 		t.Error("pcscErr(nil) != nil")

@@ -77,14 +77,27 @@ const (
 	selSignKey = "00 A4 02 0C 02 00 1A"
 	selBasicPN = "00 A4 02 0C 02 00 11"
 	selBasic4  = "00 A4 02 0C 02 00 02"
+	selAvail   = "00 A4 02 0C 02 00 08"
+	readAvail  = "00 B0 00 00 03"
 	verifyNone = "00 20 00 80"
 	ok         = "90 00"
 )
 
 // tokenResp is a token file with the given label, and 90 00.
-func tokenResp(label string) string {
+func tokenResp(label string) string { return tokenRespSerial(label, "SERIAL0123456789") }
+
+// tokenRespSerial is a token file laid out as a real card's CK_TOKEN_INFO:
+// the manufacturerID every card shares, the model, the given serialNumber
+// and flags; and 90 00.
+func tokenRespSerial(label, serial string) string {
 	t := make([]byte, 160)
 	copy(t, fmt.Sprintf("%-32s", label))
-	copy(t[32:], "SERIAL0123456789")
+	copy(t[32:], fmt.Sprintf("%-32s", "0000000000000001"))
+	copy(t[64:], fmt.Sprintf("%-16s", "E16R01NJ"))
+	copy(t[80:], serial)
+	copy(t[96:], []byte{0x00, 0x00, 0x04, 0x0D})
 	return hex.EncodeToString(t) + "9000"
 }
+
+// availBoth is EF 0008 of a card with both certificates: select and read.
+var availBoth = []step{{cmd: selAvail, resp: ok}, {cmd: readAvail, resp: "8F8F00 9000"}}

@@ -1,6 +1,7 @@
 package card
 
 import (
+	"bytes"
 	"errors"
 	"testing"
 )
@@ -145,3 +146,57 @@ func FuzzParseSubjectAltName(f *testing.F) {
 		}
 	})
 }
+
+func FuzzParseAvailability(f *testing.F) {
+	f.Add([]byte{0x8F, 0x8F, 0x00})
+	f.Add([]byte{0x00, 0x8F, 0x00})
+	f.Fuzz(func(t *testing.T, b []byte) {
+		a := ParseAvailability(b)
+		if (a == AvailBoth) != bytes.Equal(b, []byte{0x8F, 0x8F, 0x00}) || (a == AvailNoSign) != bytes.Equal(b, []byte{0x00, 0x8F, 0x00}) {
+			t.Fatalf("% X: %v", b, a)
+		}
+	})
+}
+
+// FuzzRelayAllowList: whatever is relayed with the basic-info application
+// selected and its PIN verified, nothing but SELECT of a whole AID, the PIN
+// EF or EF 0002, VERIFY, READ BINARY of EF 0002 and GET RESPONSE reaches
+// the card.
+func FuzzRelayAllowList(f *testing.F) {
+	for _, s := range []string{"00 B0 81 00 00", "00 A4 00 0C 02 00 01", "00 A4 04 0C 05 D3 92 10 00 31", "01 B0 00 00 04", "00 A4 02 0C 02 00 01", selBasic4} {
+		f.Add(h(s))
+	}
+	f.Fuzz(func(t *testing.T, apdu []byte) {
+		var sent []byte
+		c := New(transmitFunc(func(b []byte) ([]byte, error) {
+			sent = append([]byte(nil), b...)
+			return []byte{0x90, 0x00}, nil
+		}))
+		if _, err := c.Relay(h(selBasic)); err != nil {
+			t.Fatal(err)
+		}
+		sent = nil
+		_, _ = c.Relay(apdu)
+		if sent == nil {
+			return
+		}
+		cmd, err := ParseCommand(sent)
+		if err != nil {
+			t.Fatalf("relayed a malformed command % X", sent)
+		}
+		switch {
+		case cmd.CLA != 0:
+			t.Fatalf("relayed class %02X", cmd.CLA)
+		case cmd.INS == insSelect && cmd.P1 == selectByDFName && (bytes.Equal(cmd.Data, aidJPKI[:]) || bytes.Equal(cmd.Data, aidBasicInfo[:])):
+		case cmd.INS == insSelect && cmd.P1 == selectEFUnderDF && (bytes.Equal(cmd.Data, []byte{0, 0x11}) || bytes.Equal(cmd.Data, []byte{0, 0x02})):
+		case cmd.INS == insGetResponse:
+		default:
+			t.Fatalf("relayed % X in basic-info with no EF selected", sent)
+		}
+	})
+}
+
+// transmitFunc is a Transmitter from a function.
+type transmitFunc func([]byte) ([]byte, error)
+
+func (f transmitFunc) Transmit(b []byte) ([]byte, error) { return f(b) }

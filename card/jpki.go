@@ -2,6 +2,7 @@ package card
 
 import (
 	"bytes"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"sync"
@@ -22,7 +23,8 @@ type fileID uint16
 const (
 	efSignCert  fileID = 0x0001 // signature certificate (needs the sign PIN)
 	efSignCA    fileID = 0x0002 // signature CA certificate
-	efToken     fileID = 0x0006 // token: label (32 bytes, space-padded), card serial, ...
+	efToken     fileID = 0x0006 // token: a PKCS #11 CK_TOKEN_INFO (label, manufacturerID, model, serialNumber, ...)
+	efAvail     fileID = 0x0008 // certificate availability: 3 bytes, no PIN
 	efAuthCert  fileID = 0x000A // user-authentication certificate
 	efAuthCA    fileID = 0x000B // user-authentication CA certificate
 	efAuthKey   fileID = 0x0017 // user-authentication private key
@@ -45,10 +47,21 @@ const (
 const (
 	tokenMyNumber = "JPKIAPICCTOKEN2" // My Number card
 	tokenJuki     = "JPKIAPICCTOKEN"  // old Basic Resident Register card (住基カード)
-	tokenLabelLen = 32
-	tokenSerialAt = 32 // card serial: token bytes 32..47 (docs/ISSUANCE-APDUS.md step 2)
-	tokenSerialLn = 16
+	tokenAndroid  = "JPKIAPGPSETOKEN" // スマホ用電子証明書 of an Android phone
+	tokenIOS      = "JPKIAPIOSTOKEN"  // スマホ用電子証明書 of an iPhone
 	tokenLen      = 160
+)
+
+// Layout of EF 0006, a PKCS #11 CK_TOKEN_INFO (DESIGN.md §4): label 0–31,
+// manufacturerID 32–63 (the same on every card), model 64–79,
+// serialNumber 80–95 (per card), flags 96–99 (big-endian).
+const (
+	tokLabelAt, tokLabelLen   = 0, 32
+	tokManufAt, tokManufLen   = 32, 32
+	tokModelAt, tokModelLen   = 64, 16
+	tokSerialAt, tokSerialLen = 80, 16
+	tokFlagsAt                = 96
+	tokMinLen                 = tokSerialAt + tokSerialLen // label to serialNumber
 )
 
 // readChunk is the Le of READ BINARY: the largest short Le below 256, so a
@@ -67,15 +80,22 @@ const (
 	TypeUnknown  Type = iota // no JPKI application, or an unknown token
 	TypeMyNumber             // My Number card (token JPKIAPICCTOKEN2)
 	TypeJuki                 // old 住基カード (token JPKIAPICCTOKEN)
+	// TypeSmartphone is the スマホ用電子証明書 of a phone held to a
+	// contactless reader (token JPKIAPGPSETOKEN or JPKIAPIOSTOKEN): its
+	// certificates are managed in the phone, not at the kiosk.
+	TypeSmartphone
 )
 
-// String gives the command-line name: "mynumber", "juki" or "unknown".
+// String gives the command-line name: "mynumber", "juki", "smartphone" or
+// "unknown" (DESIGN.md §6).
 func (t Type) String() string {
 	switch t {
 	case TypeMyNumber:
 		return "mynumber"
 	case TypeJuki:
 		return "juki"
+	case TypeSmartphone:
+		return "smartphone"
 	}
 	return "unknown"
 }
@@ -234,10 +254,17 @@ func (c *Card) readFull(dst []byte, off int) error {
 	return nil
 }
 
-// Token is the token file (EF 0006) of the JPKI application.
+// Token is the token file (EF 0006) of the JPKI application, a PKCS #11
+// CK_TOKEN_INFO.
 type Token struct {
-	Label  string // the label without padding, e.g. "JPKIAPICCTOKEN2"
-	Serial []byte // bytes 32..47: the card serial used in issuer authentication
+	Label          string // the label without padding, e.g. "JPKIAPICCTOKEN2"
+	ManufacturerID string // bytes 32–63, trimmed: the same on every card, never an identity
+	Model          string // bytes 64–79, trimmed, e.g. "E16R01NJ"
+	// Serial is the serialNumber, bytes 80–95: per card. It names the card
+	// in the issuance journal and in issuer authentication, and is the card
+	// reference of a card without an auth certificate (see Ref).
+	Serial []byte
+	Flags  uint32 // bytes 96–99, big-endian; 0 when the file is shorter
 }
 
 // Type tells the card type from the token label.
@@ -247,20 +274,29 @@ func (t *Token) Type() Type {
 		return TypeMyNumber
 	case tokenJuki:
 		return TypeJuki
+	case tokenAndroid, tokenIOS:
+		return TypeSmartphone
 	}
 	return TypeUnknown
 }
 
-// ParseToken parses the token file (at least its first 48 bytes).
+// ParseToken parses the token file: at least its first 96 bytes (label to
+// serialNumber); the flags are read when present.
 func ParseToken(b []byte) (*Token, error) {
-	if len(b) < tokenSerialAt+tokenSerialLn {
+	if len(b) < tokMinLen {
 		return nil, fmt.Errorf("token of %d bytes: %w", len(b), ErrMalformed)
 	}
-	label := bytes.TrimRight(b[:tokenLabelLen], " \x00")
-	return &Token{
-		Label:  string(label),
-		Serial: bytes.Clone(b[tokenSerialAt : tokenSerialAt+tokenSerialLn]),
-	}, nil
+	field := func(at, n int) string { return string(bytes.TrimRight(b[at:at+n], " \x00")) }
+	t := &Token{
+		Label:          field(tokLabelAt, tokLabelLen),
+		ManufacturerID: field(tokManufAt, tokManufLen),
+		Model:          field(tokModelAt, tokModelLen),
+		Serial:         bytes.Clone(b[tokSerialAt : tokSerialAt+tokSerialLen]),
+	}
+	if len(b) >= tokFlagsAt+4 {
+		t.Flags = binary.BigEndian.Uint32(b[tokFlagsAt:])
+	}
+	return t, nil
 }
 
 // readToken selects the JPKI application and reads the token.

@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"math/big"
+	"strings"
 	"testing"
 	"time"
 )
@@ -42,9 +43,84 @@ func TestIdentify(t *testing.T) {
 }
 
 func TestParseToken(t *testing.T) {
-	tok, err := ParseToken(h(tokenResp("JPKIAPICCTOKEN2"))[:160])
-	if err != nil || tok.Label != "JPKIAPICCTOKEN2" || string(tok.Serial) != "SERIAL0123456789" || tok.Type() != TypeMyNumber {
+	tok, err := ParseToken(h(tokenRespSerial("JPKIAPICCTOKEN2", "0000000020500003"))[:160])
+	if err != nil || tok.Label != "JPKIAPICCTOKEN2" || string(tok.Serial) != "0000000020500003" || tok.Type() != TypeMyNumber ||
+		tok.ManufacturerID != "0000000000000001" || tok.Model != "E16R01NJ" || tok.Flags != 0x0000040D {
 		t.Fatalf("ParseToken = %+v, %v", tok, err)
+	}
+	for label, want := range map[string]Type{"JPKIAPGPSETOKEN": TypeSmartphone, "JPKIAPIOSTOKEN": TypeSmartphone,
+		"JPKIAPICCTOKEN": TypeJuki, "JPKIAPICCTOKEN3": TypeUnknown} {
+		tok, err := ParseToken(h(tokenResp(label))[:160])
+		if err != nil || tok.Type() != want {
+			t.Errorf("%s: %v, %v; want %v", label, tok, err, want)
+		}
+	}
+	if _, err := ParseToken(make([]byte, 95)); !errors.Is(err, ErrMalformed) {
+		t.Errorf("95-byte token: %v", err)
+	}
+	if tok, err := ParseToken(h(tokenResp("JPKIAPICCTOKEN2"))[:96]); err != nil || tok.Flags != 0 {
+		t.Errorf("96-byte token: %+v %v", tok, err)
+	}
+}
+
+// TestCardRef: two cards that differ only in the token's serialNumber (and
+// share the manufacturerID, as all real cards do) have different
+// references; a card's reference is stable; the auth serial wins.
+func TestCardRef(t *testing.T) {
+	status := func(serial string, withCert bool) *Status {
+		t.Helper()
+		steps := []step{{cmd: selJPKI, resp: ok}, {cmd: selToken, resp: ok},
+			{cmd: "00 B0 00 00 A0", resp: tokenRespSerial("JPKIAPICCTOKEN2", serial)},
+			{cmd: selAvail, resp: ok}, {cmd: readAvail, resp: "008F00 9000"}}
+		if withCert {
+			steps = append(steps, step{cmd: selAuthCrt, resp: ok})
+			steps = append(steps, readSteps(testCert(t, 0x2A))[:1]...)
+		} else {
+			steps = append(steps, step{cmd: selAuthCrt, resp: "6A82"})
+		}
+		steps = append(steps, step{cmd: selAuthPIN, resp: "6A82"}, step{cmd: selSignPIN, resp: "6A82"}, step{cmd: selBasic, resp: "6A82"})
+		st, err := New(newScript(t, steps...)).Status()
+		if err != nil {
+			t.Fatal(err)
+		}
+		return st
+	}
+	a, a2, b := status("0000000020500003", false), status("0000000020500003", false), status("0000000020500004", false)
+	if a.Ref == "" || a.Ref != a2.Ref || a.Ref == b.Ref {
+		t.Errorf("refs %q %q %q: want stable and distinct", a.Ref, a2.Ref, b.Ref)
+	}
+	if !a.NoSignCert() || a.Avail != AvailNoSign {
+		t.Errorf("availability %v", a.Avail)
+	}
+	for _, r := range []string{a.Ref, b.Ref} {
+		if strings.Contains(r, "0000000000000001") || strings.Contains(r, "2050000") {
+			t.Errorf("ref %q shows the token", r)
+		}
+	}
+	if c := status("0000000020500003", true); c.Ref != "auth:2a" {
+		t.Errorf("ref with an auth cert %q", c.Ref)
+	}
+	if r := TokenRef(&Token{Serial: []byte("                ")}); r != "" {
+		t.Errorf("blank serial ref %q", r)
+	}
+}
+
+func TestParseAvailability(t *testing.T) {
+	for in, want := range map[string]Availability{"8F8F00": AvailBoth, "008F00": AvailNoSign, "000000": AvailUnknown,
+		"8F8F": AvailUnknown, "8F8F0000": AvailUnknown, "": AvailUnknown, "8F0000": AvailUnknown} {
+		if got := ParseAvailability(h(in)); got != want {
+			t.Errorf("%s: %v, want %v", in, got, want)
+		}
+	}
+}
+
+func TestStatusSmartphone(t *testing.T) {
+	for _, label := range []string{"JPKIAPGPSETOKEN", "JPKIAPIOSTOKEN"} {
+		st, err := New(newScript(t, step{cmd: selJPKI, resp: ok}, step{cmd: selToken, resp: ok},
+			step{cmd: "00 B0 00 00 A0", resp: tokenRespSerial(label, "PHONE00000000001")})).Status()
+		if err != nil || st.Type != TypeSmartphone || st.Type.String() != "smartphone" || st.Ref == "" {
+			t.Errorf("%s: %+v %v", label, st, err)
+		}
 	}
 }
 
@@ -166,6 +242,7 @@ func TestStatusAPDUs(t *testing.T) {
 	}
 	steps := []step{
 		{cmd: selJPKI, resp: ok}, {cmd: selToken, resp: ok}, {cmd: "00 B0 00 00 A0", resp: tokenResp("JPKIAPICCTOKEN2")},
+		availBoth[0], availBoth[1],
 		{cmd: selAuthCrt, resp: ok}, {cmd: "00 B0 00 00 FF", resp: hex.EncodeToString(der[:255]) + "9000"},
 		{cmd: selAuthPIN, resp: ok}, {cmd: verifyNone, resp: "63 C3"},
 		{cmd: selSignPIN, resp: ok}, {cmd: verifyNone, resp: "63 C1"},
@@ -185,14 +262,18 @@ func TestStatusAPDUs(t *testing.T) {
 			t.Errorf("retries %v = %d, want %d", p, st.Retries[p], n)
 		}
 	}
-	if tr.Count() != 12 {
-		t.Errorf("Status used %d APDUs, want 12", tr.Count())
+	if st.Avail != AvailBoth || st.Ref != "auth:75bcd15" {
+		t.Errorf("Status availability %v ref %q", st.Avail, st.Ref)
+	}
+	if tr.Count() != 14 || tr.Count() > 16 {
+		t.Errorf("Status used %d APDUs, want 14 (budget 16)", tr.Count())
 	}
 }
 
 func TestStatusJukiWithoutBasicInfo(t *testing.T) {
 	steps := []step{
 		{cmd: selJPKI, resp: ok}, {cmd: selToken, resp: ok}, {cmd: "00 B0 00 00 A0", resp: tokenResp("JPKIAPICCTOKEN")},
+		{cmd: selAvail, resp: "6A 82"}, // an old card without EF 0008: unknown, no error
 		{cmd: selAuthCrt, resp: "6A 82"},
 		{cmd: selAuthPIN, resp: "6A 82"},
 		{cmd: selSignPIN, resp: ok}, {cmd: verifyNone, resp: "63 C5"},
@@ -202,7 +283,7 @@ func TestStatusJukiWithoutBasicInfo(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if st.Type != TypeJuki || st.AuthCert != nil || len(st.Retries) != 1 || st.Retries[PINSign] != 5 {
+	if st.Type != TypeJuki || st.AuthCert != nil || len(st.Retries) != 1 || st.Retries[PINSign] != 5 || st.Avail != AvailUnknown || st.NoSignCert() {
 		t.Errorf("Status = %+v", st)
 	}
 }

@@ -166,6 +166,13 @@ func (c *Card) verify(p PIN, pin []byte, o options) error {
 		return err
 	}
 	if _, err := c.tx(Command{CLA: claISO, INS: insVerify, P2: pinRefSpecific, Data: pin}); err != nil {
+		if errors.Is(err, errRestart) {
+			// The card was reset with the VERIFY in flight: it may or may not
+			// have spent a try. Never resend the PIN on our own: the
+			// operation fails, and the next status read re-reads the counter
+			// (DESIGN.md section 4).
+			return fmt.Errorf("verifying %s pin, answer lost: %w", p, ErrCardReset)
+		}
 		return fmt.Errorf("verifying %s pin: %w", p, err)
 	}
 	return nil
@@ -221,6 +228,13 @@ func (c *Card) verifyWith(p PIN, pinFn PINFunc, o options) error {
 		return fmt.Errorf("%s pin: %w", p, err)
 	}
 	if _, err := c.tx(Command{CLA: claISO, INS: insVerify, P2: pinRefSpecific, Data: pin}); err != nil {
+		if errors.Is(err, errRestart) {
+			// The card was reset with the VERIFY in flight: it may or may not
+			// have spent a try. Never resend the PIN on our own: the
+			// operation fails, and the next status read re-reads the counter
+			// (DESIGN.md section 4).
+			return fmt.Errorf("verifying %s pin, answer lost: %w", p, ErrCardReset)
+		}
 		return fmt.Errorf("verifying %s pin: %w", p, err)
 	}
 	return nil

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"slices"
 )
 
 // ParseCommand splits an encoded short command APDU (ISO 7816-4 §5.1,
@@ -52,8 +53,11 @@ func ParseCommand(b []byte) (Command, error) {
 // authentication), any other SELECT or a transport failure makes the card
 // forget. It does not restart after a card reset: the reset ends the
 // session the relayed script ran in, so it fails with ErrCardReset. Like
-// the card's operations it refuses to select the individual number
-// (ErrPrivacy). The caller owns apdu; Relay does not keep it.
+// the card's operations it never reaches the individual number: what it
+// relays is a positive allow-list per application (see allowRelay), and
+// anything else is refused before it reaches the card (ErrRelayRefused;
+// ErrPrivacy as well when aimed at the individual number). The caller owns
+// apdu; Relay does not keep it.
 func (c *Card) Relay(apdu []byte) ([]byte, error) {
 	cmd, err := ParseCommand(apdu)
 	if err != nil {
@@ -61,10 +65,10 @@ func (c *Card) Relay(apdu []byte) ([]byte, error) {
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	isSelect := cmd.CLA&0x80 == 0 && cmd.INS == insSelect // interindustry SELECT, any channel
-	if isSelect && cmd.P1 == selectEFUnderDF && len(cmd.Data) == 2 && c.forbidden(fileID(cmd.Data[0])<<8|fileID(cmd.Data[1])) {
-		return nil, ErrPrivacy
+	if err := c.allowRelay(cmd); err != nil {
+		return nil, err
 	}
+	isSelect := cmd.INS == insSelect
 	// transmit wipes its own encoding; cmd.Data aliases the caller's apdu.
 	c.reconnected = true // never reconnect in the middle of someone's script
 	data, err := transmit(c.t, cmd, &c.reconnected)
@@ -77,13 +81,119 @@ func (c *Card) Relay(apdu []byte) ([]byte, error) {
 		c.forget()
 		return nil, err
 	}
-	switch {
-	case isSelect && cmd.CLA != claISO:
-		c.forget() // another channel or secure messaging: we cannot follow
-	case isSelect:
+	if isSelect {
 		c.noteSelect(cmd, sw)
 	}
 	return append(data, byte(sw>>8), byte(sw)), nil
+}
+
+// The files Relay lets through, per application (DESIGN.md section 4).
+var (
+	// relayEFsJPKI may be selected in the JPKI application.
+	relayEFsJPKI = []fileID{efSignCert, efSignCA, efToken, efAvail, efAuthCert, efAuthCA, efAuthKey, efAuthPIN, efSignKey, efSignPIN}
+	relayRead    = []fileID{efSignCert, efSignCA, efToken, efAvail, efAuthCert, efAuthCA} // READ BINARY (the sign certificate needs its PIN)
+	relayWrite   = []fileID{efSignCert, efSignCA, efAuthCert, efAuthCA}                   // UPDATE BINARY (after issuer authentication)
+	relayPINs    = []fileID{efAuthPIN, efSignPIN, efAuthKey, efSignKey}                   // VERIFY, CHANGE, RESET, SIGN (a key EF names its PIN)
+	relayKeys    = []fileID{efAuthKey, efSignKey}                                         // COMPUTE DIGITAL SIGNATURE
+	// relayJPKIOnly are the JPKI EFs no other application the relay lets
+	// the card reach has: with no application known (a Card made just to
+	// relay, while an issuer's session holds the JPKI application), a
+	// successful SELECT of one of them shows the JPKI application is
+	// current. EF 0001 and 0002 are not among them: in the basic-info
+	// application they are the individual number and the basic items.
+	relayJPKIOnly = []fileID{efToken, efAvail, efAuthCert, efAuthCA, efAuthKey, efAuthPIN, efSignKey, efSignPIN}
+	// relayEFsBasic may be selected in the basic-info application: its PIN
+	// and the four basic items — never EF 0001, the individual number.
+	relayEFsBasic = []fileID{efBasicPIN, efBasic4}
+)
+
+// allowRelay is Relay's allow-list: what may be relayed in the application
+// the card has selected. Everything else is refused, in particular the
+// forms a guard watching only `00 A4 02 0C` selections would miss: READ
+// BINARY or VERIFY naming an EF by short file id, SELECT with P1 00 (or by
+// path), SELECT by a prefix of an AID, and other logical channels (CLA
+// 01–03), secure messaging or chaining.
+func (c *Card) allowRelay(cmd Command) error {
+	refuse := func(why string) error {
+		return fmt.Errorf("relaying %02X %02X %02X %02X: %w: %s", cmd.CLA, cmd.INS, cmd.P1, cmd.P2, ErrRelayRefused, why)
+	}
+	private := func(why string) error {
+		return fmt.Errorf("relaying %02X %02X %02X %02X: %w (%w: %s)", cmd.CLA, cmd.INS, cmd.P1, cmd.P2, ErrPrivacy, ErrRelayRefused, why)
+	}
+	switch {
+	case cmd.CLA == claISO:
+	case cmd.CLA == claJPKI && cmd.INS == insComputeSig:
+	default:
+		return refuse("class not allowed (logical channel, secure messaging, chaining or proprietary)")
+	}
+	efIs := func(set []fileID) bool { return c.efKnown && slices.Contains(set, c.ef) }
+	fileOf := func() (fileID, bool) {
+		if len(cmd.Data) != 2 {
+			return 0, false
+		}
+		return fileID(cmd.Data[0])<<8 | fileID(cmd.Data[1]), true
+	}
+	switch cmd.INS {
+	case insGetResponse:
+		if cmd.P1 == 0 && cmd.P2 == 0 && len(cmd.Data) == 0 {
+			return nil
+		}
+		return refuse("malformed GET RESPONSE")
+	case insSelect:
+		id, isEF := fileOf()
+		switch {
+		case cmd.P1 == selectByDFName && cmd.P2 == selectNoFCI:
+			if bytes.Equal(cmd.Data, aidJPKI[:]) || bytes.Equal(cmd.Data, aidBasicInfo[:]) {
+				return nil
+			}
+			return refuse("SELECT of an application other than JPKI or basic-info, or by a prefix of an AID")
+		case isEF && c.forbidden(id):
+			return private("SELECT of the individual number")
+		case cmd.P1 != selectEFUnderDF || cmd.P2 != selectNoFCI || !isEF:
+			return refuse("SELECT form not allowed (only 00 A4 04 0C by whole AID, 00 A4 02 0C by file id)")
+		case c.app == appJPKI && slices.Contains(relayEFsJPKI, id), c.app == appBasicInfo && slices.Contains(relayEFsBasic, id),
+			c.app == appNone && slices.Contains(relayJPKIOnly, id):
+			return nil
+		}
+		return refuse(fmt.Sprintf("SELECT of EF %04X not allowed in this application", uint16(id)))
+	case insReadBinary, insUpdateBinary, insVerify, insChangeRefData, insResetRetry:
+		sfi := (cmd.INS == insVerify && cmd.P2&0x80 != 0 && cmd.P2&0x1F != 0) || (cmd.INS != insVerify && cmd.P1&0x80 != 0)
+		if sfi {
+			n := cmd.P1 & 0x1F
+			if cmd.INS == insVerify || cmd.INS == insChangeRefData || cmd.INS == insResetRetry {
+				n = cmd.P2 & 0x1F
+			}
+			if c.forbidden(fileID(n)) {
+				return private("short file id of the individual number")
+			}
+			return refuse("a file named by short file id")
+		}
+	}
+	switch c.app {
+	case appJPKI:
+		switch {
+		case cmd.INS == insReadBinary && efIs(relayRead),
+			cmd.INS == insUpdateBinary && efIs(relayWrite),
+			cmd.INS == insVerify && cmd.P1 == 0 && cmd.P2 == pinRefSpecific && efIs(relayPINs),
+			cmd.INS == insChangeRefData && cmd.P1 == changeNewOnly && cmd.P2 == pinRefSpecific && efIs(relayPINs),
+			cmd.INS == insResetRetry && cmd.P1 == resetNewOnly && cmd.P2 == pinRefSpecific && efIs(relayPINs),
+			cmd.INS == insComputeSig && cmd.P1 == signP1 && cmd.P2 == signP2 && efIs(relayKeys),
+			cmd.INS == insGetChallenge && cmd.P1 == 0 && cmd.P2 == 0,
+			cmd.INS == insExternalAuth && cmd.P1 == 0 && cmd.P2 == 0,
+			cmd.INS == insGenerateKey && cmd.P1 == 0 && cmd.P2 == 0:
+			return nil
+		}
+	case appBasicInfo:
+		switch {
+		case cmd.INS == insVerify && cmd.P1 == 0 && cmd.P2 == pinRefSpecific && efIs([]fileID{efBasicPIN}):
+			return nil
+		case cmd.INS == insReadBinary && efIs([]fileID{efBasic4}):
+			return nil
+		}
+	default:
+		return refuse("no known application selected: select JPKI or basic-info by its whole AID, or a JPKI-only EF, first")
+	}
+	return refuse("not on the allow-list of the current application and file")
 }
 
 // noteSelect updates the selection cache after a relayed SELECT.
@@ -99,6 +209,9 @@ func (c *Card) noteSelect(cmd Command, sw uint16) {
 		c.forget()
 		c.app = appBasicInfo
 	case cmd.P1 == selectEFUnderDF && len(cmd.Data) == 2 && c.app != appNone:
+		c.ef, c.efKnown = fileID(cmd.Data[0])<<8|fileID(cmd.Data[1]), true
+	case cmd.P1 == selectEFUnderDF && len(cmd.Data) == 2 && slices.Contains(relayJPKIOnly, fileID(cmd.Data[0])<<8|fileID(cmd.Data[1])):
+		c.app = appJPKI // only the JPKI application has that EF (see relayJPKIOnly)
 		c.ef, c.efKnown = fileID(cmd.Data[0])<<8|fileID(cmd.Data[1]), true
 	default:
 		c.forget()

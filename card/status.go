@@ -9,30 +9,45 @@ import (
 // the user-authentication certificate and the tries left of each PIN.
 type Status struct {
 	Type     Type
-	AuthCert *CertInfo   // nil when the card holds no user-authentication certificate
-	Retries  map[PIN]int // tries left; a PIN the card has no counter for is missing
+	Token    *Token       // the token file; nil for a card without the JPKI application
+	Ref      string       // the card reference (see Ref)
+	Avail    Availability // what EF 0008 says the card carries
+	AuthCert *CertInfo    // nil when the card holds no user-authentication certificate
+	Retries  map[PIN]int  // tries left; a PIN the card has no counter for is missing
 }
 
-// Status reads the token, the beginning of the user-authentication
-// certificate (serial number and validity; one READ BINARY for usual
-// certificates) and the three retry counters, spending no PIN try: about
-// 12 APDUs on a My Number card. An unknown card gives TypeUnknown and no
-// more.
+// NoSignCert reports whether the card says it carries no signature
+// certificate (EF 0008 = 00 8F 00: a child's card, or one never issued).
+// Its signature PIN counter then means nothing: never offer a reset for it.
+func (s *Status) NoSignCert() bool { return s.Avail == AvailNoSign }
+
+// Status reads the token, the certificate availability (EF 0008), the
+// beginning of the user-authentication certificate (serial number and
+// validity; one READ BINARY for usual certificates) and the three retry
+// counters, spending no PIN try: about 14 APDUs on a My Number card. An
+// unknown card gives TypeUnknown and no more; a smartphone gives its type
+// and reference only (its certificates are managed in the phone).
 func (c *Card) Status() (*Status, error) {
 	var st *Status
 	err := c.do(func() error {
 		st = &Status{Retries: map[PIN]int{}}
-		t, _, err := c.identify()
+		t, tok, err := c.identify()
 		if err != nil {
 			return err
 		}
-		st.Type = t
-		if t == TypeUnknown {
+		st.Type, st.Token, st.Ref = t, tok, TokenRef(tok)
+		if t == TypeUnknown || t == TypeSmartphone {
 			return nil
+		}
+		if st.Avail, err = c.readAvailability(); err != nil {
+			return err
 		}
 		st.AuthCert, err = c.readCertInfo(CertAuth)
 		if err != nil && !errors.Is(err, ErrNoCertificate) {
 			return err
+		}
+		if st.AuthCert != nil {
+			st.Ref = Ref(st.AuthCert.Serial, tok)
 		}
 		for _, p := range []PIN{PINAuth, PINSign, PINBasicInfo} {
 			n, _, err := c.retries(p)

@@ -116,10 +116,13 @@ func (tr *Trace) describe(apdu []byte) (string, bool) {
 	if len(apdu) < 4 {
 		return hexBytes(apdu), false
 	}
-	ins, p1 := apdu[1], apdu[2]
+	cla, ins, p1, p2 := apdu[0], apdu[1], apdu[2], apdu[3]
 	var data []byte
 	if len(apdu) > 5 && int(apdu[4]) <= len(apdu)-5 {
 		data = apdu[5 : 5+int(apdu[4])]
+	}
+	if (ins == insVerify || ins == insChangeRefData || ins == insResetRetry) && p2&0x80 != 0 && p2&0x1F != 0 {
+		tr.ef, tr.efKnown = fileID(p2&0x1F), true // a PIN EF named by short file id becomes current
 	}
 	switch ins {
 	case insVerify, insChangeRefData, insResetRetry:
@@ -134,9 +137,21 @@ func (tr *Trace) describe(apdu []byte) (string, bool) {
 			}
 			return s, false
 		}
+	}
+	if cla != claISO && cla != claJPKI {
+		// Another logical channel (CLA 01–03), secure messaging or
+		// chaining: we cannot follow its selections, so mask what it reads
+		// and forget what channel 0 had selected (a guess that fails safe).
+		tr.app, tr.efKnown = appNone, false
+		return hexBytes(apdu), true
+	}
+	switch ins {
 	case insSelect:
-		tr.followSelect(p1, data)
+		tr.followSelect(p1, p2, data)
 	case insReadBinary:
+		if p1&0x80 != 0 { // short file id: that EF becomes current
+			tr.ef, tr.efKnown = fileID(p1&0x1F), true
+		}
 		return hexBytes(apdu), !tr.publicFile()
 	case insGetResponse:
 		return hexBytes(apdu), tr.maskNext
@@ -144,7 +159,15 @@ func (tr *Trace) describe(apdu []byte) (string, bool) {
 	return hexBytes(apdu), false
 }
 
-func (tr *Trace) followSelect(p1 byte, data []byte) {
+// followSelect tracks SELECT: only the forms the package itself sends are
+// followed (a whole AID, 02 0C with a file id); anything else (P1 00, a
+// prefix of an AID, a path) leaves the application unknown, so that reads
+// are masked until a known SELECT.
+func (tr *Trace) followSelect(p1, p2 byte, data []byte) {
+	if p2 != selectNoFCI {
+		tr.app, tr.efKnown = appNone, false
+		return
+	}
 	switch p1 {
 	case selectByDFName:
 		tr.efKnown = false

@@ -96,3 +96,53 @@ func TestTraceKeep(t *testing.T) {
 		t.Errorf("Count %d entries %d, want 5 and 2", tr.Count(), len(tr.Entries()))
 	}
 }
+
+// TestTraceMasksBypasses: the forms a real card accepts besides 00 A4 02 0C
+// (short file ids, SELECT P1 00, an AID prefix, other logical channels)
+// never leave personal data in the trace; the token stays visible.
+func TestTraceMasksBypasses(t *testing.T) {
+	const secret = "AA BB CC DD 90 00"
+	for _, tc := range []struct {
+		name string
+		cmds []string // the last one's response must be masked
+	}{
+		{"READ BINARY by short file id of the sign certificate", []string{selJPKI, selToken, "00 B0 81 00 04"}},
+		{"READ BINARY by short file id in basic-info", []string{selBasic, "00 B0 81 00 04"}},
+		{"SELECT P1 00", []string{selJPKI, selToken, "00 A4 00 0C 02 00 01", "00 B0 00 00 04"}},
+		{"SELECT by an AID prefix", []string{selJPKI, selToken, "00 A4 04 0C 05 D3 92 10 00 31", "00 B0 00 00 04"}},
+		{"another logical channel", []string{selJPKI, selToken, "01 B0 00 00 04"}},
+		{"channel 0 after another channel", []string{selJPKI, selToken, "01 A4 04 0C 0A D3 92 10 00 31 00 01 01 04 08", "00 B0 00 00 04"}},
+		{"VERIFY by short file id", []string{selJPKI, selToken, "00 20 00 81", "00 B0 00 00 04"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var steps []step
+			for i, c := range tc.cmds {
+				resp := ok
+				if i == len(tc.cmds)-1 {
+					resp = secret
+				}
+				steps = append(steps, step{cmd: c, resp: resp})
+			}
+			tr := NewTrace(newScript(t, steps...), 0)
+			for _, c := range tc.cmds {
+				if _, err := tr.Transmit(h(c)); err != nil {
+					t.Fatal(err)
+				}
+			}
+			e := tr.Entries()
+			if last := e[len(e)-1].Response; strings.Contains(last, "AA BB") || !strings.Contains(last, "<data 4 bytes>") {
+				t.Errorf("response %q not masked", last)
+			}
+		})
+	}
+	// The token read by short file id in the JPKI application stays visible.
+	tr := NewTrace(newScript(t, step{cmd: selJPKI, resp: ok}, step{cmd: "00 B0 86 00 04", resp: "4A 50 4B 49 90 00"}), 0)
+	for _, c := range []string{selJPKI, "00 B0 86 00 04"} {
+		if _, err := tr.Transmit(h(c)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if r := tr.Entries()[1].Response; r != "4A 50 4B 49 90 00" {
+		t.Errorf("token by short file id: %q", r)
+	}
+}

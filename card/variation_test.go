@@ -42,7 +42,9 @@ func hx(b []byte) string { return hex.EncodeToString(b) }
 // statusSteps is the APDU script of Card.Status on a My Number card, with
 // the auth certificate reads and the PIN answers given.
 func statusSteps(certReads []step, auth, sign, basic []step) []step {
-	s := []step{{cmd: selJPKI, resp: ok}, {cmd: selToken, resp: ok}, {cmd: "00 B0 00 00 A0", resp: tokenResp(tokenMyNumber)}, {cmd: selAuthCrt, resp: ok}}
+	s := []step{{cmd: selJPKI, resp: ok}, {cmd: selToken, resp: ok}, {cmd: "00 B0 00 00 A0", resp: tokenResp(tokenMyNumber)}}
+	s = append(s, availBoth...)
+	s = append(s, step{cmd: selAuthCrt, resp: ok})
 	s = append(s, certReads...)
 	s = append(s, auth...)
 	s = append(s, sign...)
@@ -110,6 +112,7 @@ func TestStatusRealCardVariations(t *testing.T) {
 		{name: "SELECT answering FCI through 61xx", steps: append([]step{
 			{cmd: selJPKI, resp: "6112"}, {cmd: "00 C0 00 00 12", resp: "6F10840AD392F00026010000000100000000" + "9000"},
 			{cmd: selToken, resp: "6F00 9000"}, {cmd: "00 B0 00 00 A0", resp: tokenResp(tokenMyNumber + "\x00\x00")},
+			{cmd: selAvail, resp: "6A82"},
 			{cmd: selAuthCrt, resp: ok}, read(0, 255, short)}, append(append(authOK, signOK...), basicOK...)...),
 			wantAfter: notAfter, wantRetries: map[PIN]int{PINAuth: 3, PINSign: 5, PINBasicInfo: 3}},
 	}

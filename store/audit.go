@@ -183,7 +183,9 @@ func Serial(n *big.Int) string {
 // CardRef is an opaque, non-personal reference to a card, for binding an
 // approval or a proxy case to it: "cert:" and the first 16 bytes, in hex, of
 // the SHA-256 of a certificate on the card (the user-authentication
-// certificate holds no personal data).
+// certificate holds no personal data). The kiosk itself binds with the card
+// package's reference (card.Ref: "auth:<serial>" or "card:<hash of the
+// token serialNumber>", docs/CARD.md); the store accepts either shape.
 func CardRef(certDER []byte) string {
 	sum := sha256.Sum256(certDER)
 	return "cert:" + hex.EncodeToString(sum[:16])

@@ -73,10 +73,14 @@ func CertCard(tr *i18n.Catalogue, cert flow.Cert, v flow.CertView, triesLeft int
 			add(tr.T("cert.renewable_from"), tr.Date(v.RenewableFrom), "")
 		}
 	}
-	if !compact {
+	// A certificate the card does not carry (EF 0008, e.g. a child's
+	// signature certificate) has no PIN to show: no tries, no reset.
+	absent := v.Known && !v.Present && triesLeft < 0
+	if !compact && !absent {
 		add(tr.T("cert.pin"), tr.T("pin."+pin.String()+".rule_short"), "")
 	}
 	switch {
+	case absent:
 	case triesLeft < 0:
 		add(tr.T("cert.tries_left"), tr.T("cert.tries_unknown"), "")
 	case triesLeft == 0:

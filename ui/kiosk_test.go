@@ -106,6 +106,48 @@ func TestStatusScreenShowsBothCertificatesAndServices(t *testing.T) {
 	}
 }
 
+// TestStatusScreenCertificateNotOnCard: a card whose EF 0008 says it has no
+// signature certificate (a child's) shows it as not on the card, with no
+// tries, no "needs the signature PIN" and no reset.
+func TestStatusScreenCertificateNotOnCard(t *testing.T) {
+	snap := statusSnap()
+	snap.Sign = flow.CertView{Known: true}
+	snap.Tries.Sign = -1
+	snap.Offers = []flow.Offer{{Service: flow.ServicePINCheck, PIN: flow.PINAuth}, {Service: flow.ServicePINChange, PIN: flow.PINAuth}, {Service: flow.ServicePrepare}}
+	_, w := newTestKiosk(t, &fakeSession{snap: snap})
+	markup := test.RenderToMarkup(w.Canvas())
+	if !strings.Contains(markup, "搭載されていません") {
+		t.Error("the absent signature certificate is not shown as absent")
+	}
+	for _, bad := range []string{"見るには署名用の暗証番号が必要です", "再設定", "わかりません", "ロック"} {
+		if strings.Contains(markup, bad) {
+			t.Errorf("status screen shows %q for a certificate not on the card", bad)
+		}
+	}
+}
+
+// TestSmartphoneNotice: a phone's certificate gets its own notice in every
+// language that has it, not the unknown-card one.
+func TestSmartphoneNotice(t *testing.T) {
+	s := &fakeSession{snap: flow.Snapshot{State: flow.StateUnknownCard, CardType: flow.CardSmartphone, Step: flow.Step{K: 2, N: 2}, CanContinue: true}}
+	_, w := newTestKiosk(t, s)
+	markup := test.RenderToMarkup(w.Canvas())
+	if !strings.Contains(markup, "スマートフォンの電子証明書です") || strings.Contains(markup, "このカードは使えません") {
+		t.Errorf("smartphone notice missing")
+	}
+	tr, err := i18n.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, lang := range []string{"ja", "en", "pt-BR"} {
+		for _, k := range []string{"title", "lead", "next_steps"} {
+			if !tr.Has(lang, "screen.smartphone."+k) {
+				t.Errorf("%s lacks screen.smartphone.%s", lang, k)
+			}
+		}
+	}
+}
+
 func TestLanguageButtonSwitchesAtRuntime(t *testing.T) {
 	s := &fakeSession{snap: statusSnap()}
 	k, w := newTestKiosk(t, s)

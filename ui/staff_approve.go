@@ -15,6 +15,7 @@ import (
 	"github.com/jpki-kiosk/kiosk/store"
 	"github.com/jpki-kiosk/kiosk/ui/flow"
 	"github.com/jpki-kiosk/kiosk/ui/flow/staff"
+	"github.com/jpki-kiosk/kiosk/ui/i18n"
 )
 
 // DeclineReasons are the reason codes a clerk can give when declining; the
@@ -69,6 +70,7 @@ func (a *staffApprove) Page(s flow.Snapshot) Page {
 	}
 	rows := []fyne.CanvasObject{a.banner(), TicketPanel(a.t("ticket.label"), s.Ticket.Number)}
 	rows = append(rows, a.ticketSummary(s)...)
+	rows = append(rows, genuineLine(a.k.tr, s))
 	if a.declining {
 		return a.declinePage(s, rows)
 	}
@@ -192,8 +194,10 @@ func (a *staffApprove) onApprove(s flow.Snapshot) {
 		return
 	}
 	g, err := a.d.approvals.Approve(a.d.ctx(), staff.ApprovalRequest{TicketID: t.ID, CardRef: staff.CardRef(s), StaffID: c.ID,
-		Identity: a.ids, Documents: s.Documents, CardExpiry: expiry})
+		Identity: a.ids, Documents: s.Documents, CardExpiry: expiry, Genuine: s.Genuine})
 	switch {
+	case errors.Is(err, staff.ErrNotGenuine):
+		a.errMsg = a.t("staff.approve.error.not_genuine")
 	case errors.Is(err, staff.ErrIdentity):
 		a.errMsg = a.t("staff.approve.error.identity")
 	case errors.Is(err, staff.ErrNoCard):
@@ -245,4 +249,23 @@ func (a *staffApprove) onDecline(s flow.Snapshot, reason string) {
 	}
 	a.errMsg = a.t("staff.error.store")
 	a.k.rebuild()
+}
+
+// genuineLine says who issued the card's auth certificate: "J-LIS (2023)",
+// training, or not J-LIS (in the error colour).
+func genuineLine(tr *i18n.Catalogue, s flow.Snapshot) fyne.CanvasObject {
+	var v string
+	switch s.Genuine {
+	case "jlis":
+		v = tr.T("staff.genuine.jlis", "Gen", strconv.Itoa(s.GenuineGen))
+	case "training", "not_jlis":
+		v = tr.T("staff.genuine." + s.Genuine)
+	default:
+		v = tr.T("staff.genuine.unchecked")
+	}
+	line := tr.T("staff.approve.genuine", "Result", v)
+	if s.Genuine == "not_jlis" {
+		return Emphasis(line, theme.ColorNameError)
+	}
+	return Body(line)
 }

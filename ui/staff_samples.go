@@ -75,6 +75,7 @@ func StaffSamples(k *Kiosk, dir string, set func(flow.Snapshot)) ([]StaffSample,
 	wait := status
 	wait.Seq, wait.State, wait.Service, wait.Step = 101, flow.StateWaitApproval, flow.ServicePrepare, flow.Step{K: 4, N: 5}
 	wait.Tries, wait.Locked = flow.Retries{Auth: 3, Sign: 5, BasicInfo: 3}, nil
+	wait.Genuine, wait.GenuineGen = "jlis", 2023 // the approval screen shows who issued the card
 	wait.Selected, wait.Route, wait.Documents = flow.CertSet{Sign: true, Auth: true}, flow.RouteApproval, []string{"MYNUMBER_CARD", "APPLICATION_FORM"}
 	wait.Choices = []flow.CertEligibility{
 		{Cert: flow.CertSign, Purpose: flow.PurposeRenew, Allowed: true, Route: flow.RouteApproval, NewExpiry: day(2032, 5, 3)},

@@ -613,3 +613,34 @@ func TestStaffSettings(t *testing.T) {
 		t.Errorf("not applied: scramble %v, staff timeout %v, callbacks %d", r.k.opts.Scramble, r.desk.Desk().Timeout(), len(r.saved))
 	}
 }
+
+// The approval screen says who issued the card; a card that is not J-LIS
+// is refused (the rig's kiosk is a production one: no training cards).
+func TestStaffApprovalGenuine(t *testing.T) {
+	r := newStaffRig(t, "moriya", flow.Snapshot{})
+	snap, _ := waitSnap(t, r.st)
+	snap.Genuine = "not_jlis"
+	r.s.snap = snap
+	r.k.Send(flow.Tick{})
+	r.tap("staff")
+	r.signIn("clerk1", staffPW)
+	r.screen(idStaffApprove)
+	r.see(r.tr("staff.approve.genuine", "Result", r.tr("staff.genuine.not_jlis")))
+	r.tap("staff.id." + string(policy.IDMyNumberCard))
+	r.tap("staff.approve")
+	r.see(r.tr("staff.approve.error.not_genuine"))
+	for _, ev := range r.s.events {
+		if _, ok := ev.(flow.StaffApproved); ok {
+			t.Fatal("a card that is not J-LIS was approved")
+		}
+	}
+
+	r2 := newStaffRig(t, "moriya", flow.Snapshot{})
+	snap, _ = waitSnap(t, r2.st)
+	snap.Genuine, snap.GenuineGen = "jlis", 2023
+	r2.s.snap = snap
+	r2.k.Send(flow.Tick{})
+	r2.tap("staff")
+	r2.signIn("clerk1", staffPW)
+	r2.see("J-LIS(2023)")
+}

@@ -1,7 +1,6 @@
 package issue
 
 import (
-	"bytes"
 	"crypto/rsa"
 	"encoding/binary"
 	"fmt"
@@ -27,13 +26,10 @@ const (
 
 // Token EF layout (DESIGN.md section 4, docs/ISSUANCE-APDUS.md step 2).
 const (
-	tokenSize     = 160
-	tokenLabelLen = 32
-	serialOffset  = 32
-	serialSize    = 16
-	tokenMyNumber = "JPKIAPICCTOKEN2"
-	maxCertEF     = 4096 // capacity of a certificate EF
-	maxChunk      = 255  // largest UPDATE BINARY data of a short APDU
+	tokenSize  = 160
+	serialSize = 16   // the token's serialNumber, bytes 80..95
+	maxCertEF  = 4096 // capacity of a certificate EF
+	maxChunk   = 255  // largest UPDATE BINARY data of a short APDU
 )
 
 // issuerAuthContext prefixes the data the issuer signs for EXTERNAL
@@ -233,14 +229,19 @@ func readToken(t relayer) (serial []byte, n int, err error) {
 	if err != nil {
 		return nil, n, err
 	}
-	if sw != swOK || len(data) < serialOffset+serialSize {
+	if sw != swOK {
 		return nil, n, fmt.Errorf("reading the token: %w", &card.StatusError{SW: sw})
 	}
-	label := string(bytes.TrimRight(data[:tokenLabelLen], " \x00"))
-	if label != tokenMyNumber {
+	// The card serial is the token's serialNumber (CK_TOKEN_INFO bytes
+	// 80..95), per card; bytes 32..63 are the manufacturerID every card shares.
+	tok, err := card.ParseToken(data)
+	if err != nil {
+		return nil, n, fmt.Errorf("reading the token: %w", err)
+	}
+	if tok.Type() != card.TypeMyNumber {
 		return nil, n, ErrNotMyNumber
 	}
-	return append([]byte(nil), data[serialOffset:serialOffset+serialSize]...), n, nil
+	return tok.Serial, n, nil
 }
 
 // parsePublicKey decodes the GENERATE ASYMMETRIC KEY PAIR response

@@ -414,3 +414,22 @@ func signChallenge(key *ecdsa.PrivateKey, challenge, serial []byte) ([]byte, err
 	h.Write(serial)
 	return ecdsa.SignASN1(rand.Reader, key, h.Sum(nil))
 }
+
+// TrainingCACerts reads the training CA certificates (auth and sign) of the
+// data directory dir, without creating anything: the anchors a genuine
+// check calls "training". Missing or unreadable files are skipped.
+func TrainingCACerts(dir string) []*x509.Certificate {
+	var out []*x509.Certificate
+	for _, f := range []string{FileAuthCACert, FileSignCACert} {
+		b, err := os.ReadFile(filepath.Join(dir, f))
+		if err != nil {
+			continue
+		}
+		if blk, _ := pem.Decode(b); blk != nil && blk.Type == "CERTIFICATE" {
+			if c, err := x509.ParseCertificate(blk.Bytes); err == nil {
+				out = append(out, c)
+			}
+		}
+	}
+	return out
+}

@@ -127,11 +127,39 @@ func TestGuardTable(t *testing.T) {
 		{getChallenge(), false},   // outside JPKI now
 		{selectJPKI(), true},      // back
 		{selectEF(efAuthCert), true},
+		// The forms a real card also accepts, which a guard watching only
+		// 00 A4 02 0C would miss (DESIGN.md section 4, short file ids).
+		{[]byte{0x00, 0xB0, 0x81, 0x00, 0x00}, false},                               // READ BINARY by short file id
+		{[]byte{0x00, 0xD6, 0x8A, 0x00, 0x01, 0x30}, false},                         // UPDATE BINARY by short file id
+		{[]byte{0x00, 0x20, 0x00, 0x98, 0x04, 0x31, 0x32, 0x33, 0x34}, false},       // VERIFY by short file id
+		{[]byte{0x00, 0xA4, 0x00, 0x0C, 0x02, 0x00, 0x0A}, false},                   // SELECT with P1 00
+		{[]byte{0x00, 0xA4, 0x04, 0x0C, 0x05, 0xD3, 0x92, 0x10, 0x00, 0x31}, false}, // SELECT by an AID prefix
+		{[]byte{0x00, 0xA4, 0x04, 0x0C, 0x05, 0xD3, 0x92, 0xF0, 0x00, 0x26}, false}, // even of JPKI's
+		{[]byte{0x01, 0xA4, 0x02, 0x0C, 0x02, 0x00, 0x0A}, false},                   // logical channel 1
+		{[]byte{0x03, 0x84, 0x00, 0x00, 0x08}, false},                               // logical channel 3
+		{selectEF(efAuthCert), false},                                               // after a refused AID SELECT the application is unknown
+		{selectJPKI(), true},
+		{selectEF(efAuthCert), true},
 	}
 	for i, s := range steps {
 		_, err := g.check(s.apdu)
 		if (err == nil) != s.ok {
 			t.Errorf("step %d % X: err = %v, want allowed=%v", i, s.apdu, err, s.ok)
 		}
+	}
+}
+
+func TestTrainingCACerts(t *testing.T) {
+	dir := t.TempDir()
+	if got := TrainingCACerts(dir); len(got) != 0 {
+		t.Fatalf("empty dir: %d certificates", len(got))
+	}
+	ca, err := OpenCA(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := TrainingCACerts(dir)
+	if len(got) != 2 || !got[0].Equal(ca.Certificate(Auth)) || !got[1].Equal(ca.Certificate(Sign)) {
+		t.Fatalf("TrainingCACerts = %d certificates", len(got))
 	}
 }

@@ -40,7 +40,7 @@ type OpenRequest struct {
 	Purpose    Purpose       `json:"purpose"`      // renew, new, or pin_reset (with PINReset)
 	Certs      []CertRequest `json:"certificates"` // to generate and write now; empty: authenticate only
 	Approval   Approval      `json:"approval"`
-	CardSerial Hex           `json:"card_serial"` // token EF 0006 bytes 32..47
+	CardSerial Hex           `json:"card_serial"` // token EF 0006 serialNumber, bytes 80..95
 	IssueTime  time.Time     `json:"issue_time"`
 	Holder     *Holder       `json:"holder,omitempty"` // only with a signature certificate
 	Resume     *ResumeInfo   `json:"resume,omitempty"`

@@ -14,7 +14,8 @@ var (
 const (
 	EFSignCert uint16 = 0x0001 // signature certificate, readable after the sign PIN
 	EFSignCA   uint16 = 0x0002 // CA certificate of the signature certificate
-	EFToken    uint16 = 0x0006 // 160-byte token: label, then the card serial at 32..47
+	EFToken    uint16 = 0x0006 // 160-byte token: a PKCS #11 CK_TOKEN_INFO (serialNumber at 80..95)
+	EFAvail    uint16 = 0x0008 // certificate availability: 8F 8F 00 both, 00 8F 00 no signature certificate
 	EFAuthCert uint16 = 0x000A // user-authentication certificate
 	EFAuthCA   uint16 = 0x000B // CA certificate of the user-authentication certificate
 	EFAuthKey  uint16 = 0x0017 // user-authentication private key
@@ -44,11 +45,19 @@ const (
 )
 
 // TokenSize is the size of the token EF; SerialOffset and SerialSize locate
-// the card serial in it.
+// the card serial (the CK_TOKEN_INFO serialNumber) in it. The
+// manufacturerID (32..63) and model (64..79) are the same on every card.
 const (
 	TokenSize    = 160
-	SerialOffset = 32
+	SerialOffset = 80
 	SerialSize   = 16
+)
+
+// Fields of the token every card shares (DESIGN.md section 4).
+const (
+	TokenManufacturer = "0000000000000001" // manufacturerID, bytes 32..63: the same on every card
+	TokenModel        = "E16R01NJ"         // model, bytes 64..79
+	tokenFlags        = 0x0000040D         // flags, bytes 96..99, big-endian
 )
 
 // MaxCertSize is the capacity of a certificate EF for UPDATE BINARY.

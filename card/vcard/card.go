@@ -166,7 +166,7 @@ func (c *Card) ATR() []byte {
 	return bytes.Clone(c.atr)
 }
 
-// Serial returns the card serial held in the token EF (bytes 32..47).
+// Serial returns the card serial held in the token EF: its serialNumber, bytes 80..95.
 func (c *Card) Serial() string {
 	c.mu.Lock()
 	defer c.mu.Unlock()

@@ -8,6 +8,7 @@ import (
 	"crypto/x509"
 	"encoding/hex"
 	"errors"
+	"fmt"
 	"strings"
 	"sync"
 	"testing"
@@ -117,7 +118,13 @@ func TestSequences(t *testing.T) {
 		{"malformed length", PersonaAdult, []step{{"00 A4 04 0C 0A D3 92", 0x6700}}},
 		{"extended length", PersonaAdult, []step{{"00 B0 00 00 00 01 00", 0x6700}}},
 		{"read token too long", PersonaAdult, []step{{selJPKI, 0x9000}, {selEF(EFToken), 0x9000}, {"00 B0 00 00 00", 0x6CA0}, {"00 B0 00 90 20", 0x6C10}, {"00 B0 00 A0 01", 0x6B00}}},
-		{"read binary SFI", PersonaAdult, []step{{selJPKI, 0x9000}, {"00 B0 86 00 04", 0x6A86}}},
+		{"read binary SFI", PersonaAdult, []step{{selJPKI, 0x9000}, {"00 B0 86 00 04", 0x9000}, {"00 B0 00 00 04", 0x9000}}},
+		{"read binary SFI of no EF", PersonaAdult, []step{{selJPKI, 0x9000}, {"00 B0 9F 00 04", 0x6A82}, {"00 B0 A6 00 04", 0x6A86}}},
+		{"read binary SFI individual number needs PIN", PersonaAdult, []step{{selBasic, 0x9000}, {"00 B0 81 00 04", 0x6982}}},
+		{"select by AID prefix", PersonaAdult, []step{{"00 A4 04 0C 05 D3 92 10 00 31", 0x9000}, {selEF(EFBasicPIN), 0x9000}, {"00 A4 04 0C 03 D3 92 F0", 0x9000}, {selEF(EFToken), 0x9000}}},
+		{"select by wrong AID prefix", PersonaAdult, []step{{"00 A4 04 0C 03 D3 92 11", 0x6A82}}},
+		{"select EF with P1 00", PersonaAdult, []step{{selJPKI, 0x9000}, {"00 A4 00 0C 02 00 06", 0x9000}, {"00 B0 00 00 04", 0x9000}}},
+		{"availability", PersonaAdult, []step{{selJPKI, 0x9000}, {selEF(EFAvail), 0x9000}, {"00 B0 00 00 03", 0x9000}}},
 		{"read a PIN EF", PersonaAdult, []step{{selJPKI, 0x9000}, {selEF(EFAuthPIN), 0x9000}, {"00 B0 00 00 04", 0x6981}}},
 		{"auth cert free", PersonaAdult, []step{{selJPKI, 0x9000}, {selEF(EFAuthCert), 0x9000}, {"00 B0 00 00 04", 0x9000}}},
 		{"sign cert needs PIN", PersonaAdult, []step{{selJPKI, 0x9000}, {selEF(EFSignCert), 0x9000}, {"00 B0 00 00 04", 0x6982},
@@ -135,11 +142,14 @@ func TestSequences(t *testing.T) {
 		{"verify without EF", PersonaAdult, []step{{selJPKI, 0x9000}, {"00 20 00 80", 0x6986}}},
 		{"verify on cert EF", PersonaAdult, []step{{selJPKI, 0x9000}, {selEF(EFAuthCert), 0x9000}, {"00 20 00 80", 0x6981}}},
 		{"verify via key EF", PersonaAdult, []step{{selJPKI, 0x9000}, {selEF(EFAuthKey), 0x9000}, {"00 20 00 80", 0x63C3}}},
-		{"verify wrong P2", PersonaAdult, []step{{selJPKI, 0x9000}, {selEF(EFAuthPIN), 0x9000}, {"00 20 00 81", 0x6A86}}},
+		{"verify wrong P2", PersonaAdult, []step{{selJPKI, 0x9000}, {selEF(EFAuthPIN), 0x9000}, {"00 20 00 A0", 0x6A86}, {"00 20 00 00", 0x6A86}}},
+		{"verify by SFI", PersonaAdult, []step{{selJPKI, 0x9000}, {"00 20 00 98", 0x63C3}, {"00 20 00 81", 0x6981}}},
 		{"reselect other AP clears", PersonaAdult, []step{{selJPKI, 0x9000}, {selEF(EFAuthPIN), 0x9000}, {"00 20 00 80 04 31 32 33 34", 0x9000},
 			{selBasic, 0x9000}, {selJPKI, 0x9000}, {selEF(EFAuthPIN), 0x9000}, {"00 20 00 80", 0x63C3}}},
-		{"reselect same AP keeps", PersonaAdult, []step{{selJPKI, 0x9000}, {selEF(EFAuthPIN), 0x9000}, {"00 20 00 80 04 31 32 33 34", 0x9000},
-			{selJPKI, 0x9000}, {selEF(EFAuthPIN), 0x9000}, {"00 20 00 80", 0x9000}}},
+		{"reselect same AP clears", PersonaAdult, []step{{selJPKI, 0x9000}, {selEF(EFAuthPIN), 0x9000}, {"00 20 00 80 04 31 32 33 34", 0x9000},
+			{selJPKI, 0x9000}, {selEF(EFAuthPIN), 0x9000}, {"00 20 00 80", 0x63C3}}},
+		{"selecting an EF keeps", PersonaAdult, []step{{selJPKI, 0x9000}, {selEF(EFAuthPIN), 0x9000}, {"00 20 00 80 04 31 32 33 34", 0x9000},
+			{selEF(EFToken), 0x9000}, {selEF(EFAuthPIN), 0x9000}, {"00 20 00 80", 0x9000}}},
 		{"change PIN needs verify", PersonaAdult, []step{{selJPKI, 0x9000}, {selEF(EFAuthPIN), 0x9000}, {"00 24 01 80 04 35 36 37 38", 0x6982},
 			{"00 20 00 80 04 31 32 33 34", 0x9000}, {"00 24 01 80 03 35 36 37", 0x6A80}, {"00 24 01 80 04 35 36 37 38", 0x9000},
 			{"00 20 00 80 04 31 32 33 34", 0x63C2}, {"00 20 00 80 04 35 36 37 38", 0x9000}}},
@@ -186,6 +196,38 @@ func TestToken(t *testing.T) {
 		}
 		if got := string(d[SerialOffset : SerialOffset+SerialSize]); got != c.Serial() || len(strings.TrimSpace(got)) != SerialSize {
 			t.Errorf("%s: serial %q, card says %q", tt.persona, got, c.Serial())
+		}
+		// A real card's CK_TOKEN_INFO: the manufacturerID is the same on every card.
+		if got := strings.TrimSpace(string(d[32:64])); got != TokenManufacturer {
+			t.Errorf("%s: manufacturerID %q", tt.persona, got)
+		}
+		if got := strings.TrimSpace(string(d[64:80])); got != TokenModel || d[99] != 0x0D {
+			t.Errorf("%s: model %q flags % X", tt.persona, got, d[96:100])
+		}
+	}
+}
+
+func TestAvailability(t *testing.T) {
+	for _, tt := range []struct {
+		persona string
+		want    string
+		sw      uint16
+	}{
+		{PersonaAdult, "8F8F00", 0x9000}, {PersonaRenewable, "8F8F00", 0x9000},
+		{PersonaChild, "008F00", 0x9000}, {PersonaNoCerts, "008F00", 0x9000},
+		{PersonaJuki, "", 0x6A82}, // an old 住基カード has no EF 0008
+	} {
+		c := newTestCard(t, tt.persona)
+		tx(t, c, selJPKI)
+		if _, sw := tx(t, c, selEF(EFAvail)); sw != tt.sw {
+			t.Fatalf("%s: select EF 0008: %04X, want %04X", tt.persona, sw, tt.sw)
+		}
+		if tt.sw != 0x9000 {
+			continue
+		}
+		d, sw := tx(t, c, "00 B0 00 00 03")
+		if got := fmt.Sprintf("%X", d); sw != 0x9000 || got != tt.want {
+			t.Errorf("%s: EF 0008 = %s %04X, want %s", tt.persona, got, sw, tt.want)
 		}
 	}
 }

@@ -8,7 +8,9 @@ import (
 )
 
 // doSelect handles SELECT (ISO 7816-4 section 11.2.2): by DF name for the
-// applications, by file id for an EF of the current application, and the MF.
+// applications (the whole AID or, as real cards accept, a prefix of it), by
+// file id for an EF of the current application (P1 02, or P1 00 as real
+// cards also accept), and the MF.
 func (c *Card) doSelect(cmd command) []byte {
 	switch cmd.p1 {
 	case selectByDFName:
@@ -17,16 +19,26 @@ func (c *Card) doSelect(cmd command) []byte {
 		}
 		var app *application
 		for _, a := range []*application{c.jpki, c.basic} {
-			if a != nil && bytes.Equal(cmd.data, a.aid) {
+			if a != nil && app == nil && len(cmd.data) > 0 && bytes.HasPrefix(a.aid, cmd.data) {
 				app = a
 			}
 		}
 		if app == nil {
 			return status(swFileNotFound)
 		}
-		if app != c.cur && c.cur != nil {
+		// Selecting an application by name starts its security state afresh:
+		// PINs verified before (in it or in the one left) are no longer
+		// verified (what OpenSC's JPKI driver expects of a real card, and what an
+		// independent JPKI emulator does). The driver relies on it: it
+		// selects the application, then asks the tries left with an empty
+		// VERIFY and takes 90 00 ("still verified") for an error, so a PIN
+		// left verified by the previous client (pkcs11-tool --login, which
+		// disconnects without a reset) made the next pkcs15-tool fail with
+		// "Unsupported card" until pcscd powered the idle card down.
+		if c.cur != nil {
 			clearVerified(c.cur)
 		}
+		clearVerified(app)
 		c.cur = app
 		c.hasEF = false
 		c.issuerAuth = false
@@ -48,6 +60,10 @@ func (c *Card) doSelect(cmd command) []byte {
 	case selectMF:
 		if cmd.p2 != selectNoResponse && cmd.p2 != 0x00 {
 			return status(swWrongP1P2)
+		}
+		if len(cmd.data) == 2 && !bytes.Equal(cmd.data, []byte{0x3F, 0x00}) {
+			// P1 00 with a file id: a real card selects the EF of the current DF.
+			return c.doSelect(command{cla: cmd.cla, ins: cmd.ins, p1: selectEFUnderDF, p2: selectNoResponse, data: cmd.data})
 		}
 		if len(cmd.data) != 0 && !bytes.Equal(cmd.data, []byte{0x3F, 0x00}) {
 			return status(swFileNotFound)
@@ -96,13 +112,32 @@ func (c *Card) certPending(ef *efState) bool {
 	return k != nil && (k.needCert || k.needPIN)
 }
 
-// doReadBinary handles READ BINARY with a 15-bit offset in P1-P2.
-func (c *Card) doReadBinary(cmd command) []byte {
-	if cmd.p1&0x80 != 0 { // short EF identifier: not supported by this card
-		return status(swWrongP1P2)
+// selectSFI makes the EF with short file id sfi (its file id's low 5 bits)
+// of the current application the current EF, as READ BINARY and VERIFY
+// naming an EF by short file id do on a real card.
+func (c *Card) selectSFI(sfi byte) uint16 {
+	id := uint16(sfi & 0x1F)
+	if c.cur == nil || id == 0 || !c.cur.has(id) {
+		return swFileNotFound
 	}
+	c.curEF, c.hasEF = id, true
+	return swOK
+}
+
+// doReadBinary handles READ BINARY with a 15-bit offset in P1-P2, or with a
+// short file id (P1 100x xxxx: the EF, which becomes current; P2 the offset).
+func (c *Card) doReadBinary(cmd command) []byte {
 	if len(cmd.data) != 0 {
 		return status(swWrongLength)
+	}
+	if cmd.p1&0x80 != 0 {
+		if cmd.p1&0x60 != 0 {
+			return status(swWrongP1P2)
+		}
+		if sw := c.selectSFI(cmd.p1); sw != swOK {
+			return status(sw)
+		}
+		cmd.p1 = 0 // the offset is P2 alone
 	}
 	ef, sw := c.currentEF()
 	if ef == nil {
@@ -115,6 +150,9 @@ func (c *Card) doReadBinary(cmd command) []byte {
 	}
 	if c.certPending(ef) {
 		return status(swConditionsNotSat)
+	}
+	if c.cur == c.jpki && c.curEF == EFAvail {
+		c.refreshAvailability(ef)
 	}
 	offset := int(cmd.p1)<<8 | int(cmd.p2)
 	if offset >= len(ef.data) {
@@ -148,11 +186,28 @@ func (c *Card) targetPIN() (*pinState, uint16) {
 	return nil, swIncompatibleFile
 }
 
+// refreshAvailability keeps EF 0008 true to the card after an issuance:
+// its first byte says whether a signature certificate is written.
+func (c *Card) refreshAvailability(ef *efState) {
+	if len(ef.data) != 3 {
+		return
+	}
+	ef.data[0] = 0x00
+	if sc := c.jpki.efs[EFSignCert]; sc != nil && len(sc.data) > 0 && sc.data[0] == 0x30 && !c.certPending(sc) {
+		ef.data[0] = 0x8F
+	}
+}
+
 // doVerify handles VERIFY `00 20 00 80` with a PIN, or without data to ask
-// for the retries left.
+// for the retries left; P2 `80 | sfi` names the PIN EF by short file id.
 func (c *Card) doVerify(cmd command) []byte {
-	if cmd.p1 != 0x00 || cmd.p2 != 0x80 {
+	if cmd.p1 != 0x00 || cmd.p2&0x80 == 0 || cmd.p2&0x60 != 0 {
 		return status(swWrongP1P2)
+	}
+	if cmd.p2 != 0x80 {
+		if sw := c.selectSFI(cmd.p2); sw != swOK {
+			return status(sw)
+		}
 	}
 	p, sw := c.targetPIN()
 	if p == nil {

@@ -15,7 +15,7 @@ import (
 
 // IssuerAuthDigest is what the issuer signs for EXTERNAL AUTHENTICATE:
 // SHA-256(IssuerAuthContext ‖ challenge ‖ serial), serial being token EF
-// bytes 32..47 (docs/ISSUANCE-APDUS.md step 2).
+// bytes 80..95, the serialNumber (docs/ISSUANCE-APDUS.md step 2).
 func IssuerAuthDigest(challenge, serial []byte) []byte {
 	h := sha256.New()
 	h.Write([]byte(IssuerAuthContext))

@@ -148,3 +148,38 @@ func contactlessATR() []byte {
 	}
 	return append(atr, tck)
 }
+
+// TestOpenSCBackToBack: pkcs15-tool right after pkcs11-tool --login --sign
+// has finished, with OpenSC's default driver list. pkcs11-tool disconnects
+// without a reset, leaving the auth PIN verified; pkcs15-tool's JPKI
+// driver selects the application and asks the tries left with an empty
+// VERIFY, and took the 90 00 of a still-verified PIN for an error
+// ("PKCS#15 binding failed: Unsupported card") until pcscd powered the idle
+// card down a second later. Selecting the application now clears its
+// verified PINs, as on a real card.
+func TestOpenSCBackToBack(t *testing.T) {
+	pcsctest.Require(t, "pkcs15-tool", "pkcs11-tool", pkcs11Module)
+	d := pcsctest.Start(t)
+	p, err := vcard.NewPersona(vcard.PersonaAdult, time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	d.Serve(t, p.NewCard(vcard.Options{}))
+	if _, err := pcsctest.WaitCard(true, 15*time.Second); err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	env := []string{"HOME=" + dir}
+	data := filepath.Join(dir, "data")
+	if err := os.WriteFile(data, []byte("back to back"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for round := 0; round < 3; round++ {
+		run(t, env, "pkcs11-tool", "--module", pkcs11Module, "--login", "--pin", vcard.List()[0].AuthPIN,
+			"--sign", "-m", "SHA256-RSA-PKCS", "--id", "01", "--input-file", data, "--output-file", filepath.Join(dir, "sig"))
+		out := run(t, env, "pkcs15-tool", "-r", "0", "--read-certificate", "01")
+		if !strings.Contains(out, "BEGIN CERTIFICATE") {
+			t.Fatalf("round %d: pkcs15-tool right after pkcs11-tool:\n%s", round, out)
+		}
+	}
+}

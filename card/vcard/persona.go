@@ -7,6 +7,7 @@ import (
 	"crypto/x509"
 	"crypto/x509/pkix"
 	"encoding/asn1"
+	"encoding/binary"
 	"encoding/hex"
 	"fmt"
 	"math/big"
@@ -57,7 +58,7 @@ type Persona struct {
 	Info
 	CardType   string // "mynumber" or "juki"
 	Holder     Holder
-	Serial     string    // card serial, token EF bytes 32..47
+	Serial     string    // card serial: the token's serialNumber, EF 0006 bytes 80..95
 	IssueDate  time.Time // card and certificate issue date
 	CardExpiry time.Time // the card's own expiry date
 	AuthExpiry time.Time // last valid day of the auth certificate (zero if none)
@@ -456,6 +457,9 @@ func (p *Persona) NewCard(opts Options) *Card {
 		jpki.pins[EFSignPIN] = signPIN
 		jpki.keys[EFSignKey] = &keyState{key: p.SignKey, pin: EFSignPIN, cert: EFSignCert, waitsPINs: true}
 	}
+	if p.CardType != "juki" { // an old 住基カード has no EF 0008 (6A 82)
+		jpki.efs[EFAvail] = &efState{data: p.availability()}
+	}
 	if p.CardType == "juki" { // 住基カード: no basic-information application
 		return newCard(jpki, nil, []byte(p.Serial), opts)
 	}
@@ -478,8 +482,10 @@ func der(c *x509.Certificate) []byte {
 	return bytes.Clone(c.Raw)
 }
 
-// token is the content of EF 0006: the label space-padded to 32 bytes, the
-// serial in bytes 32..47, zeros after.
+// token is the content of EF 0006, laid out as the PKCS #11 CK_TOKEN_INFO
+// of a real card: label 0..31, manufacturerID 32..63 (the same on every
+// card), model 64..79, serialNumber 80..95 (this card's), flags 96..99, then
+// PIN lengths; zeros after.
 func (p *Persona) token() []byte {
 	t := make([]byte, TokenSize)
 	label := TokenMyNumber
@@ -487,8 +493,24 @@ func (p *Persona) token() []byte {
 		label = TokenJuki
 	}
 	copy(t, fmt.Sprintf("%-32s", label))
+	copy(t[32:64], fmt.Sprintf("%-32s", TokenManufacturer))
+	copy(t[64:80], fmt.Sprintf("%-16s", TokenModel))
 	copy(t[SerialOffset:SerialOffset+SerialSize], p.Serial)
+	binary.BigEndian.PutUint32(t[96:100], tokenFlags)
+	// ulMaxSessionCount .. ulRwSessionCount (4 × 4 bytes), then min/max PIN length.
+	binary.BigEndian.PutUint32(t[116:120], 6)
+	binary.BigEndian.PutUint32(t[120:124], 16)
 	return t
+}
+
+// availability is EF 0008: 8F 8F 00 with both certificates, 00 8F 00
+// without the signature certificate (an under-15's card). An old 住基カード
+// has no such file (6A 82).
+func (p *Persona) availability() []byte {
+	if p.noSignEFs || p.SignCert == nil {
+		return []byte{0x00, 0x8F, 0x00}
+	}
+	return []byte{0x8F, 0x8F, 0x00}
 }
 
 // basicInfo is EF 0002 of the basic-information application:

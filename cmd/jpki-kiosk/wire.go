@@ -15,6 +15,7 @@ import (
 	"fyne.io/fyne/v2"
 
 	"github.com/jpki-kiosk/kiosk/card/issue"
+	"github.com/jpki-kiosk/kiosk/card/jlis"
 	"github.com/jpki-kiosk/kiosk/card/vcard"
 	"github.com/jpki-kiosk/kiosk/policy"
 	"github.com/jpki-kiosk/kiosk/store"
@@ -140,6 +141,15 @@ func assemble(a fyne.App, w fyne.Window, c config, sm seams) (p *parts, err erro
 	rec := flow.NewStoreRecorder(st, profName, terminal)
 	onErr := func(err error) { fmt.Fprintln(os.Stderr, "jpki-kiosk: audit:", err) }
 	p.slot = &flow.CardSlot{Issuer: p.issuer, Audit: rec, OnAuditError: onErr, Location: policy.JST}
+	// Genuine check (DESIGN.md §4): J-LIS roots always; the training CA's
+	// certificates (and in demo mode the virtual cards' CA) count as "training".
+	training := issue.TrainingCACerts(c.data)
+	if c.demo {
+		if vp, err := vcard.NewPersona(vcard.PersonaAdult, now()); err == nil {
+			training = append(training, vp.AuthCA, vp.SignCA)
+		}
+	}
+	p.slot.Genuine = genuineFunc(jlis.Default(training...))
 	p.issuer.SetEvents(p.slot)
 
 	var port flow.CardPort = p.slot
@@ -157,7 +167,8 @@ func assemble(a fyne.App, w fyne.Window, c config, sm seams) (p *parts, err erro
 			return p, err
 		}
 	} else {
-		p.pcsc = &pcscPort{slot: p.slot}
+		p.pcsc = newPCSCPort(p.slot)
+		port = p.pcsc // Identify waits for the insertion's retried connect
 	}
 
 	settings, err := staff.LoadSettings(ctx, st, staff.Defaults(prof))
@@ -174,6 +185,9 @@ func assemble(a fyne.App, w fyne.Window, c config, sm seams) (p *parts, err erro
 		langs = append(langs, l.Tag)
 	}
 	approvals := staff.NewApprovals(st)
+	// Demo and training kiosks accept their training CA's cards; a
+	// production (gateway) kiosk approves J-LIS cards only.
+	approvals.AcceptTraining = c.demo || p.issuer.Name() == "training"
 	var desk *ui.StaffDesk
 	work := &staff.SlotWork{Slot: p.slot, Resetter: p.issuer, Now: now, StaffID: func() string {
 		if c, ok := desk.Desk().Clerk(); ok {
@@ -214,6 +228,14 @@ func assemble(a fyne.App, w fyne.Window, c config, sm seams) (p *parts, err erro
 		p.k.SetVoice(v)
 	}
 	return p, nil
+}
+
+// genuineFunc adapts a J-LIS checker to flow.CardSlot.Genuine.
+func genuineFunc(k jlis.Checker) func([]byte) (string, int) {
+	return func(der []byte) (string, int) {
+		r := k.CheckDER(der)
+		return string(r.Verdict), r.Generation
+	}
 }
 
 type clockFunc func() time.Time

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"crypto/x509"
 	"errors"
 	"fmt"
 	"io"
@@ -8,6 +9,8 @@ import (
 	"time"
 
 	"github.com/jpki-kiosk/kiosk/card"
+	"github.com/jpki-kiosk/kiosk/card/issue"
+	"github.com/jpki-kiosk/kiosk/card/jlis"
 	"github.com/jpki-kiosk/kiosk/policy"
 )
 
@@ -41,6 +44,10 @@ var (
 		return c, nil
 	}
 )
+
+// jlisRoots are the genuine check's anchors: the embedded J-LIS roots (a
+// seam for tests, which inject a test root).
+var jlisRoots = jlis.Roots
 
 // japan is Asia/Tokyo: the contract's dates are local (DESIGN.md section 6).
 var japan = policy.JST
@@ -134,14 +141,23 @@ type certOut struct {
 type cardStatusOut struct {
 	Reader   string     `json:"reader"`
 	CardType card.Type  `json:"card_type"`
+	CardRef  string     `json:"card_ref"` // card.Ref: auth certificate serial, else a hash of the token serialNumber
 	AuthCert *certOut   `json:"auth_cert"`
 	Retries  retriesOut `json:"retries"`
 	APDUs    int        `json:"apdus"`
+	// Genuine is "jlis", "training" or "not_jlis" with --genuine (null
+	// without it, or for a card without an auth certificate).
+	Genuine *jlis.Verdict `json:"genuine"`
+	// generation of the J-LIS root (text output only).
+	generation int
+	noSign     bool
 }
 
 func runCardStatus(e *env, args []string) error {
 	fs := newFlags(e, "card status")
 	reader := fs.String("reader", "", "reader `name` (default: the first reader with a card)")
+	genuine := fs.Bool("genuine", false, "read the whole auth certificate and check it against the J-LIS roots")
+	dataDir := fs.String("data", "", "kiosk data `directory` whose training CA counts as \"training\" with --genuine")
 	asJSON := fs.Bool("json", false, "print JSON")
 	if err := parseFlags(fs, args); err != nil {
 		return err
@@ -155,7 +171,23 @@ func runCardStatus(e *env, args []string) error {
 	if err != nil {
 		return cardRefusal(*asJSON, err)
 	}
-	out := cardStatusOut{Reader: s.conn.Reader(), CardType: st.Type, Retries: retriesOf(st.Retries), APDUs: s.trace.Count()}
+	if st.NoSignCert() {
+		delete(st.Retries, card.PINSign) // EF 0008: no signature certificate, its counter means nothing
+	}
+	out := cardStatusOut{Reader: s.conn.Reader(), CardType: st.Type, CardRef: st.Ref, Retries: retriesOf(st.Retries), noSign: st.NoSignCert()}
+	if *genuine && st.AuthCert != nil {
+		cert, err := s.card.ReadCertificate(card.CertAuth)
+		if err != nil {
+			return cardRefusal(*asJSON, err)
+		}
+		var training []*x509.Certificate
+		if *dataDir != "" {
+			training = issue.TrainingCACerts(*dataDir)
+		}
+		r := jlis.Checker{Roots: jlisRoots(), Training: training}.Check(cert)
+		out.Genuine, out.generation = &r.Verdict, r.Generation
+	}
+	out.APDUs = s.trace.Count()
 	if c := st.AuthCert; c != nil {
 		out.AuthCert = &certOut{
 			Serial:    c.Serial.String(),
@@ -167,11 +199,21 @@ func runCardStatus(e *env, args []string) error {
 		writeJSON(e.stdout, out)
 		return nil
 	}
-	fmt.Fprintf(e.stdout, "reader:     %s\ncard type:  %s\n", out.Reader, out.CardType)
+	fmt.Fprintf(e.stdout, "reader:     %s\ncard type:  %s\ncard ref:   %s\n", out.Reader, out.CardType, out.CardRef)
+	if out.CardType == card.TypeSmartphone {
+		fmt.Fprintln(e.stdout, "note:       a smartphone's certificate is managed in the phone; the kiosk works with the card itself")
+	}
 	if out.AuthCert != nil {
 		fmt.Fprintf(e.stdout, "auth cert:  serial %s, valid %s to %s\n", out.AuthCert.Serial, out.AuthCert.NotBefore, out.AuthCert.NotAfter)
 	} else {
 		fmt.Fprintln(e.stdout, "auth cert:  none")
+	}
+	if out.noSign {
+		fmt.Fprintln(e.stdout, "sign cert:  not on this card")
+	}
+	if out.Genuine != nil {
+		r := jlis.Result{Verdict: *out.Genuine, Generation: out.generation}
+		fmt.Fprintf(e.stdout, "genuine:    %s\n", r)
 	}
 	fmt.Fprintf(e.stdout, "retries:    %s\napdus:      %d\n", out.Retries, out.APDUs)
 	return nil

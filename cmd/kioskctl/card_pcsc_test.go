@@ -56,6 +56,18 @@ func TestCardCommandsPCSC(t *testing.T) {
 	if st.APDUs > 16 {
 		t.Errorf("card status used %d APDUs, budget 16", st.APDUs)
 	}
+	// The card reference and the genuine check through pcscd: the virtual
+	// card's CA copies J-LIS's names, but its signature is not J-LIS's.
+	code, out, _ = runCLI(t, "", "card", "status", "--genuine", "--json")
+	var g struct {
+		CardRef string  `json:"card_ref"`
+		Genuine *string `json:"genuine"`
+		APDUs   int     `json:"apdus"`
+	}
+	decode(t, out, &g)
+	if code != exitOK || g.CardRef != "auth:"+p.AuthCert.SerialNumber.Text(16) || g.Genuine == nil || *g.Genuine != "not_jlis" {
+		t.Fatalf("card status --genuine: %d %s", code, out)
+	}
 
 	if code, out, _ := runCLI(t, "1111\n", "pin", "verify", "--which", "auth", "--reader", reader, "--json"); code != exitRefused ||
 		!strings.Contains(out, `"PIN_INCORRECT"`) || !strings.Contains(out, `"retries": 2`) {

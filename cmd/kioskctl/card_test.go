@@ -2,13 +2,17 @@ package main
 
 import (
 	"encoding/json"
+	"encoding/pem"
 	"errors"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/ebfe/scard"
 	"github.com/jpki-kiosk/kiosk/card"
+	"github.com/jpki-kiosk/kiosk/card/jlis"
 	"github.com/jpki-kiosk/kiosk/card/vcard"
 )
 
@@ -134,6 +138,85 @@ func TestCardStatusCommand(t *testing.T) {
 	decode(t, out, &e)
 	if code != exitRefused || e.Error != "NO_READER" {
 		t.Errorf("unknown reader: %d %s", code, out)
+	}
+}
+
+// TestCardStatusRefAndGenuine: card_ref is stable per card and differs
+// between cards; genuine is null without --genuine; the virtual card's CA
+// copies J-LIS's names but is not J-LIS; a training CA and an (injected)
+// J-LIS root are told apart by signature.
+func TestCardStatusRefAndGenuine(t *testing.T) {
+	type out struct {
+		CardType string  `json:"card_type"`
+		CardRef  string  `json:"card_ref"`
+		Genuine  *string `json:"genuine"`
+		APDUs    int     `json:"apdus"`
+		Retries  map[string]*int
+	}
+	status := func(args ...string) (out, string) {
+		t.Helper()
+		code, stdout, errOut := runCLI(t, "", append([]string{"card", "status", "--json"}, args...)...)
+		if code != exitOK {
+			t.Fatalf("exit %d: %s %s", code, stdout, errOut)
+		}
+		var o out
+		decode(t, stdout, &o)
+		if !strings.Contains(stdout, `"genuine"`) || !strings.Contains(stdout, `"card_ref"`) {
+			t.Errorf("keys missing: %s", stdout)
+		}
+		return o, stdout
+	}
+	_, p, _ := withCard(t, vcard.PersonaAdult)
+	a, _ := status()
+	a2, _ := status()
+	if a.CardRef != "auth:"+p.AuthCert.SerialNumber.Text(16) || a.CardRef != a2.CardRef || a.Genuine != nil {
+		t.Fatalf("adult: %+v", a)
+	}
+	if a.APDUs > 16 {
+		t.Errorf("card status used %d APDUs, budget 16", a.APDUs)
+	}
+	g, raw := status("--genuine")
+	t.Logf("auth certificate %d bytes: card status %d APDUs, --genuine %d APDUs", len(p.AuthCert.Raw), a.APDUs, g.APDUs)
+	if g.Genuine == nil || *g.Genuine != "not_jlis" {
+		t.Errorf("virtual card with J-LIS names: %s", raw)
+	}
+	// Its CA as the training CA of a data directory: "training".
+	dir := t.TempDir()
+	writePEM(t, filepath.Join(dir, "ca-auth.crt"), p.AuthCA.Raw)
+	if g, raw := status("--genuine", "--data", dir); g.Genuine == nil || *g.Genuine != "training" {
+		t.Errorf("training: %s", raw)
+	}
+	// Its CA injected as a J-LIS root: "jlis".
+	old := jlisRoots
+	jlisRoots = func() []jlis.Root { return []jlis.Root{{File: "test", Cert: p.AuthCA, Generation: 2023}} }
+	defer func() { jlisRoots = old }()
+	if g, raw := status("--genuine"); g.Genuine == nil || *g.Genuine != "jlis" {
+		t.Errorf("jlis: %s", raw)
+	}
+	if code, text, _ := runCLI(t, "", "card", "status", "--genuine"); code != exitOK || !strings.Contains(text, "genuine:    J-LIS (2023)") {
+		t.Errorf("text: %s", text)
+	}
+
+	// Cards without an auth certificate: the token serialNumber.
+	withCard(t, vcard.PersonaNoCerts)
+	n, _ := status("--genuine")
+	withCard(t, vcard.PersonaChild)
+	c, raw := status()
+	if !strings.HasPrefix(n.CardRef, "card:") || n.Genuine != nil || n.CardRef == c.CardRef || c.CardRef == a.CardRef {
+		t.Errorf("refs %q %q %q", n.CardRef, c.CardRef, a.CardRef)
+	}
+	if c.Retries["sign"] != nil {
+		t.Errorf("child: sign retries shown for a certificate not on the card: %s", raw)
+	}
+	if _, text, _ := runCLI(t, "", "card", "status"); !strings.Contains(text, "sign cert:  not on this card") || strings.Contains(text, "reset") {
+		t.Errorf("child text: %s", text)
+	}
+}
+
+func writePEM(t *testing.T, path string, der []byte) {
+	t.Helper()
+	if err := os.WriteFile(path, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}), 0o600); err != nil {
+		t.Fatal(err)
 	}
 }
 

@@ -6,6 +6,7 @@ import (
 	"crypto/rsa"
 	"errors"
 	"fmt"
+	"math/big"
 	"math/rand/v2"
 	"os"
 	"runtime"
@@ -15,6 +16,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/jpki-kiosk/kiosk/card"
 	"github.com/jpki-kiosk/kiosk/card/issue"
 	"github.com/jpki-kiosk/kiosk/card/vcard"
 	"github.com/jpki-kiosk/kiosk/policy"
@@ -403,10 +405,12 @@ func (d *resident) clerk(s flow.Snapshot) (flow.Event, error) {
 	if err != nil {
 		return nil, err
 	}
-	ref := store.CardRef([]byte(d.per.Serial))
+	// The card reference the kiosk binds approvals to (card.Ref, docs/CARD.md).
+	var authSerial *big.Int
 	if d.per.AuthCert != nil {
-		ref = store.CardRef(d.per.AuthCert.Raw)
+		authSerial = d.per.AuthCert.SerialNumber
 	}
+	ref := card.Ref(authSerial, &card.Token{Serial: []byte(d.per.Serial)})
 	if d.chance(15) {
 		if _, err := d.st.Decide(context.Background(), store.Approval{TicketID: id, CardRef: ref, StaffID: "simclerk", Decision: store.Decline, Reason: "ID_NOT_CONFIRMED"}); err != nil {
 			return nil, err

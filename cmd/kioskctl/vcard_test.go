@@ -149,7 +149,7 @@ func TestVcardServe(t *testing.T) {
 	ch := send([]byte{0x00, 0x84, 0x00, 0x00, 0x08})
 	send([]byte{0x00, 0xA4, 0x02, 0x0C, 0x02, 0x00, 0x06})
 	tok := send([]byte{0x00, 0xB0, 0x00, 0x00, 0xA0})
-	sig, _ := ecdsa.SignASN1(rand.Reader, key, vcard.IssuerAuthDigest(ch[:8], tok[32:48]))
+	sig, _ := ecdsa.SignASN1(rand.Reader, key, vcard.IssuerAuthDigest(ch[:8], tok[vcard.SerialOffset:vcard.SerialOffset+vcard.SerialSize]))
 	if r := send(append([]byte{0x00, 0x82, 0x00, 0x00, byte(len(sig))}, sig...)); string(r) != "\x90\x00" {
 		t.Errorf("external authenticate % X", r)
 	}

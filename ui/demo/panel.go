@@ -143,7 +143,7 @@ func (p *Panel) Approve() error {
 		return err
 	}
 	g, err := p.desk.Approvals().Approve(context.Background(), staff.ApprovalRequest{TicketID: id, CardRef: staff.CardRef(s),
-		StaffID: p.staffID, Identity: []policy.IDDocument{policy.IDMyNumberCard}, Documents: s.Documents})
+		StaffID: p.staffID, Identity: []policy.IDDocument{policy.IDMyNumberCard}, Documents: s.Documents, Genuine: s.Genuine})
 	if err != nil {
 		return err
 	}

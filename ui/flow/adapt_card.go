@@ -2,8 +2,6 @@ package flow
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"strings"
@@ -19,6 +17,12 @@ type CardAdapter struct {
 	Card *card.Card
 	// Location is the zone of the birth date (YYYYMMDD on the card); UTC if nil.
 	Location *time.Location
+	// Genuine, when set, checks the whole auth certificate (DER) against the
+	// J-LIS roots and the kiosk's training CA and returns "jlis",
+	// "training" or "not_jlis" (DESIGN.md §4, "genuine") with the J-LIS
+	// root's generation (2015, 2023; 0 otherwise); Identify then reads the
+	// whole certificate. Wired by cmd with card/jlis.
+	Genuine func(der []byte) (verdict string, generation int)
 }
 
 // NewCardPort wraps a card.Card as the flow's CardPort.
@@ -38,17 +42,22 @@ func (a *CardAdapter) Identify(ctx context.Context) (CardInfo, error) {
 		}
 		return CardInfo{}, mapCardErr(err)
 	}
-	info := CardInfo{Type: cardType(st.Type), Retries: Retries{-1, -1, -1}}
+	info := CardInfo{Type: cardType(st.Type), Retries: Retries{-1, -1, -1}, Ref: st.Ref, NoSign: st.NoSignCert()}
 	if st.AuthCert != nil {
 		info.Auth = certInfo(st.AuthCert)
-	} else if st.Type == card.TypeMyNumber {
-		if tok, err := a.Card.ReadToken(); err == nil && len(tok.Serial) > 0 {
-			sum := sha256.Sum256(tok.Serial)
-			info.Ref = "card:" + hex.EncodeToString(sum[:12])
-		}
 	}
 	for p, n := range st.Retries {
+		if p == card.PINSign && info.NoSign {
+			continue // a counter without a certificate: never shown, never "locked"
+		}
 		info.Retries.set(flowPIN(p), n)
+	}
+	if a.Genuine != nil && st.AuthCert != nil && st.Type == card.TypeMyNumber {
+		if der, err := a.Card.ReadCertificate(card.CertAuth); err == nil {
+			info.Genuine, info.GenuineGen = a.Genuine(der.Raw)
+		} else if errors.Is(err, card.ErrCardRemoved) || errors.Is(err, card.ErrNoCard) {
+			return CardInfo{}, mapCardErr(err)
+		}
 	}
 	return info, nil
 }
@@ -163,6 +172,8 @@ func cardType(t card.Type) CardType {
 		return CardMyNumber
 	case "juki":
 		return CardJuki
+	case "smartphone":
+		return CardSmartphone
 	}
 	return CardUnknown
 }

@@ -1,11 +1,13 @@
 package flow
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"path/filepath"
 	"slices"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -169,6 +171,11 @@ func TestRealJukiChildNoCerts(t *testing.T) {
 	if s.Tries.Sign >= 0 || slices.ContainsFunc(s.Offers, func(o Offer) bool { return o.PIN == PINSign }) {
 		t.Fatalf("child: sign PIN offered %+v / %v", s.Tries, s.Offers)
 	}
+	// EF 0008 says there is no signature certificate: known absent, not
+	// "needs the signature PIN", and no locked PIN to reset.
+	if !s.Sign.Known || s.Sign.Present || slices.Contains(s.Locked, PINSign) {
+		t.Fatalf("child: sign %+v locked %v", s.Sign, s.Locked)
+	}
 	r.send(SelectService{Service: ServicePrepare})
 	s = r.send(pin(r.info.BasicPIN))
 	r.want(s, StateChooseCerts)
@@ -185,6 +192,48 @@ func TestRealJukiChildNoCerts(t *testing.T) {
 	s = r.send(pin(r.info.BasicPIN))
 	if c := s.Choices[1]; c.Purpose != PurposeNew || !c.Allowed {
 		t.Fatalf("no-certs auth choice %+v", c)
+	}
+}
+
+// TestCardInfoRefAndGenuine: the adapter reports the card reference
+// (card.Ref), EF 0008 and, with a checker, who issued the auth certificate.
+func TestCardInfoRefAndGenuine(t *testing.T) {
+	refs := map[string]string{}
+	for _, name := range []string{"adult", "no-certs", "child"} {
+		p, err := vcard.NewPersona(name, realNow)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var checked []byte
+		a := &CardAdapter{Card: card.New(p.NewCard(vcard.Options{})), Genuine: func(der []byte) (string, int) {
+			checked = der
+			return "training", 0
+		}}
+		info, err := a.Identify(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if info.Ref == "" {
+			t.Fatalf("%s: no card reference", name)
+		}
+		for other, r := range refs {
+			if r == info.Ref {
+				t.Errorf("%s and %s share the reference %s", name, other, r)
+			}
+		}
+		refs[name] = info.Ref
+		if name == "no-certs" {
+			if info.Genuine != "" || checked != nil || !strings.HasPrefix(info.Ref, "card:") {
+				t.Errorf("no-certs: genuine %q ref %q", info.Genuine, info.Ref)
+			}
+			continue
+		}
+		if info.Genuine != "training" || !bytes.Equal(checked, p.AuthCert.Raw) || info.Ref != "auth:"+p.AuthCert.SerialNumber.Text(16) {
+			t.Errorf("%s: genuine %q ref %q, checked %d bytes", name, info.Genuine, info.Ref, len(checked))
+		}
+		if info.NoSign != (name == "child") {
+			t.Errorf("%s: NoSign %v", name, info.NoSign)
+		}
 	}
 }
 

@@ -113,9 +113,11 @@ const (
 	ErrCodePINMismatch  = "PIN_MISMATCH"
 	ErrCodeCardRemoved  = "CARD_REMOVED"
 	ErrCodeCard         = "CARD_ERROR"
-	ErrCodeTicket       = "TICKET_FAILED"
-	ErrCodeIssue        = "ISSUE_FAILED"
-	ErrCodeNoIssuer     = "NO_ISSUER"
+	// ErrCodeCardUnreadable: inserted, but never answered (ErrCardUnreadable).
+	ErrCodeCardUnreadable = "CARD_UNREADABLE"
+	ErrCodeTicket         = "TICKET_FAILED"
+	ErrCodeIssue          = "ISSUE_FAILED"
+	ErrCodeNoIssuer       = "NO_ISSUER"
 )
 
 // Session end reasons (SessionEnd.Reason).
@@ -837,10 +839,17 @@ func (m *Machine) onIdentified(e cardDone) {
 	case CardMyNumber:
 		m.st = StateStatus
 		m.setOutcome(OutcomeStatus)
+		if e.info.NoSign { // EF 0008: no signature certificate on this card
+			m.signKnown, m.sign = true, nil
+			m.info.Retries.Sign = -1
+		}
 	case CardJuki:
 		m.st = StateJukiCard
 		m.reasons = []string{"JUKI_CARD"}
 		m.setOutcome(OutcomeJuki)
+	case CardSmartphone: // the unknown-card notice, worded for a phone
+		m.st = StateUnknownCard
+		m.setOutcome(OutcomeUnknownCard)
 	default:
 		m.info.Type = CardUnknown
 		m.st = StateUnknownCard
@@ -928,6 +937,9 @@ func (m *Machine) onIssued(e cardDone, now time.Time) {
 func cardErrCode(err error) string {
 	if errors.Is(err, ErrCardRemoved) {
 		return ErrCodeCardRemoved
+	}
+	if errors.Is(err, ErrCardUnreadable) {
+		return ErrCodeCardUnreadable
 	}
 	return ErrCodeCard
 }
@@ -1258,6 +1270,7 @@ func (m *Machine) snap() Snapshot {
 	if m.info.Type == CardMyNumber {
 		s.Auth = m.certView(m.info.Auth, true, now)
 		s.CardRef = m.info.Ref
+		s.Genuine, s.GenuineGen = m.info.Genuine, m.info.GenuineGen
 		s.Sign = m.certView(m.sign, m.signKnown, now)
 	}
 	s.Step = m.step()

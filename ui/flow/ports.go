@@ -42,10 +42,20 @@ type CardInfo struct {
 	Type    CardType
 	Auth    *CertInfo // nil: no authentication certificate on the card
 	Retries Retries
-	// Ref is an opaque reference of a card without an authentication
-	// certificate ("card:" and a hash of the token's card serial), so that
-	// a clerk's approval can be bound to it; "" otherwise.
+	// Ref is the card reference (card.Ref, DESIGN.md §4 "which card is
+	// this"): "auth:" and the auth certificate's serial, else "card:" and a
+	// hash of the token's serialNumber; what approvals, tickets and audit
+	// events are bound to. "" when the card has neither.
 	Ref string
+	// NoSign: the card says (EF 0008) it carries no signature certificate —
+	// a child's card, or one never issued. Its signature PIN then means
+	// nothing: no tries are shown and no reset is offered for it.
+	NoSign bool
+	// Genuine is who issued the auth certificate: "jlis", "training",
+	// "not_jlis", or "" when not checked (CardAdapter.Genuine unset, or
+	// no auth certificate); GenuineGen the J-LIS root's generation.
+	Genuine    string
+	GenuineGen int
 }
 
 // CertInfo is the part of a certificate the flow shows: no personal data.
@@ -94,6 +104,11 @@ var (
 	ErrLastTry = errors.New("last try needs confirmation")
 	// ErrCardRemoved: the card left the reader during the operation.
 	ErrCardRemoved = errors.New("card removed")
+	// ErrCardUnreadable: a card went in but could not be reached for a few
+	// seconds (another program held it, or it stayed mute: badly placed on
+	// a contactless reader, inserted the wrong way). The resident is told
+	// to take it out and insert it again, flat and the right way round.
+	ErrCardUnreadable = errors.New("card inserted but unreadable")
 )
 
 // PINError is a wrong PIN; Left tries remain (0: now locked).

@@ -31,6 +31,9 @@ type CardSlot struct {
 	OnAuditError func(error)
 	// Location is the zone of birth dates on the card; UTC if nil.
 	Location *time.Location
+	// Genuine checks the auth certificate at identification (see
+	// CardAdapter.Genuine); nil: not checked.
+	Genuine func(der []byte) (verdict string, generation int)
 
 	mu   sync.Mutex
 	t    card.Transmitter
@@ -52,7 +55,7 @@ var ErrNoIssuer = errors.New("no issuance backend configured")
 // holder data) and returns the card.Card the flow uses over it.
 func (s *CardSlot) Connect(t card.Transmitter) *card.Card {
 	c := card.New(t)
-	ca := &CardAdapter{Card: c, Location: s.Location}
+	ca := &CardAdapter{Card: c, Location: s.Location, Genuine: s.Genuine}
 	var port CardPort = ca
 	var ia *IssueAdapter
 	if s.Issuer != nil {

@@ -14,13 +14,18 @@ type Snapshot struct {
 
 	CardType CardType
 	Auth     CertView // user-authentication certificate
-	// CardRef is CardInfo.Ref: the opaque reference of a card without an
-	// authentication certificate (for binding approvals); "" otherwise.
+	// CardRef is CardInfo.Ref: the card reference (card.Ref) read at
+	// insertion, stable for the session: what approvals are bound to.
 	CardRef string
-	Sign    CertView // signature certificate (Known only after the sign PIN)
-	Tries   Retries  // tries left per PIN (-1: unknown)
-	Locked  []PIN    // PINs with no tries left
-	Offers  []Offer  // the services the status screen offers
+	// Genuine is CardInfo.Genuine ("jlis", "training", "not_jlis"; "" not
+	// checked) and GenuineGen the J-LIS root's generation: shown to the
+	// clerk before an approval.
+	Genuine    string
+	GenuineGen int
+	Sign       CertView // signature certificate (Known only after the sign PIN)
+	Tries      Retries  // tries left per PIN (-1: unknown)
+	Locked     []PIN    // PINs with no tries left
+	Offers     []Offer  // the services the status screen offers
 
 	PIN            PINField // the PIN field on PIN screens (zero elsewhere)
 	LastTryWarning bool     // the PIN in question has one try left

@@ -223,9 +223,14 @@ const (
 	CardJuki
 	// CardUnknown is anything else.
 	CardUnknown
+	// CardSmartphone is the スマホ用電子証明書 of a phone (token
+	// JPKIAPGPSETOKEN or JPKIAPIOSTOKEN): managed in the phone; the kiosk
+	// explains that it works with the card itself.
+	CardSmartphone
 )
 
-// String is the card type's code as in kioskctl: "mynumber", "juki", "unknown" ("" for none).
+// String is the card type's code as in kioskctl: "mynumber", "juki",
+// "smartphone", "unknown" ("" for none).
 func (t CardType) String() string {
 	switch t {
 	case CardMyNumber:
@@ -234,6 +239,8 @@ func (t CardType) String() string {
 		return "juki"
 	case CardUnknown:
 		return "unknown"
+	case CardSmartphone:
+		return "smartphone"
 	}
 	return ""
 }

@@ -25,6 +25,9 @@ var (
 	ErrNoCard = errors.New("staff: no card reference to bind the approval to")
 	// ErrIdentity: the identity check is not complete.
 	ErrIdentity = errors.New("staff: identity check incomplete")
+	// ErrNotGenuine: the card's auth certificate was not issued by J-LIS
+	// (or, on a production kiosk, only by the training CA): no approval.
+	ErrNotGenuine = errors.New("staff: the card is not a J-LIS card")
 	// ErrNotSignedIn: no clerk is signed in.
 	ErrNotSignedIn = errors.New("staff: no clerk signed in")
 	// ErrBadToken: an approval token that this kiosk did not make for this
@@ -38,13 +41,17 @@ var (
 // ticket and card.
 const KindApprovalBound = "approval_bound"
 
-// CardRef returns the opaque reference of the card in the reader, from the
-// resident flow's snapshot: "auth:" and the serial of the user-
-// authentication certificate (which holds no personal data), or of the
-// signature certificate when only that one is known, else the card's own
-// reference (Snapshot.CardRef, a hash of the card serial). "" when the
-// snapshot knows none of them.
+// CardRef returns the reference of the card in the reader, from the
+// resident flow's snapshot: Snapshot.CardRef, the card reference read at
+// insertion (card.Ref: "auth:" and the auth certificate's serial, else
+// "card:" and a hash of the token's serialNumber), which stays the same
+// while the session renews the auth certificate. Without it (a flow fed by
+// a fake port), "auth:" or "sign:" and a certificate serial the snapshot
+// shows; "" when it knows none.
 func CardRef(s flow.Snapshot) string {
+	if s.CardRef != "" {
+		return s.CardRef
+	}
 	for _, c := range []struct {
 		prefix string
 		v      flow.CertView
@@ -61,7 +68,7 @@ func CardRef(s flow.Snapshot) string {
 			}
 		}
 	}
-	return s.CardRef
+	return ""
 }
 
 // ApprovalRequest is what the clerk confirms on the approval screen.
@@ -72,6 +79,10 @@ type ApprovalRequest struct {
 	Identity   []policy.IDDocument // the identity documents shown
 	Documents  []string            // document codes checked (policy codes, any case)
 	CardExpiry time.Time           // the card's expiry from the card face; zero: not asked
+	// Genuine is the card's genuine check (Snapshot.Genuine): "jlis",
+	// "training", "not_jlis", or "" when there was nothing to check (no
+	// auth certificate).
+	Genuine string
 }
 
 // Grant is a recorded approval with its token: the flow's ApprovalID.
@@ -91,7 +102,10 @@ func (g Grant) Event(cardExpiry time.Time) flow.StaffApproved {
 // in memory only: a token is good for the kiosk process that made it.
 type Approvals struct {
 	Store *store.Store
-	key   []byte
+	// AcceptTraining lets a demo or training kiosk approve cards of its
+	// training CA; a production kiosk approves J-LIS cards only.
+	AcceptTraining bool
+	key            []byte
 
 	mu   sync.Mutex
 	used map[string]bool // token + cert
@@ -125,6 +139,19 @@ func idCodes(ids []policy.IDDocument) []string {
 	return out
 }
 
+// Genuine reports whether a card with that genuine check may be approved:
+// a J-LIS card always; a training card on a kiosk that accepts training
+// cards; "" (no auth certificate to check) as well; anything else never.
+func (a *Approvals) Genuine(verdict string) bool {
+	switch verdict {
+	case "jlis", "":
+		return true
+	case "training":
+		return a.AcceptTraining
+	}
+	return false
+}
+
 // Approve records the clerk's approval of a waiting ticket for the card in
 // the reader, after an identity check that meets policy (one photo ID or two
 // without a photo), and returns its token.
@@ -137,6 +164,9 @@ func (a *Approvals) Approve(ctx context.Context, r ApprovalRequest) (Grant, erro
 	}
 	if !policy.IdentitySatisfied(policy.PhotoOrTwo, r.Identity) {
 		return Grant{}, ErrIdentity
+	}
+	if !a.Genuine(r.Genuine) {
+		return Grant{}, fmt.Errorf("%w (%s)", ErrNotGenuine, r.Genuine)
 	}
 	docs := append(lowerCodes(r.Documents), idCodes(r.Identity)...)
 	ap, err := a.Store.Decide(ctx, store.Approval{TicketID: r.TicketID, CardRef: r.CardRef, StaffID: r.StaffID,

@@ -27,6 +27,44 @@ func TestCardRef(t *testing.T) {
 	}
 }
 
+// TestCardRefPrefersTheSnapshotsReference: the reference read at insertion
+// wins over a certificate serial shown later (a renewal changes the serial).
+func TestCardRefPrefersTheSnapshotsReference(t *testing.T) {
+	s := flow.Snapshot{CardRef: "auth:1", Auth: flow.CertView{Known: true, Present: true, Serial: "2"}}
+	if got := CardRef(s); got != "auth:1" {
+		t.Errorf("CardRef = %q", got)
+	}
+}
+
+// TestApprovalGenuine: a production kiosk approves J-LIS cards only; a demo
+// or training kiosk also its training CA's; a card not J-LIS never.
+func TestApprovalGenuine(t *testing.T) {
+	c := newClock()
+	s := newStore(t, c)
+	addStaff(t, s, "clerk1", store.RoleClerk)
+	ctx := context.Background()
+	for _, tc := range []struct {
+		verdict  string
+		training bool
+		ok       bool
+	}{
+		{"jlis", false, true}, {"jlis", true, true},
+		{"training", false, false}, {"training", true, true},
+		{"not_jlis", false, false}, {"not_jlis", true, false},
+		{"bogus", true, false},
+		{"", false, true}, // no auth certificate: nothing to check
+	} {
+		a := NewApprovals(s)
+		a.AcceptTraining = tc.training
+		tk := ticket(t, s, store.RouteApproval, "auth")
+		_, err := a.Approve(ctx, ApprovalRequest{TicketID: tk.ID, CardRef: cardA, StaffID: "clerk1",
+			Identity: []policy.IDDocument{policy.IDPassport}, Genuine: tc.verdict})
+		if tc.ok != (err == nil) || (!tc.ok && !errors.Is(err, ErrNotGenuine)) {
+			t.Errorf("%q training=%v: %v", tc.verdict, tc.training, err)
+		}
+	}
+}
+
 const (
 	cardA = "auth:0a1b2c3d"
 	cardB = "auth:99887766"
