@@ -21,6 +21,7 @@ type StoreRecorder struct {
 
 	mu       sync.Mutex
 	services map[int64][]string
+	tickets  map[int64]int64 // session → its ticket's store ID
 }
 
 var _ Recorder = (*StoreRecorder)(nil)
@@ -59,6 +60,11 @@ func (r *StoreRecorder) Record(ctx context.Context, sessionID string, t Transiti
 			r.services[id] = append(r.services[id], svc)
 		}
 		r.mu.Unlock()
+	}
+	if t.From == StateIssuing && (t.To == StateReceipt || t.To == StateFailed) {
+		if err := r.closeTicket(ctx, id, t.To == StateReceipt); err != nil {
+			return err
+		}
 	}
 	d := store.Detail{"event": strings.ToLower(t.Kind), "from": strings.ToLower(t.From.String()), "to": strings.ToLower(t.To.String())}
 	if svc := serviceCode(t.Service); svc != "" {
@@ -112,6 +118,14 @@ func (r *StoreRecorder) TakeTicket(ctx context.Context, sessionID string, req Ti
 	if err != nil {
 		return Ticket{}, err
 	}
+	if id != 0 {
+		r.mu.Lock()
+		if r.tickets == nil {
+			r.tickets = map[int64]int64{}
+		}
+		r.tickets[id] = t.ID
+		r.mu.Unlock()
+	}
 	day, _ := store.ParseDate(t.Date)
 	return Ticket{Number: t.Number, Day: day, ID: strconv.FormatInt(t.ID, 10)}, nil
 }
@@ -125,8 +139,28 @@ func (r *StoreRecorder) EndSession(ctx context.Context, sessionID string, end Se
 	r.mu.Lock()
 	svcs := r.services[id]
 	delete(r.services, id)
+	delete(r.tickets, id)
 	r.mu.Unlock()
 	return r.Store.EndSession(ctx, id, store.SessionEnd{Outcome: StoreOutcome(end), Services: svcs})
+}
+
+// closeTicket ends the session's ticket when issuance ends, so that the
+// clerk's queue does not keep it open: done when the certificates were
+// written, cancelled when issuance failed (the approval cannot be used again;
+// the failure screen sends the resident to the counter).
+func (r *StoreRecorder) closeTicket(ctx context.Context, sessionID int64, ok bool) error {
+	r.mu.Lock()
+	tid, has := r.tickets[sessionID]
+	delete(r.tickets, sessionID)
+	r.mu.Unlock()
+	if !has {
+		return nil
+	}
+	to := store.TicketDone
+	if !ok {
+		to = store.TicketCancelled
+	}
+	return r.Store.SetTicketStatus(ctx, tid, to, "")
 }
 
 // StoreOutcome maps a flow session end to the store's outcome: what was
