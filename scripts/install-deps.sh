@@ -11,6 +11,7 @@ pkgs=(
   libpcsclite-dev pcscd vsmartcard-vpcd
   opensc openssl
   xvfb xdotool imagemagick
+  zbar-tools
   gcc-mingw-w64-x86-64
   fonts-morisawa-bizud-gothic
 )
