@@ -162,9 +162,14 @@ func (s *staffSettings) onSave() {
 // here, the rest through the program's callback.
 func (d *StaffDesk) apply(s staff.Settings) {
 	s.Languages = slices.Clone(s.Languages)
+	if s.Profile != d.settings.Profile {
+		if p, err := policy.LoadProfile(s.Profile); err == nil {
+			d.cfg.Profile, d.counter.Profile = p, p
+		}
+	}
 	d.settings = s
 	if d.k != nil {
-		d.k.opts.Scramble = s.Scramble
+		d.k.ApplySettings(s)
 	}
 	d.desk.SetTimeout(s.StaffTimeout)
 	if d.cfg.OnSettings != nil {

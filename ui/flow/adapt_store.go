@@ -31,9 +31,19 @@ func NewStoreRecorder(s *store.Store, profile, terminal string) *StoreRecorder {
 	return &StoreRecorder{Store: s, Profile: profile, Terminal: terminal}
 }
 
+// SetProfile names the profile of the sessions started from now on.
+func (r *StoreRecorder) SetProfile(code string) {
+	r.mu.Lock()
+	r.Profile = code
+	r.mu.Unlock()
+}
+
 // StartSession opens a self-service session.
 func (r *StoreRecorder) StartSession(ctx context.Context, _ time.Time) (string, error) {
-	id, err := r.Store.StartSession(ctx, store.SessionStart{Mode: store.ModeSelf, Profile: r.Profile, Terminal: r.Terminal})
+	r.mu.Lock()
+	prof := r.Profile
+	r.mu.Unlock()
+	id, err := r.Store.StartSession(ctx, store.SessionStart{Mode: store.ModeSelf, Profile: prof, Terminal: r.Terminal})
 	if err != nil {
 		return "", err
 	}

@@ -47,9 +47,10 @@ type Settings struct {
 // ErrSetting is a setting value out of range.
 var ErrSetting = errors.New("staff: invalid setting")
 
-// Defaults returns the settings a profile starts with.
+// Defaults returns the settings a profile starts with. Printing is off until
+// a supervisor sets the printer and turns it on.
 func Defaults(p *policy.Profile) Settings {
-	s := Settings{IdleTimeout: 90 * time.Second, Languages: []string{"ja", "en"}, ReceiptPrint: true, ReceiptQR: true,
+	s := Settings{IdleTimeout: 90 * time.Second, Languages: []string{"ja", "en"}, ReceiptQR: true,
 		Printer: "default", StaffTimeout: DefaultStaffTimeout}
 	if p != nil {
 		s.Profile = p.ID
