@@ -12,6 +12,7 @@ import (
 	"github.com/jpki-kiosk/kiosk/ui/flow"
 	"github.com/jpki-kiosk/kiosk/ui/flow/staff"
 	"github.com/jpki-kiosk/kiosk/ui/i18n"
+	"github.com/jpki-kiosk/kiosk/ui/paper"
 	"github.com/jpki-kiosk/kiosk/ui/printer"
 )
 
@@ -90,7 +91,7 @@ func (k *Kiosk) maybePrint(s flow.Snapshot) {
 		return
 	}
 	k.print.lastKey, k.print.fault, k.print.done = key, "", false
-	r := PrintedReceipt(k.tr, s, !k.print.noQR)
+	r := paper.Receipt(k.tr, s, !k.print.noQR)
 	target, open := k.print.target, k.print.open
 	if open == nil {
 		open = printer.Open

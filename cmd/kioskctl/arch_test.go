@@ -24,6 +24,8 @@ func TestArchitecture(t *testing.T) {
 		{"ui/flow", []string{"fyne.io/", "card/vcard", "cmd"}},
 		{"ui/flow/staff", []string{"fyne.io/", "card/vcard", "cmd"}},
 		{"card/issue", []string{"card/vcard", "ui", "store", "cmd", "fyne.io/"}},
+		{"ui/printer", []string{"store", "card", "ui/flow", "cmd", "fyne.io/"}},
+		{"ui/paper", []string{"card/vcard", "cmd", "fyne.io/"}},
 	}
 	for _, r := range rules {
 		out, err := exec.Command("go", "list", "-deps", "./../../"+r.pkg).CombinedOutput()
