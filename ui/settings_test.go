@@ -11,6 +11,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/test"
@@ -74,10 +75,19 @@ func (p *loopPrinter) serve(c net.Conn) {
 
 func (p *loopPrinter) target() string { return "tcp://" + p.ln.Addr().String() }
 
-func (p *loopPrinter) count() int {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	return len(p.jobs)
+// count is the number of jobs received. A job the kiosk has sent may still
+// be on its way through loopback: count waits up to 5 s for at least want.
+func (p *loopPrinter) count(want int) int {
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		p.mu.Lock()
+		n := len(p.jobs)
+		p.mu.Unlock()
+		if n >= want || time.Now().After(deadline) {
+			return n
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
 }
 
 // sample returns the sample snapshot in state st.
@@ -169,7 +179,7 @@ func TestSettingReceiptPrinting(t *testing.T) {
 	r := newStaffRig(t, "moriya", statusSnap())
 	rc := sample(t, flow.StateReceipt)
 	r.showResident(rc)
-	if lp.count() != 0 {
+	if lp.count(0) != 0 {
 		t.Fatal("printed before printing was turned on")
 	}
 	s := r.settingsScreen()
@@ -179,8 +189,8 @@ func TestSettingReceiptPrinting(t *testing.T) {
 	rc.Seq++
 	rc.Receipt.Ticket = 18
 	r.showResident(rc)
-	if lp.count() != 1 {
-		t.Fatalf("%d jobs printed, want 1", lp.count())
+	if n := lp.count(1); n != 1 {
+		t.Fatalf("%d jobs printed, want 1", n)
 	}
 	if got := zbar(t, lp.jobs[0]); got != rc.Receipt.QR {
 		t.Errorf("printed QR %q, want %q", got, rc.Receipt.QR)
@@ -192,8 +202,8 @@ func TestSettingReceiptPrinting(t *testing.T) {
 	// The same receipt shown again is not printed again.
 	r.k.Refresh()
 	r.k.WaitPrinting()
-	if lp.count() != 1 {
-		t.Errorf("%d jobs after a refresh, want 1", lp.count())
+	if n := lp.count(0); n != 1 { // nothing was sent: no wait
+		t.Errorf("%d jobs after a refresh, want 1", n)
 	}
 
 	r.settingsScreen()
@@ -201,8 +211,8 @@ func TestSettingReceiptPrinting(t *testing.T) {
 	r.tap("staff.settings.save")
 	rc.Receipt.Ticket = 19
 	r.showResident(rc)
-	if lp.count() != 2 {
-		t.Fatalf("%d jobs, want 2", lp.count())
+	if n := lp.count(2); n != 2 {
+		t.Fatalf("%d jobs, want 2", n)
 	}
 	if got := zbar(t, lp.jobs[1]); got != "" || r.hasQR() {
 		t.Errorf("QR off: paper holds %q, screen has a code: %v", got, r.hasQR())
@@ -213,8 +223,8 @@ func TestSettingReceiptPrinting(t *testing.T) {
 	r.tap("staff.settings.save")
 	rc.Receipt.Ticket = 20
 	r.showResident(rc)
-	if lp.count() != 2 {
-		t.Errorf("printing off: %d jobs, want 2", lp.count())
+	if n := lp.count(0); n != 2 { // nothing was sent: no wait
+		t.Errorf("printing off: %d jobs, want 2", n)
 	}
 }
 
