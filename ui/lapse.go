@@ -11,10 +11,10 @@ import (
 	"github.com/jpki-kiosk/kiosk/ui/paper"
 )
 
-// LapseButton opens, in one tap, the explanation of when the certificates
-// lapse by themselves (status screen).
-func (k *Kiosk) LapseButton() *widget.Button {
-	return k.Control("lapse.open", k.tr.T("lapse.open"), theme.InfoIcon(), k.showLapse)
+// lapseAction opens, in one tap, the explanation of when the certificates
+// lapse by themselves (status and eligibility screens).
+func (k *Kiosk) lapseAction() Action {
+	return Action{ID: "lapse.open", Label: k.tr.T("lapse.open"), Icon: theme.InfoIcon(), Do: k.showLapse}
 }
 
 // showLapse shows the lapse explanation for both certificates over the
@@ -34,6 +34,7 @@ func (k *Kiosk) showLapse() {
 	closeB := widget.NewButtonWithIcon(k.tr.T("action.close"), theme.CancelIcon(), func() { pop.Hide() })
 	k.buttons["lapse.close"] = closeB
 	rows = append(rows, widget.NewSeparator(), container.NewHBox(layout.NewSpacer(), AtLeast(closeB, 240, MinTarget)))
-	pop = widget.NewModalPopUp(container.New(layout.NewCustomPaddedLayout(24, 24, 32, 32), container.NewVBox(rows...)), k.win.Canvas())
+	w := min(1100, k.win.Canvas().Size().Width*0.8) // paragraphs wrap to the popup's width
+	pop = widget.NewModalPopUp(container.New(layout.NewCustomPaddedLayout(24, 24, 32, 32), AtLeast(container.NewVBox(rows...), w, 0)), k.win.Canvas())
 	pop.Show()
 }
