@@ -80,3 +80,27 @@ func (r *staffRig) popupTexts() string {
 
 // nospace drops white space, so that text wrapped over lines compares whole.
 func nospace(s string) string { return strings.Join(strings.Fields(s), "") }
+
+// TestStaffLapsedCase: the clerk records "moved, certificate lapsed — issue
+// anew" as a counter case: a new signature certificate, the cause audited as
+// a code.
+func TestStaffLapsedCase(t *testing.T) {
+	s := statusSnap()
+	s.Auth.Serial = "5150"
+	r := newStaffRig(t, "moriya", s)
+	r.openCase("clerk1")
+	r.tap("staff.kind.lapsed")
+	r.tap("staff.lapse.NAME_CHANGE")
+	r.tap("staff.cert.sign")
+	r.tap("staff.cert.auth") // only the signature certificate lapses on a move or a new name
+	r.tap("staff.case.open")
+	r.tap("staff.doc.HOLDER_IDENTITY.mynumber_card")
+	r.tap("staff.doc.MYNUMBER_CARD")
+	r.tap("staff.case.approve")
+	r.see(r.tr("staff.case.approved_lead"))
+	var cause, certs string
+	r.st.DB().QueryRow(`SELECT json_extract(detail_json, '$.cause'), json_extract(detail_json, '$.certificates') FROM audit_events WHERE kind = 'certificate_lapsed'`).Scan(&cause, &certs)
+	if cause != "NAME_CHANGE" || certs != `["sign"]` {
+		t.Errorf("recorded cause %q certificates %s", cause, certs)
+	}
+}
