@@ -63,7 +63,7 @@ func runReceiptPrint(e *env, args []string) error {
 	}
 	if *pngOut != "" {
 		var b bytes.Buffer
-		if err := png.Encode(&b, img); err != nil {
+		if err := png.Encode(&b, printer.Mono(img)); err != nil {
 			return err
 		}
 		if err := os.WriteFile(*pngOut, b.Bytes(), 0o644); err != nil {

@@ -15,6 +15,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"golang.org/x/image/font"
 )
 
 var sample = Receipt{
@@ -321,4 +323,26 @@ func FuzzDecode(f *testing.F) {
 			t.Fatalf("decoded %v", img.Bounds())
 		}
 	})
+}
+
+func TestWrap(t *testing.T) {
+	fs, err := loadFaces()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range []string{"when your address changes (for example, you move) and more words here to wrap",
+		"署名用電子証明書は、次のときに自動的に失効します。引越しなどで住所が変わったとき"} {
+		lines := wrap(fs.small, s, 300)
+		if len(lines) < 2 {
+			t.Errorf("%q: not wrapped: %q", s, lines)
+		}
+		for _, l := range lines {
+			if strings.HasPrefix(l, " ") || font.MeasureString(fs.small, l).Ceil() > 300 {
+				t.Errorf("%q: line %q starts with a space or is too wide", s, l)
+			}
+		}
+		if strings.Join(strings.Fields(strings.Join(lines, "")), "") != strings.Join(strings.Fields(s), "") {
+			t.Errorf("%q: wrapping lost text: %q", s, lines)
+		}
+	}
 }

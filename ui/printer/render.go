@@ -117,7 +117,7 @@ func wrap(f font.Face, s string, w int) []string {
 				cut = lastSpace + 1
 			}
 			out = append(out, strings.TrimRight(string(line[:cut]), " "))
-			line = append([]rune(nil), line[cut:]...)
+			line = []rune(strings.TrimLeft(string(line[cut:]), " "))
 			lastSpace = -1
 		}
 		out = append(out, string(line))
@@ -177,7 +177,7 @@ func Render(r Receipt) (*image.Gray, error) {
 	c.text(fs.title, r.Title, margin, true)
 	c.rule()
 	for _, d := range r.Done {
-		c.text(fs.body, "✓ "+d, margin, false)
+		c.text(fs.small, "✓ "+d, margin, false)
 	}
 	for _, row := range r.Rows {
 		c.text(fs.small, row.Label, margin, false)
@@ -205,4 +205,17 @@ func Render(r Receipt) (*image.Gray, error) {
 	}
 	c.gap(16)
 	return c.img.SubImage(image.Rect(0, 0, Width, c.y)).(*image.Gray), nil
+}
+
+// Mono converts a printed image to two colours (a small 1-bit PNG).
+func Mono(img *image.Gray) *image.Paletted {
+	p := image.NewPaletted(img.Bounds(), color.Palette{color.White, color.Black})
+	for y := img.Rect.Min.Y; y < img.Rect.Max.Y; y++ {
+		for x := img.Rect.Min.X; x < img.Rect.Max.X; x++ {
+			if img.GrayAt(x, y).Y < 128 {
+				p.SetColorIndex(x, y, 1)
+			}
+		}
+	}
+	return p
 }
