@@ -270,3 +270,33 @@ func TestSettingProfile(t *testing.T) {
 		t.Errorf("counter profile %s, callbacks %+v", r.desk.counter.Profile.ID, r.saved)
 	}
 }
+
+// TestSettingsShowOnlyWhatTakesEffect: the printer field appears only with
+// printing on; the profile choice only for an embedded profile.
+func TestSettingsShowOnlyWhatTakesEffect(t *testing.T) {
+	r := newStaffRig(t, "moriya", statusSnap())
+	s := r.settingsScreen()
+	entryShown := func() bool {
+		for _, o := range test.LaidOutObjects(r.w.Canvas().Content()) {
+			if o == s.PrinterEntry() && o.Visible() {
+				return true
+			}
+		}
+		return false
+	}
+	if entryShown() {
+		t.Error("the printer field shows while printing is off")
+	}
+	r.tap("staff.settings.receipt_print.on")
+	if !entryShown() {
+		t.Error("the printer field is missing with printing on")
+	}
+	if r.k.Button("staff.settings.profile.kakamigahara") == nil {
+		t.Error("no profile choice for an embedded profile")
+	}
+	r.desk.settings.Profile = "custom-file"
+	r.k.rebuild()
+	if r.k.Button("staff.settings.profile.kakamigahara") != nil {
+		t.Error("a profile choice is offered to a kiosk running a profile file")
+	}
+}
