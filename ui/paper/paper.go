@@ -21,7 +21,7 @@ import (
 // a new certificate lapses. Nothing personal is on it.
 func Receipt(tr *i18n.Catalogue, s flow.Snapshot, withQR bool) printer.Receipt {
 	rc := s.Receipt
-	r := printer.Receipt{Title: tr.T("screen.receipt." + s.State.String() + ".title")}
+	r := printer.Receipt{Title: tr.T("screen.receipt." + s.State.String() + ".title"), Latin: tr.Lang() != "ja"}
 	if rc == nil {
 		return r
 	}

@@ -38,6 +38,7 @@ type Receipt struct {
 	QR          string // QR code payload; empty: no code
 	QRCaption   string
 	Notes       []string // e.g. when a certificate lapses
+	Latin       bool     // a Latin-script language: drawn in the proportional BIZ UDPGothic
 }
 
 // Row is one label and value line.
@@ -45,12 +46,19 @@ type Row struct{ Label, Value string }
 
 type faces struct{ title, body, small, big font.Face }
 
-var loadFaces = sync.OnceValues(func() (faces, error) {
-	reg, err := opentype.Parse(assets.FontRegular())
+// loadFaces is BIZ UDGothic (Japanese), loadPropFaces BIZ UDPGothic, the
+// proportional variant the screens use for Latin-script languages.
+var (
+	loadFaces     = sync.OnceValues(func() (faces, error) { return makeFaces(assets.FontRegular(), assets.FontBold()) })
+	loadPropFaces = sync.OnceValues(func() (faces, error) { return makeFaces(assets.FontPropRegular(), assets.FontPropBold()) })
+)
+
+func makeFaces(regular, boldTTF []byte) (faces, error) {
+	reg, err := opentype.Parse(regular)
 	if err != nil {
 		return faces{}, err
 	}
-	bold, err := opentype.Parse(assets.FontBold())
+	bold, err := opentype.Parse(boldTTF)
 	if err != nil {
 		return faces{}, err
 	}
@@ -63,7 +71,7 @@ var loadFaces = sync.OnceValues(func() (faces, error) {
 	}
 	fs := faces{title: face(bold, 36), body: face(reg, 28), small: face(reg, 24), big: face(bold, 150)}
 	return fs, err
-})
+}
 
 // canvasImg grows downwards as text and codes are added.
 type canvasImg struct {
@@ -167,7 +175,11 @@ func (c *canvasImg) qr(data string) error {
 
 // Render draws the receipt as a 576-dot-wide black-and-white image.
 func Render(r Receipt) (*image.Gray, error) {
-	fs, err := loadFaces()
+	load := loadFaces
+	if r.Latin {
+		load = loadPropFaces
+	}
+	fs, err := load()
 	if err != nil {
 		return nil, fmt.Errorf("printer: font: %w", err)
 	}
