@@ -2,6 +2,7 @@ package ui
 
 import (
 	"errors"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -257,6 +258,9 @@ func (c *staffCase) checklistPage(cs *staff.Case) Page {
 	rows = append(rows, ids...)
 	if pl.MandatePINReset {
 		rows = append(rows, c.toggle("staff.case.mandate", c.t("staff.case.mandate"), cs.Mandate, func() { cs.Mandate = !cs.Mandate; c.refresh() }))
+	}
+	if p := c.d.counter.Profile; pl.FeeYen > 0 && p != nil && p.CardReissueFeeYen > 0 && slices.Contains(pl.Reasons, string(policy.CardReissueFee)) {
+		rows = append(rows, Body(c.t("staff.case.card_fee", "Fee", c.k.tr.Yen(p.CardReissueFeeYen)))) // the card's own fee, told, not taken here
 	}
 	if pl.FeeYen > 0 {
 		if cs.FeeRecorded {
