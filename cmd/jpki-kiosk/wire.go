@@ -124,7 +124,10 @@ func assemble(a fyne.App, w fyne.Window, c config, sm seams) (p *parts, err erro
 	if err != nil {
 		return p, fmt.Errorf("staff settings: %w", err)
 	}
-	if settings.Profile != profName && slices.Contains(policy.ProfileNames(), settings.Profile) {
+	fromFile := !slices.Contains(policy.ProfileNames(), profName)
+	if fromFile {
+		settings.Profile = profName // a profile file given on the command line stays in force
+	} else if settings.Profile != profName && slices.Contains(policy.ProfileNames(), settings.Profile) {
 		if sp, err := policy.LoadProfile(settings.Profile); err == nil {
 			prof, profName, p.prof = sp, settings.Profile, sp
 			if settings, err = staff.LoadSettings(ctx, st, staff.Defaults(prof)); err != nil {
