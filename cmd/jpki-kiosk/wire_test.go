@@ -452,8 +452,24 @@ func TestProfileSettingTakesEffect(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer p.stop()
 	if p.prof.ID != "kakamigahara" {
 		t.Errorf("restarted with profile %s, want the stored kakamigahara", p.prof.ID)
+	}
+	p.stop()
+	// A profile file on the command line stays in force.
+	b, err := os.ReadFile(filepath.Join("..", "..", "assets", "profiles", "moriya.toml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	file := filepath.Join(t.TempDir(), "mytown.toml")
+	os.WriteFile(file, b, 0o600)
+	p, err = assemble(test.NewTempApp(t), test.NewTempWindow(t, nil), config{demo: true, profile: file, data: h.dir},
+		seams{exec: &flow.QueueExecutor{}, now: func() time.Time { return testNow }, keyGen: poolKeyGen(t)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer p.stop()
+	if p.prof.ID != "mytown" {
+		t.Errorf("started with -profile %s: profile %s", file, p.prof.ID)
 	}
 }
