@@ -36,7 +36,9 @@ func (e *eligibility) Page(s flow.Snapshot) Page {
 			for _, r := range ch.Reasons {
 				rows = append(rows, Body("・"+tr.T("reason."+r)))
 			}
-			rows = append(rows, Body(tr.T("lapse.short."+ch.Cert.String()))) // before deciding to renew
+			if ch.Cert == flow.CertSign { // before deciding to renew: the one that lapses on a move
+				rows = append(rows, Body(tr.T("lapse.short.SIGN")))
+			}
 		} else {
 			rows = append(rows, Emphasis(tr.T("screen.eligibility.not_here"), theme.ColorNameError))
 			for _, r := range ch.Reasons {
