@@ -28,7 +28,6 @@ type printing struct {
 	done    bool   // the printer answered for lastKey
 	onPrint func(code string)
 	wg      sync.WaitGroup
-	open    func(string) (printer.Printer, error)
 }
 
 // ApplySettings puts the settings the kiosk shows into force at once: the
@@ -92,10 +91,7 @@ func (k *Kiosk) maybePrint(s flow.Snapshot) {
 	}
 	k.print.lastKey, k.print.fault, k.print.done = key, "", false
 	r := paper.Receipt(k.tr, s, !k.print.noQR)
-	target, open := k.print.target, k.print.open
-	if open == nil {
-		open = printer.Open
-	}
+	target := k.print.target
 	k.print.wg.Add(1)
 	go func() {
 		defer k.print.wg.Done()
@@ -104,7 +100,7 @@ func (k *Kiosk) maybePrint(s flow.Snapshot) {
 		job, _, err := printer.Job(r)
 		if err == nil {
 			var p printer.Printer
-			if p, err = open(target); err == nil {
+			if p, err = printer.Open(target); err == nil {
 				err = p.Print(ctx, job)
 			}
 		}
