@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs the Debian packages the kiosk needs to build, run the demo and run
 # every test: Fyne's cgo/GL headers, PC/SC with the vpcd virtual reader,
-# OpenSC (fidelity tests), Xvfb (real-window test), MinGW (Windows build) and
+# OpenSC (fidelity tests), Xvfb (real-window test), MinGW (Windows build), zbar
+# (zbarimg reads printed receipts' QR codes back in tests) and
 # the BIZ UDGothic font. Idempotent: apt runs only when something is missing.
 set -euo pipefail
 
