@@ -175,6 +175,8 @@ func route(p *Profile, req Request, purpose Purpose, needsRep bool, reasons []Re
 		return RouteCounter
 	case purpose == PurposePINReset:
 		return RouteCounter // "staff only" (DESIGN.md §1 table): a clerk drives the reset
+	case purpose == PurposeReissueLost:
+		return RouteCounter // a fee is taken (DESIGN.md §1: fees are staff-assisted cases)
 	case p.ApprovalRequired:
 		return RouteApproval
 	}

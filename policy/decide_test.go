@@ -177,10 +177,10 @@ var checkCases = []checkCase{
 	// ---- fees, old cards
 	{src: "000 紛失等本人の責による…再交付に伴う電子証明書の発行は有料で200円 (別途…800円)", profile: "moriya",
 		req:  Request{Today: d("2026-04-01"), BirthDate: d("1980-06-15"), Cert: CertSign, Purpose: PurposeReissueLost},
-		want: Decision{Allowed: true, Route: RouteApproval, Reasons: rs(ApprovalRequired, CardReissueFee), NewExpiry: d("2030-06-15"), FeeYen: 200, Visits: 1, Documents: []Document{DocMyNumberCard, DocIssueFee}}},
+		want: Decision{Allowed: true, Route: RouteCounter, Reasons: rs(StaffRequired, CardReissueFee), NewExpiry: d("2030-06-15"), FeeYen: 200, Visits: 1, Documents: []Document{DocMyNumberCard, DocIssueFee}}},
 	{src: "001 発行手数料…紛失などによる再発行の場合必要。発行手数料は200円", profile: "kakamigahara",
 		req:  Request{Today: d("2026-04-01"), BirthDate: d("1980-06-15"), Cert: CertAuth, Purpose: PurposeReissueLost},
-		want: Decision{Allowed: true, Route: RouteApproval, Reasons: rs(ApprovalRequired), NewExpiry: d("2030-06-15"), FeeYen: 200, Visits: 1, Documents: []Document{DocMyNumberCard, DocApplicationForm, DocIssueFee}}},
+		want: Decision{Allowed: true, Route: RouteCounter, Reasons: rs(StaffRequired), NewExpiry: d("2030-06-15"), FeeYen: 200, Visits: 1, Documents: []Document{DocMyNumberCard, DocApplicationForm, DocIssueFee}}},
 	{src: "001 平成28年1月から…マイナンバーカードの取得が必要", profile: "kakamigahara",
 		req:  Request{Today: d("2026-04-01"), BirthDate: d("1980-06-15"), Cert: CertAuth, Purpose: PurposeNew, CardType: CardJuki},
 		want: Decision{Allowed: false, Route: RouteCounter, Reasons: rs(JukiCard), Visits: 1, Documents: []Document{}}},
@@ -253,6 +253,11 @@ func TestCheckAllFee(t *testing.T) {
 	}
 	if !slices.Equal(q.Documents, []Document{DocMyNumberCard, DocIssueFee}) || q.Visits != 1 {
 		t.Errorf("documents %v visits %d", q.Documents, q.Visits)
+	}
+	for _, dd := range q.Decisions { // a fee is taken: at the counter, with the card's own fee explained
+		if dd.Route != RouteCounter || !slices.Contains(dd.Reasons, CardReissueFee) {
+			t.Errorf("reissue-lost decision %+v: want the counter and %s", dd, CardReissueFee)
+		}
 	}
 	q, _ = CheckAll(p, []Request{auth})
 	if q.FeeYen != 200 {

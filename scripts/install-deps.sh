@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # Installs the Debian packages the kiosk needs to build, run the demo and run
 # every test: Fyne's cgo/GL headers, PC/SC with the vpcd virtual reader,
-# OpenSC (fidelity tests), Xvfb (real-window test), MinGW (Windows build) and
-# the BIZ UDGothic font, PostgreSQL (fleet integration tests), and for the Windows
-# installer and its Wine test NSIS, osslsigncode, debootstrap and shellcheck.
-# Idempotent: apt runs only when something is missing.
+# OpenSC (fidelity tests), Xvfb (real-window test), MinGW (Windows build), zbar
+# (zbarimg reads printed receipts' QR codes back in tests), the BIZ UDGothic font,
+# PostgreSQL (fleet integration tests), espeak-ng, sox, alsa-utils and kakasi (voice
+# guidance), and for the Windows installer and its Wine test NSIS, osslsigncode,
+# debootstrap and shellcheck. Idempotent: apt runs only when something is missing.
 set -euo pipefail
 
 pkgs=(
@@ -13,6 +14,7 @@ pkgs=(
   libpcsclite-dev pcscd vsmartcard-vpcd
   opensc openssl
   xvfb xdotool imagemagick
+  zbar-tools
   gcc-mingw-w64-x86-64 nsis osslsigncode debootstrap shellcheck
   fonts-morisawa-bizud-gothic
   postgresql

@@ -36,6 +36,9 @@ func (e *eligibility) Page(s flow.Snapshot) Page {
 			for _, r := range ch.Reasons {
 				rows = append(rows, Body("・"+tr.T("reason."+r)))
 			}
+			if ch.Cert == flow.CertSign { // before deciding to renew: the one that lapses on a move
+				rows = append(rows, Body(tr.T("lapse.short.SIGN")))
+			}
 		} else {
 			rows = append(rows, Emphasis(tr.T("screen.eligibility.not_here"), theme.ColorNameError))
 			for _, r := range ch.Reasons {
@@ -78,7 +81,8 @@ func (e *eligibility) Page(s flow.Snapshot) Page {
 		Wide:  true,
 		Secondary: []Action{{ID: "back", Label: tr.T("screen.eligibility.rechoose"), Icon: theme.NavigateBackIcon(),
 			Do: func() { e.k.Send(flow.Back{}) }},
-			{ID: "cancel", Label: tr.T("action.back_to_menu"), Icon: theme.CancelIcon(), Do: func() { e.k.Send(flow.Cancel{}) }}},
+			{ID: "cancel", Label: tr.T("action.back_to_menu"), Icon: theme.CancelIcon(), Do: func() { e.k.Send(flow.Cancel{}) }},
+			e.k.lapseAction()},
 	}
 	if s.CanContinue {
 		page.Primary = &Action{ID: "next", Label: tr.T("screen.eligibility.next." + string(s.Route)), Icon: theme.NavigateNextIcon(),

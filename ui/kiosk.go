@@ -105,6 +105,7 @@ type Kiosk struct {
 	high    bool // high contrast, for this session
 	prevID  string
 	popup   *popupState // an open chooser that has the keys (keys.go)
+	print   printing    // receipt printer and the settings shown (settings.go)
 }
 
 // panelLayout stacks the kiosk's layers and fits the text size to the
@@ -330,6 +331,7 @@ func (k *Kiosk) onTypedKey(e *fyne.KeyEvent) {
 func (k *Kiosk) render(s flow.Snapshot) {
 	prev := k.snap
 	k.snap = s
+	k.maybePrint(s)
 	id := k.currentID()
 	if id == k.screenID && k.screen != nil && s.Seq == prev.Seq && s.Seq == k.lastRebuild {
 		return
@@ -558,7 +560,7 @@ func (k *Kiosk) Compact() bool { return k.textNow < 28 }
 func (k *Kiosk) onLanguage() {
 	var pop *widget.PopUp
 	var cells []fyne.CanvasObject
-	for _, l := range k.tr.Languages() {
+	for _, l := range k.Offered() {
 		l := l
 		b := widget.NewButton(l.Name, func() {
 			pop.Hide()

@@ -77,8 +77,13 @@ func (r *receipt) Page(s flow.Snapshot) Page {
 		for _, o := range rc.Outstanding {
 			facts = append(facts, Emphasis(tr.T("error."+o), theme.ColorNameError))
 		}
-		if rc.QR != "" {
+		if rc.QR != "" && !r.k.print.noQR {
 			qr = QRCode(rc.QR, qrSize)
+		}
+		if text, fault := r.k.printNotice(rc); fault {
+			facts = append(facts, WarningPanel(text))
+		} else if text != "" {
+			facts = append(facts, Strong(text))
 		}
 	}
 	// The label column is as wide as the longest label, up to maxLabel.

@@ -51,6 +51,9 @@ type StaffConfig struct {
 	// timeout, the receipt printer); the UI applies the keypad, languages
 	// and staff timeout itself.
 	OnSettings func(staff.Settings)
+	// OnAuditError hears audit writes that failed (printer faults); nil
+	// drops them.
+	OnAuditError func(error)
 	// Quit closes the kiosk after a supervisor's exit; nil is Kiosk.Quit.
 	Quit func()
 	// Fleet is the central database for "All kiosks" (supervisors); nil
@@ -114,8 +117,23 @@ func (d *StaffDesk) Attach(k *Kiosk) {
 	desks[k] = d
 	desksMu.Unlock()
 	d.k = k
-	k.opts.Scramble = d.settings.Scramble
+	k.onPrinted(d.printed)
+	k.ApplySettings(d.settings)
 }
+
+// printed audits a receipt printer fault (a code, nothing personal); the
+// dashboard shows the kiosk's last fault.
+func (d *StaffDesk) printed(code string) {
+	if code == "" || d.cfg.Store == nil {
+		return
+	}
+	if _, err := d.cfg.Store.Append(d.ctx(), 0, KindPrinterFault, store.Detail{"code": code}); err != nil && d.cfg.OnAuditError != nil {
+		d.cfg.OnAuditError(err)
+	}
+}
+
+// KindPrinterFault is the audit event of a receipt that did not print.
+const KindPrinterFault = "printer_fault"
 
 // Hook is the kiosk's staff hook (Options.Staff): the hidden corner, the
 // staff key, the close request and the clerk's button on the waiting screen

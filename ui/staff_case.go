@@ -2,6 +2,7 @@ package ui
 
 import (
 	"errors"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -29,6 +30,7 @@ type staffCase struct {
 	under15   bool
 	ward      bool
 	domicile  bool
+	lapse     policy.Revocation // CaseLapsed: the cause the clerk records
 	letterRef *widget.Entry
 	declining bool
 	errMsg    string
@@ -37,7 +39,7 @@ type staffCase struct {
 func init() {
 	Register(idStaffCase, func(k *Kiosk) Screen {
 		return &staffCase{staffScreen: newStaffScreen(k), kind: staff.CasePINReset, purpose: policy.PurposeNew,
-			certs: map[policy.Cert]bool{policy.CertAuth: true}, letterRef: widget.NewEntry()}
+			certs: map[policy.Cert]bool{policy.CertAuth: true}, lapse: policy.RevokeAddressChange, letterRef: widget.NewEntry()}
 	})
 }
 
@@ -128,6 +130,14 @@ func (c *staffCase) openPage(s flow.Snapshot) Page {
 		}
 		rows = append(rows, Strong(c.t("staff.case.purpose")), container.NewGridWithColumns(3, ps...))
 	}
+	if c.kind == staff.CaseLapsed { // moved, name changed...: the certificate lapsed, issue anew
+		var causes []fyne.CanvasObject
+		for _, r := range staff.LapseCauses {
+			r := r
+			causes = append(causes, c.toggle("staff.lapse."+string(r), c.t("lapse."+string(r)), c.lapse == r, func() { c.lapse = r; c.refresh() }))
+		}
+		rows = append(rows, Strong(c.t("staff.case.lapse_cause")), container.NewGridWithColumns(3, causes...))
+	}
 	if c.kind == staff.CaseLegalRep {
 		flags := []fyne.CanvasObject{
 			c.toggle("staff.flag.under15", c.t("staff.flag.under15"), c.under15, func() { c.under15 = !c.under15; c.refresh() }),
@@ -166,6 +176,9 @@ func (c *staffCase) onOpen() {
 	}
 	in := staff.CaseInput{Kind: c.kind, Purpose: c.purpose, Under15: c.under15 && c.kind == staff.CaseLegalRep,
 		AdultWard: c.ward && c.kind == staff.CaseLegalRep, DomicileInCity: c.domicile && c.kind == staff.CaseLegalRep, Today: c.today()}
+	if c.kind == staff.CaseLapsed {
+		in.Lapse = c.lapse
+	}
 	for _, ct := range []policy.Cert{policy.CertSign, policy.CertAuth} {
 		if c.certs[ct] {
 			in.Certs = append(in.Certs, ct)
@@ -245,6 +258,9 @@ func (c *staffCase) checklistPage(cs *staff.Case) Page {
 	rows = append(rows, ids...)
 	if pl.MandatePINReset {
 		rows = append(rows, c.toggle("staff.case.mandate", c.t("staff.case.mandate"), cs.Mandate, func() { cs.Mandate = !cs.Mandate; c.refresh() }))
+	}
+	if p := c.d.counter.Profile; pl.FeeYen > 0 && p != nil && p.CardReissueFeeYen > 0 && slices.Contains(pl.Reasons, string(policy.CardReissueFee)) {
+		rows = append(rows, Body(c.t("staff.case.card_fee", "Fee", c.k.tr.Yen(p.CardReissueFeeYen)))) // the card's own fee, told, not taken here
 	}
 	if pl.FeeYen > 0 {
 		if cs.FeeRecorded {

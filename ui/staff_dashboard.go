@@ -62,6 +62,9 @@ func (d *staffDashboard) Page(flow.Snapshot) Page {
 	}
 	t, _ := store.ParseDate(today)
 	rows = append(rows, Heading(d.t("staff.dash.lead", "Date", d.k.tr.Date(t))))
+	if f := d.k.PrinterFault(); f != "" { // the last receipt did not print
+		rows = append(rows, WarningPanel(d.t("staff.dash.printer_fault", "Fault", d.t("staff.printer."+f))))
+	}
 	count := func(id string, label string, n int, warn bool) fyne.CanvasObject {
 		num := widget.NewLabelWithStyle(strconv.Itoa(n), fyne.TextAlignCenter, fyne.TextStyle{Bold: true})
 		num.SizeName = theme.SizeNameHeadingText

@@ -72,6 +72,9 @@ func (s *staffSettings) Page(flow.Snapshot) Page {
 	}
 	var profiles []fyne.CanvasObject
 	for _, name := range policy.ProfileNames() {
+		if !slices.Contains(policy.ProfileNames(), s.d.settings.Profile) {
+			break // a profile from a file: the choice would not take effect
+		}
 		name := name
 		lbl := name
 		if p, err := policy.LoadProfile(name); err == nil {
@@ -113,15 +116,23 @@ func (s *staffSettings) Page(flow.Snapshot) Page {
 			s.toggle(id+".off", s.t("staff.settings.off"), !*v, func() { *v = false; s.k.rebuild() }),
 		}
 	}
-	rows := []fyne.CanvasObject{s.banner(),
-		row(s.t("staff.settings.profile"), profiles...),
+	// Only settings that take effect appear: the profile row when the kiosk
+	// runs an embedded profile (one from a file stays), the printer when
+	// receipts are printed.
+	rows := []fyne.CanvasObject{s.banner()}
+	if len(profiles) > 0 {
+		rows = append(rows, row(s.t("staff.settings.profile"), profiles...))
+	}
+	rows = append(rows,
 		row(s.t("staff.settings.idle"), idle...),
 		row(s.t("staff.settings.staff_timeout"), st...),
 		row(s.t("staff.settings.languages"), langs...),
 		row(s.t("staff.settings.scramble"), onoff("staff.settings.scramble", &s.draft.Scramble)...),
 		row(s.t("staff.settings.receipt_print"), onoff("staff.settings.receipt_print", &s.draft.ReceiptPrint)...),
-		row(s.t("staff.settings.receipt_qr"), onoff("staff.settings.receipt_qr", &s.draft.ReceiptQR)...),
-		container.NewVBox(Strong(s.t("staff.settings.printer")), AtLeast(s.printer, 480, MinTarget)),
+		row(s.t("staff.settings.receipt_qr"), onoff("staff.settings.receipt_qr", &s.draft.ReceiptQR)...))
+	if s.draft.ReceiptPrint {
+		s.printer.SetPlaceHolder("tcp://192.0.2.10:9100, cups:QUEUE, spool:NAME, /dev/usb/lp0")
+		rows = append(rows, container.NewVBox(Strong(s.t("staff.settings.printer")), AtLeast(s.printer, 640, MinTarget)))
 	}
 	if s.msg != "" {
 		if s.msgErr {
@@ -162,9 +173,14 @@ func (s *staffSettings) onSave() {
 // here, the rest through the program's callback.
 func (d *StaffDesk) apply(s staff.Settings) {
 	s.Languages = slices.Clone(s.Languages)
+	if s.Profile != d.settings.Profile {
+		if p, err := policy.LoadProfile(s.Profile); err == nil {
+			d.cfg.Profile, d.counter.Profile = p, p
+		}
+	}
 	d.settings = s
 	if d.k != nil {
-		d.k.opts.Scramble = s.Scramble
+		d.k.ApplySettings(s)
 	}
 	d.desk.SetTimeout(s.StaffTimeout)
 	if d.cfg.OnSettings != nil {

@@ -45,7 +45,8 @@ func (st *status) Page(s flow.Snapshot) Page {
 		Title: tr.T("screen.status.title"),
 		Body:  container.NewVBox(rows...),
 		Secondary: []Action{{ID: "cancel", Label: tr.T("action.finish"), Icon: theme.LogoutIcon(),
-			Do: func() { st.k.Send(flow.Cancel{}) }}},
+			Do: func() { st.k.Send(flow.Cancel{}) }},
+			st.k.lapseAction()}, // when a certificate lapses by itself: one tap
 		Wide: true,
 	}
 }

@@ -42,7 +42,7 @@ func (w *welcome) Page(s flow.Snapshot) Page {
 	var bottom fyne.CanvasObject
 	if w.k.textNow >= 28 {
 		var langs []fyne.CanvasObject
-		for _, l := range tr.Languages() {
+		for _, l := range w.k.Offered() {
 			l := l
 			b := w.k.Control("welcome.lang."+l.Tag, l.Name, nil, func() { tr.SetLang(l.Tag) })
 			if l.Tag == tr.Lang() {

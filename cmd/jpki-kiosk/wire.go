@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
@@ -122,6 +123,24 @@ func assemble(a fyne.App, w fyne.Window, c config, sm seams) (p *parts, err erro
 	p.st = st
 	p.cleanup = append(p.cleanup, func() { st.Close() })
 	ctx := context.Background()
+	// One configuration: the profile's defaults, then what a supervisor
+	// saved on the settings screen (which names the profile in force once
+	// chosen there; -profile is the first start's).
+	settings, err := staff.LoadSettings(ctx, st, staff.Defaults(prof))
+	if err != nil {
+		return p, fmt.Errorf("staff settings: %w", err)
+	}
+	fromFile := !slices.Contains(policy.ProfileNames(), profName)
+	if fromFile {
+		settings.Profile = profName // a profile file given on the command line stays in force
+	} else if settings.Profile != profName && slices.Contains(policy.ProfileNames(), settings.Profile) {
+		if sp, err := policy.LoadProfile(settings.Profile); err == nil {
+			prof, profName, p.prof = sp, settings.Profile, sp
+			if settings, err = staff.LoadSettings(ctx, st, staff.Defaults(prof)); err != nil {
+				return p, fmt.Errorf("staff settings: %w", err)
+			}
+		}
+	}
 	if _, err := st.Purge(ctx, prof.RetentionDays); err != nil {
 		return p, fmt.Errorf("retention purge: %w", err)
 	}
@@ -171,10 +190,6 @@ func assemble(a fyne.App, w fyne.Window, c config, sm seams) (p *parts, err erro
 		port = p.pcsc // Identify waits for the insertion's retried connect
 	}
 
-	settings, err := staff.LoadSettings(ctx, st, staff.Defaults(prof))
-	if err != nil {
-		return p, fmt.Errorf("staff settings: %w", err)
-	}
 	tr, err := i18n.Load()
 	if err != nil {
 		return p, err
@@ -218,7 +233,20 @@ func assemble(a fyne.App, w fyne.Window, c config, sm seams) (p *parts, err erro
 	}
 	desk = ui.NewStaffDesk(ui.StaffConfig{Store: st, Profile: prof, Settings: settings, Languages: langs,
 		Approvals: approvals, Work: work, Now: now, ExportDir: c.data, Fleet: fleetView,
-		OnSettings: func(s staff.Settings) { m.SetIdleAfter(s.IdleTimeout) }})
+		OnAuditError: onErr,
+		OnSettings: func(s staff.Settings) {
+			m.SetIdleAfter(s.IdleTimeout)
+			if s.Profile != p.prof.ID { // rules, hours and documents of another municipality
+				np, err := policy.LoadProfile(s.Profile)
+				if err != nil {
+					onErr(fmt.Errorf("profile %s: %w", s.Profile, err))
+					return
+				}
+				p.prof = np
+				m.SetRules(flow.PolicyRules{Profile: np})
+				rec.SetProfile(np.ID)
+			}
+		}})
 	p.desk = desk
 	p.k = ui.New(a, w, tr, session{m}, ui.Options{Demo: c.demo, Staff: desk.Hook, Scramble: settings.Scramble})
 	desk.Attach(p.k)

@@ -8,6 +8,7 @@ import (
 	"image/png"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -407,5 +408,68 @@ func TestRetentionPurgeAtStart(t *testing.T) {
 	}
 	if n != 0 {
 		t.Errorf("%d events older than %d days kept", n, p.prof.RetentionDays)
+	}
+}
+
+// TestProfileSettingTakesEffect: a supervisor picks another municipality on
+// the staff settings screen; the next resident's eligibility shows that
+// profile's documents, new sessions are recorded under it, and the next
+// start keeps it over -profile.
+func TestProfileSettingTakesEffect(t *testing.T) {
+	h := newHeadless(t)
+	h.w.Canvas().OnTypedKey()(&fyne.KeyEvent{Name: fyne.KeyF12})
+	h.signIn()
+	h.tap("staff.tile.settings")
+	h.tap("staff.settings.profile.kakamigahara")
+	h.tap("staff.settings.save")
+	h.tap("staff.signout")
+
+	per := persona(t, vcard.PersonaRenewable)
+	h.insert(per.Name)
+	h.want("STATUS")
+	h.tap("service.PREPARE")
+	h.pinOK(per.BasicPIN)
+	h.tap("certs.BOTH")
+	if h.p.k.ScreenID() == "ENTER_PIN" {
+		h.pinOK(per.SignPIN)
+	}
+	h.want("ELIGIBILITY")
+	for _, c := range h.p.k.Snapshot().Choices { // 001: renew needs the application form; 000's expiry notice is not asked
+		if !slices.Contains(c.Documents, string(policy.DocApplicationForm)) || slices.Contains(c.Documents, string(policy.DocExpiryNotice)) {
+			t.Errorf("%v documents %v: want kakamigahara's", c.Cert, c.Documents)
+		}
+	}
+	var prof string
+	if err := h.p.st.DB().QueryRow(`SELECT profile FROM sessions ORDER BY id DESC LIMIT 1`).Scan(&prof); err != nil || prof != "kakamigahara" {
+		t.Errorf("last session under profile %q (%v)", prof, err)
+	}
+
+	h.p.stop()
+	a := test.NewTempApp(t)
+	w := test.NewTempWindow(t, nil)
+	p, err := assemble(a, w, config{demo: true, profile: "moriya", data: h.dir},
+		seams{exec: &flow.QueueExecutor{}, now: func() time.Time { return testNow }, keyGen: poolKeyGen(t)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.prof.ID != "kakamigahara" {
+		t.Errorf("restarted with profile %s, want the stored kakamigahara", p.prof.ID)
+	}
+	p.stop()
+	// A profile file on the command line stays in force.
+	b, err := os.ReadFile(filepath.Join("..", "..", "assets", "profiles", "moriya.toml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	file := filepath.Join(t.TempDir(), "mytown.toml")
+	os.WriteFile(file, b, 0o600)
+	p, err = assemble(test.NewTempApp(t), test.NewTempWindow(t, nil), config{demo: true, profile: file, data: h.dir},
+		seams{exec: &flow.QueueExecutor{}, now: func() time.Time { return testNow }, keyGen: poolKeyGen(t)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer p.stop()
+	if p.prof.ID != "mytown" {
+		t.Errorf("started with -profile %s: profile %s", file, p.prof.ID)
 	}
 }

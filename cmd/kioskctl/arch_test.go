@@ -26,6 +26,8 @@ func TestArchitecture(t *testing.T) {
 		{"ui/flow/staff", []string{"fyne.io/", "card/vcard", "cmd"}},
 		{"ui/speech", []string{"fyne.io/", "card", "policy", "store", "cmd", "ui/flow"}},
 		{"card/issue", []string{"card/vcard", "ui", "store", "cmd", "fyne.io/"}},
+		{"ui/printer", []string{"store", "card", "ui/flow", "cmd", "fyne.io/"}},
+		{"ui/paper", []string{"card/vcard", "cmd", "fyne.io/"}},
 	}
 	for _, r := range rules {
 		out, err := exec.Command("go", "list", "-deps", "./../../"+r.pkg).CombinedOutput()

@@ -54,7 +54,7 @@ func TestPolicyCheckCLI(t *testing.T) {
 				"documents": []any{"MYNUMBER_CARD", "EXPIRY_NOTICE"}}},
 		{"000 紛失等本人の責による…200円",
 			[]string{"--cert", "auth", "--purpose", "reissue-lost"},
-			map[string]any{"allowed": true, "route": "approval", "reasons": []any{"APPROVAL_REQUIRED", "CARD_REISSUE_FEE_SEPARATE"},
+			map[string]any{"allowed": true, "route": "counter", "reasons": []any{"STAFF_REQUIRED", "CARD_REISSUE_FEE_SEPARATE"},
 				"new_expiry": "2030-06-15", "renewal_opens": nil, "fee_yen": 200.0, "visits": 1.0,
 				"documents": []any{"MYNUMBER_CARD", "ISSUE_FEE_200"}}},
 		{"000 代理人による申請は2回来庁が必要",

@@ -95,6 +95,17 @@ func TestRealRenewalThroughTrainingIssuer(t *testing.T) {
 	if s.Receipt == nil || !slices.Equal(s.Receipt.Done, []string{"ISSUED_SIGN", "ISSUED_AUTH"}) {
 		t.Fatalf("receipt %+v", s.Receipt)
 	}
+	// The approved ticket is finished when issuance ends: the clerk's queue
+	// and the dashboard no longer hold it.
+	if tk, err := st.Ticket(context.Background(), pending[0].ID); err != nil || tk.Status != store.TicketDone {
+		t.Errorf("ticket after issuance: %+v %v, want done", tk, err)
+	}
+	if open, _ := st.Tickets(context.Background(), "2025-06-11", store.TicketWaiting, store.TicketCalled, store.TicketApproved); len(open) != 0 {
+		t.Errorf("open tickets after issuance: %+v", open)
+	}
+	if db, err := st.Dashboard(context.Background(), "2025-06-11"); err != nil || db.ApprovalsPending != 0 || db.TicketsWaiting != 0 {
+		t.Errorf("dashboard after issuance: %+v %v", db, err)
+	}
 
 	// On the card: training CA certificates with the holder's data, new PINs.
 	sc, err := x509.ParseCertificate(vc.File(vcard.EFSignCert))

@@ -21,6 +21,7 @@ type StoreRecorder struct {
 
 	mu       sync.Mutex
 	services map[int64][]string
+	tickets  map[int64]int64 // session → its ticket's store ID
 }
 
 var _ Recorder = (*StoreRecorder)(nil)
@@ -30,9 +31,19 @@ func NewStoreRecorder(s *store.Store, profile, terminal string) *StoreRecorder {
 	return &StoreRecorder{Store: s, Profile: profile, Terminal: terminal}
 }
 
+// SetProfile names the profile of the sessions started from now on.
+func (r *StoreRecorder) SetProfile(code string) {
+	r.mu.Lock()
+	r.Profile = code
+	r.mu.Unlock()
+}
+
 // StartSession opens a self-service session.
 func (r *StoreRecorder) StartSession(ctx context.Context, _ time.Time) (string, error) {
-	id, err := r.Store.StartSession(ctx, store.SessionStart{Mode: store.ModeSelf, Profile: r.Profile, Terminal: r.Terminal})
+	r.mu.Lock()
+	prof := r.Profile
+	r.mu.Unlock()
+	id, err := r.Store.StartSession(ctx, store.SessionStart{Mode: store.ModeSelf, Profile: prof, Terminal: r.Terminal})
 	if err != nil {
 		return "", err
 	}
@@ -59,6 +70,11 @@ func (r *StoreRecorder) Record(ctx context.Context, sessionID string, t Transiti
 			r.services[id] = append(r.services[id], svc)
 		}
 		r.mu.Unlock()
+	}
+	if t.From == StateIssuing && (t.To == StateReceipt || t.To == StateFailed) {
+		if err := r.closeTicket(ctx, id, t.To == StateReceipt); err != nil {
+			return err
+		}
 	}
 	d := store.Detail{"event": strings.ToLower(t.Kind), "from": strings.ToLower(t.From.String()), "to": strings.ToLower(t.To.String())}
 	if svc := serviceCode(t.Service); svc != "" {
@@ -112,6 +128,14 @@ func (r *StoreRecorder) TakeTicket(ctx context.Context, sessionID string, req Ti
 	if err != nil {
 		return Ticket{}, err
 	}
+	if id != 0 {
+		r.mu.Lock()
+		if r.tickets == nil {
+			r.tickets = map[int64]int64{}
+		}
+		r.tickets[id] = t.ID
+		r.mu.Unlock()
+	}
 	day, _ := store.ParseDate(t.Date)
 	return Ticket{Number: t.Number, Day: day, ID: strconv.FormatInt(t.ID, 10)}, nil
 }
@@ -125,8 +149,28 @@ func (r *StoreRecorder) EndSession(ctx context.Context, sessionID string, end Se
 	r.mu.Lock()
 	svcs := r.services[id]
 	delete(r.services, id)
+	delete(r.tickets, id)
 	r.mu.Unlock()
 	return r.Store.EndSession(ctx, id, store.SessionEnd{Outcome: StoreOutcome(end), Services: svcs})
+}
+
+// closeTicket ends the session's ticket when issuance ends, so that the
+// clerk's queue does not keep it open: done when the certificates were
+// written, cancelled when issuance failed (the approval cannot be used again;
+// the failure screen sends the resident to the counter).
+func (r *StoreRecorder) closeTicket(ctx context.Context, sessionID int64, ok bool) error {
+	r.mu.Lock()
+	tid, has := r.tickets[sessionID]
+	delete(r.tickets, sessionID)
+	r.mu.Unlock()
+	if !has {
+		return nil
+	}
+	to := store.TicketDone
+	if !ok {
+		to = store.TicketCancelled
+	}
+	return r.Store.SetTicketStatus(ctx, tid, to, "")
 }
 
 // StoreOutcome maps a flow session end to the store's outcome: what was

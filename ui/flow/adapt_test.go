@@ -265,3 +265,46 @@ func TestStoreOutcome(t *testing.T) {
 		}
 	}
 }
+
+// TestStoreRecorderClosesTicket: issuance that ends in the receipt finishes
+// the session's approved ticket; issuance that fails cancels it.
+func TestStoreRecorderClosesTicket(t *testing.T) {
+	ctx := context.Background()
+	st, err := store.Open(filepath.Join(t.TempDir(), "kiosk.db"), store.Options{Now: func() time.Time { return realNow }, Synchronous: "NORMAL",
+		Argon2: &store.Argon2Params{Time: 1, MemoryKiB: 64, Threads: 1, SaltLen: 16, KeyLen: 32}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	if err := st.AddStaff(ctx, "clerk01", store.RoleClerk, []byte("correct horse battery"), ""); err != nil {
+		t.Fatal(err)
+	}
+	rec := NewStoreRecorder(st, "moriya", "t1")
+	for _, c := range []struct {
+		to   State
+		want store.TicketStatus
+	}{{StateReceipt, store.TicketDone}, {StateFailed, store.TicketCancelled}} {
+		sid, err := rec.StartSession(ctx, realNow)
+		if err != nil {
+			t.Fatal(err)
+		}
+		tk, err := rec.TakeTicket(ctx, sid, TicketRequest{Certs: CertSet{Auth: true}, Purpose: "renew", Route: RouteApproval})
+		if err != nil {
+			t.Fatal(err)
+		}
+		id := mustInt(t, tk.ID)
+		if _, err := st.Decide(ctx, store.Approval{TicketID: id, CardRef: store.CardRef([]byte("c1")), StaffID: "clerk01", Decision: store.Approve}); err != nil {
+			t.Fatal(err)
+		}
+		if err := rec.Record(ctx, sid, Transition{At: realNow, Kind: "CARD_RESULT", From: StateIssuing, To: c.to}); err != nil {
+			t.Fatal(err)
+		}
+		got, err := st.Ticket(ctx, id)
+		if err != nil || got.Status != c.want {
+			t.Errorf("issuance to %v: ticket %s %v, want %s", c.to, got.Status, err, c.want)
+		}
+		if err := rec.EndSession(ctx, sid, SessionEnd{At: realNow, Outcome: OutcomeIssued}); err != nil {
+			t.Fatal(err)
+		}
+	}
+}

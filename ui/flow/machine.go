@@ -162,6 +162,18 @@ func (m *Machine) SetIdleAfter(d time.Duration) {
 	m.mu.Unlock()
 }
 
+// SetRules swaps the rules (another municipality profile: eligibility,
+// hours, documents, PIN formats) from the next decision on; a session under
+// way keeps the decisions already made.
+func (m *Machine) SetRules(r Rules) {
+	if r == nil {
+		return
+	}
+	m.mu.Lock()
+	m.cfg.Rules = r
+	m.mu.Unlock()
+}
+
 // Snapshot returns the current view model.
 func (m *Machine) Snapshot() Snapshot {
 	m.mu.Lock()

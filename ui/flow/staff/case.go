@@ -240,8 +240,18 @@ func (k *Counter) Approve(ctx context.Context, c *Case, staffID string) (Grant, 
 		return Grant{}, err
 	}
 	c.Grant, c.Step = &g, StepApproved
+	if c.Plan.Input.Kind == CaseLapsed { // the cause, for the record: a code, nothing personal
+		if _, err := k.Store.Append(ctx, c.SessionID, KindCertLapsed, store.Detail{"cause": string(c.Plan.Input.Lapse),
+			"certificates": certCodes(c.Plan.Allowed), "staff_id": staffID, "card_ref": c.CardRef}); err != nil {
+			return g, err
+		}
+	}
 	return g, nil
 }
+
+// KindCertLapsed is the audit event of a counter case that issues anew a
+// certificate that lapsed by itself; its detail holds the cause code.
+const KindCertLapsed = "certificate_lapsed"
 
 // Decline ends the case with a reason code (the ticket, if any, is declined).
 func (k *Counter) Decline(ctx context.Context, c *Case, staffID, reason string) error {

@@ -23,6 +23,10 @@ const (
 	// CaseReissueLost: certificates with a card reissued after a loss that is
 	// the holder's fault (200 yen).
 	CaseReissueLost CaseKind = "reissue_lost"
+	// CaseLapsed: a certificate that lapsed by itself (policy.RevocationCauses:
+	// the holder moved, changed name...) is issued anew at the counter; the
+	// clerk records the cause.
+	CaseLapsed CaseKind = "lapsed"
 	// CasePINReset: the holder's PIN reset after a lockout.
 	CasePINReset CaseKind = "pin_reset"
 	// CaseSelf: the holder's own renewal or new issuance at the counter.
@@ -30,7 +34,12 @@ const (
 )
 
 // CaseKinds lists the kinds in the clerk's menu order.
-var CaseKinds = []CaseKind{CasePINReset, CaseLegalRep, CaseProxy, CaseReissueLost, CaseSelf}
+var CaseKinds = []CaseKind{CasePINReset, CaseLegalRep, CaseProxy, CaseReissueLost, CaseLapsed, CaseSelf}
+
+// LapseCauses are the causes a clerk records for CaseLapsed: those of the
+// signature certificate a holder who comes to the counter can have (not a
+// removal from the register; an expired card is renewed first).
+var LapseCauses = []policy.Revocation{policy.RevokeAddressChange, policy.RevokeNameChange, policy.RevokeAuthCertRevoked}
 
 // DocHolderIdentity is the checklist item for the holder's own identity
 // check (one photo ID, or two without a photo); it is the kiosk's item, not
@@ -45,10 +54,11 @@ type CaseInput struct {
 	Certs          []policy.Cert
 	Under15        bool
 	AdultWard      bool
-	DomicileInCity bool        // 本籍地 in the municipality (Kakamigahara waiver)
-	Today          policy.Date // required
-	CertExpiry     policy.Date // the current certificate's expiry (renew); zero: today
-	CardExpiry     policy.Date // from the card face; zero: not asked
+	DomicileInCity bool              // 本籍地 in the municipality (Kakamigahara waiver)
+	Today          policy.Date       // required
+	CertExpiry     policy.Date       // the current certificate's expiry (renew); zero: today
+	CardExpiry     policy.Date       // from the card face; zero: not asked
+	Lapse          policy.Revocation // CaseLapsed: why the certificate lapsed (default: address change)
 }
 
 // Plan is policy's answer for a counter case.
@@ -98,6 +108,14 @@ func PlanCase(p *policy.Profile, in CaseInput) (Plan, error) {
 		in.Purpose = policy.PurposeReissueLost
 	case CasePINReset:
 		in.Purpose = policy.PurposePINReset
+	case CaseLapsed:
+		in.Purpose = policy.PurposeNew // a lapsed certificate is not renewed: a new one is issued
+		if in.Lapse == "" {
+			in.Lapse = policy.RevokeAddressChange
+		}
+		if !slices.Contains(LapseCauses, in.Lapse) {
+			return Plan{}, fmt.Errorf("%w: lapse cause %q", ErrCase, in.Lapse)
+		}
 	}
 	if in.Purpose == "" {
 		in.Purpose = policy.PurposeNew

@@ -269,3 +269,41 @@ func TestChecklistIdentityRules(t *testing.T) {
 		t.Error("Tick satisfied an identity item")
 	}
 }
+
+// TestLapsedCase: "moved, certificate lapsed — issue anew": a new issuance
+// (not a renewal) of the signature certificate for the holder, free, with
+// the cause recorded as a code when the clerk approves.
+func TestLapsedCase(t *testing.T) {
+	c := newClock()
+	s := newStore(t, c)
+	addStaff(t, s, "clerk1", store.RoleClerk)
+	ctx := context.Background()
+	k := &Counter{Store: s, Approvals: NewApprovals(s), Profile: profile(t, "moriya")}
+	if _, err := k.Open(CaseInput{Kind: CaseLapsed, Certs: []policy.Cert{policy.CertSign}, Today: today, Lapse: policy.RevokeCardExpiry}, cardA, 0, 0); !errors.Is(err, ErrCase) {
+		t.Errorf("an expired card as a lapse cause: %v", err)
+	}
+	cs, err := k.Open(CaseInput{Kind: CaseLapsed, Certs: []policy.Cert{policy.CertSign}, Today: today}, cardA, 0, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cs.Plan.Input.Purpose != policy.PurposeNew || cs.Plan.Input.Lapse != policy.RevokeAddressChange || cs.Plan.FeeYen != 0 ||
+		!slices.Equal(cs.Plan.Allowed, []policy.Cert{policy.CertSign}) || !cs.List.Has(DocHolderIdentity) {
+		t.Fatalf("plan %+v", cs.Plan)
+	}
+	cs.List.ToggleID(DocHolderIdentity, policy.IDMyNumberCard)
+	for _, it := range cs.List.Items {
+		cs.List.Tick(it.Doc, true)
+	}
+	if _, err := k.Approve(ctx, cs, "clerk1"); err != nil {
+		t.Fatal(err)
+	}
+	var n int
+	var cause string
+	s.DB().QueryRow(`SELECT COUNT(*), MAX(json_extract(detail_json, '$.cause')) FROM audit_events WHERE kind = ?`, KindCertLapsed).Scan(&n, &cause)
+	if n != 1 || cause != string(policy.RevokeAddressChange) {
+		t.Errorf("%d lapse records, cause %q", n, cause)
+	}
+	if ws, err := WorkFor(cs); err != nil || len(ws) != 1 || ws[0].Purpose != policy.PurposeNew {
+		t.Errorf("WorkFor = %+v, %v", ws, err)
+	}
+}

@@ -220,4 +220,12 @@ func TestSettingsSaveAuditsAndLoads(t *testing.T) {
 			t.Errorf("bad settings %+v saved: %v", x, err)
 		}
 	}
+	// A kiosk running a profile from a file keeps it and saves the rest.
+	file := next
+	file.Profile = "my-town"
+	other := file
+	other.IdleTimeout = 60 * time.Second
+	if _, err := SaveSettings(ctx, s, file, other, avail, "super1"); err != nil {
+		t.Errorf("settings of a kiosk with a profile file: %v", err)
+	}
 }

@@ -47,9 +47,10 @@ type Settings struct {
 // ErrSetting is a setting value out of range.
 var ErrSetting = errors.New("staff: invalid setting")
 
-// Defaults returns the settings a profile starts with.
+// Defaults returns the settings a profile starts with. Printing is off until
+// a supervisor sets the printer and turns it on.
 func Defaults(p *policy.Profile) Settings {
-	s := Settings{IdleTimeout: 90 * time.Second, Languages: []string{"ja", "en"}, ReceiptPrint: true, ReceiptQR: true,
+	s := Settings{IdleTimeout: 90 * time.Second, Languages: []string{"ja", "en"}, ReceiptQR: true,
 		Printer: "default", StaffTimeout: DefaultStaffTimeout}
 	if p != nil {
 		s.Profile = p.ID
@@ -65,9 +66,13 @@ func Defaults(p *policy.Profile) Settings {
 
 // Validate checks the settings; available lists the language tags the kiosk
 // has catalogues for.
-func (s Settings) Validate(available []string) error {
+func (s Settings) Validate(available []string) error { return s.validate(available, true) }
+
+// validate checks the settings; the profile only when checkProfile (a kiosk
+// running a profile from a file keeps it and may still save the rest).
+func (s Settings) validate(available []string, checkProfile bool) error {
 	bad := func(f string, a ...any) error { return fmt.Errorf("%w: %s", ErrSetting, fmt.Sprintf(f, a...)) }
-	if !slices.Contains(policy.ProfileNames(), s.Profile) {
+	if checkProfile && !slices.Contains(policy.ProfileNames(), s.Profile) {
 		return bad("profile %q", s.Profile)
 	}
 	if s.IdleTimeout < MinIdleTimeout || s.IdleTimeout > MaxIdleTimeout {
@@ -160,7 +165,7 @@ func LoadSettings(ctx context.Context, st *store.Store, def Settings) (Settings,
 // prev to the store (which audits each change with old and new value and
 // the clerk); it returns the keys written.
 func SaveSettings(ctx context.Context, st *store.Store, prev, next Settings, available []string, by string) ([]string, error) {
-	if err := next.Validate(available); err != nil {
+	if err := next.validate(available, next.Profile != prev.Profile); err != nil {
 		return nil, err
 	}
 	old, now := prev.values(), next.values()
