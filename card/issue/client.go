@@ -350,7 +350,7 @@ func (c *Client) run(ctx context.Context, t relayer, e *Entry, open *OpenRequest
 			}
 			if target != 0 {
 				if writes[target]++; writes[target] > lim.WritesPerEF {
-					return abort(fmt.Errorf("%w: %s of EF %04X after %d (limit %d)", ErrTooManyWrites, describe(a), target, lim.WritesPerEF, lim.WritesPerEF))
+					return abort(fmt.Errorf("%w: %s of EF %04X beyond %d writes", ErrTooManyWrites, describe(a), target, lim.WritesPerEF))
 				}
 			}
 			// Write-ahead: record what the command may do to the card.
