@@ -402,3 +402,19 @@ func TestCACertificateIsReadBack(t *testing.T) {
 		t.Errorf("%d bytes read back, want %d (both CA certificates)", read, want)
 	}
 }
+
+func TestGatewayRefusesA3xxWithoutLocation(t *testing.T) {
+	var hits atomic.Int64
+	cfg := startGateway(t, newTestPKI(t), http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		hits.Add(1)
+		w.WriteHeader(http.StatusMultipleChoices) // no Location: the HTTP client does not follow it
+	}))
+	b, err := NewGatewayBackend(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = b.Open(context.Background(), &OpenRequest{Version: ProtocolVersion})
+	if !errors.Is(err, ErrRedirect) || Code(err) != "GATEWAY_REDIRECT" || hits.Load() != 1 {
+		t.Fatalf("300 without Location: err = %v after %d requests", err, hits.Load())
+	}
+}
