@@ -1,6 +1,7 @@
 package issue
 
 import (
+	"bytes"
 	"context"
 	"crypto/rsa"
 	"crypto/x509"
@@ -26,7 +27,7 @@ type Event struct {
 	Cert      Cert      `json:"cert,omitempty"`
 	Status    StepState `json:"status,omitempty"` // sent or done for card steps
 	Serial    string    `json:"serial,omitempty"`
-	Error     string    `json:"error,omitempty"`
+	Error     string    `json:"error,omitempty"`  // a code (Code), never error text
 	Resume    string    `json:"resume,omitempty"` // the step to resume after an interruption
 }
 
@@ -45,6 +46,7 @@ type Client struct {
 	backend Backend
 	journal *Journal
 	events  EventSink
+	limits  Limits // zero fields: defaults (Limits)
 
 	mu      sync.Mutex
 	pending *Entry // the issuance whose PINs the kiosk sets next
@@ -86,7 +88,8 @@ func (c *Client) Journal() *Journal { return c.journal }
 // interrupted, naming the step to resume; when it was not, the entry is
 // removed. Either way an event says so.
 func (c *Client) abort(ctx context.Context, e *Entry, err error) *Error {
-	e.LastError = err.Error()
+	err = timedOut(ctx, err)
+	e.LastError = Code(err) // a code only: error text may quote the gateway
 	ierr := &Error{CardChanged: e.CardChanged(), Err: err}
 	if ierr.CardChanged {
 		e.State = EntryInterrupted
@@ -110,7 +113,7 @@ func (c *Client) emit(ctx context.Context, e *Entry, step string, cert Cert, st 
 	}
 	ev := Event{Time: time.Now(), JournalID: e.ID, Issuer: c.name, Approval: e.Approval, Step: step, Cert: cert, Status: st, Serial: serial}
 	if err != nil {
-		ev.Error = err.Error()
+		ev.Error = Code(err)
 		ev.Resume = e.Resume()
 	}
 	c.events.IssuanceEvent(ctx, ev)
@@ -136,6 +139,8 @@ func (c *Client) Issue(ctx context.Context, t card.Transmitter, req Request) (*R
 	if err := req.Validate(); err != nil {
 		return nil, err
 	}
+	ctx, cancel := c.deadline(ctx)
+	defer cancel()
 	if req.Now.IsZero() {
 		req.Now = time.Now()
 	}
@@ -248,6 +253,11 @@ func (c *Client) run(ctx context.Context, t relayer, e *Entry, open *OpenRequest
 		certs = append(certs, cr.Cert)
 	}
 	g := newGuard(certs)
+	lim := c.Limits()
+	writes := map[uint16]int{}              // state-changing commands per EF (Limits.WritesPerEF)
+	caSent := map[uint16][]byte{}           // CA certificate EF content as written in this run
+	caChecked := map[uint16]bool{}          // read back and found equal since the last write
+	caCerts := map[Cert]*x509.Certificate{} // CA certificates written and checked in this run
 	pubs := map[Cert]*rsa.PublicKey{}
 	bufs := map[Cert][]byte{} // certificates as written so far (memory only)
 	written := map[Cert]Issued{}
@@ -269,9 +279,25 @@ func (c *Client) run(ctx context.Context, t relayer, e *Entry, open *OpenRequest
 	abort := func(err error) (map[Cert]Issued, error) {
 		actx, cancel := context.WithTimeout(context.WithoutCancel(ctx), abortTimeout)
 		defer cancel()
-		_ = c.backend.Abort(actx, script.Session, err.Error())
+		err = timedOut(ctx, err)
+		_ = c.backend.Abort(actx, script.Session, Code(err)) // a code: the backend gets nothing it did not send
 		return nil, err
 	}
+	// verifyCA reads back the CA certificate EF ef if it was written and
+	// not yet checked: it must be selected on the card.
+	verifyCA := func(ef uint16) error {
+		cert, ok := certOfCA(ef)
+		if !ok || caSent[ef] == nil || caChecked[ef] {
+			return nil
+		}
+		ca, err := checkCA(t, cert, caSent[ef])
+		if err != nil {
+			return err
+		}
+		caChecked[ef], caCerts[cert] = true, ca
+		return nil
+	}
+	scripts := 1
 	mark := func(jc *JournalCert, step string, st StepState) error {
 		if err := c.journal.save(e); err != nil {
 			return err
@@ -291,6 +317,9 @@ func (c *Client) run(ctx context.Context, t relayer, e *Entry, open *OpenRequest
 		if len(script.Commands) == 0 {
 			return abort(fmt.Errorf("%w: empty %q script", ErrProtocol, script.Phase))
 		}
+		if len(script.Commands) > lim.Commands {
+			return abort(fmt.Errorf("%w: %q script %d has %d commands (limit %d)", ErrTooManyCommands, script.Phase, script.Seq, len(script.Commands), lim.Commands))
+		}
 		for _, ci := range script.Certificates {
 			if jc := e.cert(ci.Cert); jc != nil && g.certs[ci.Cert] && jc.Write != StepDone {
 				jc.Serial = ci.Serial
@@ -301,9 +330,28 @@ func (c *Client) run(ctx context.Context, t relayer, e *Entry, open *OpenRequest
 			if err := ctx.Err(); err != nil {
 				return abort(err)
 			}
+			prev := g.ef
 			a, err := g.check(raw)
 			if err != nil {
 				return abort(err)
+			}
+			if a.ins == insSelect && prev != 0 {
+				// Leaving an EF: a CA certificate written to it must read back intact.
+				if err := verifyCA(prev); err != nil {
+					return abort(err)
+				}
+			}
+			var target uint16 // the EF a state-changing command changes
+			switch a.ins {
+			case insGenerateKey:
+				target = uint16(a.data[0])<<8 | uint16(a.data[1])
+			case insUpdateBinary:
+				target = g.ef
+			}
+			if target != 0 {
+				if writes[target]++; writes[target] > lim.WritesPerEF {
+					return abort(fmt.Errorf("%w: %s of EF %04X beyond %d writes", ErrTooManyWrites, describe(a), target, lim.WritesPerEF))
+				}
 			}
 			// Write-ahead: record what the command may do to the card.
 			var jc *JournalCert
@@ -319,6 +367,9 @@ func (c *Client) run(ctx context.Context, t relayer, e *Entry, open *OpenRequest
 				}
 			case insUpdateBinary:
 				if cert, ok := certOfCA(g.ef); ok {
+					if off := int(a.p1)<<8 | int(a.p2); off > len(caSent[g.ef]) {
+						return abort(fmt.Errorf("%w: UPDATE BINARY at %d leaves a gap after %d bytes", ErrProtocol, off, len(caSent[g.ef])))
+					}
 					ca := e.cert(cert)
 					if ca.Write == StepDone {
 						// A resume never rewrites a written certificate's CA EF,
@@ -365,12 +416,23 @@ func (c *Client) run(ctx context.Context, t relayer, e *Entry, open *OpenRequest
 				if err := mark(jc, "generate_key", StepDone); err != nil {
 					return abort(err)
 				}
+			case a.ins == insUpdateBinary && jc == nil:
+				if _, ok := certOfCA(g.ef); ok {
+					off := int(a.p1)<<8 | int(a.p2)
+					caSent[g.ef] = append(caSent[g.ef][:off], a.data...)
+					caChecked[g.ef] = false
+				}
 			case a.ins == insUpdateBinary && jc != nil:
 				off := int(a.p1)<<8 | int(a.p2)
 				bufs[jc.Cert] = append(bufs[jc.Cert][:off], a.data...)
 				cert, err := complete(bufs[jc.Cert], pubs[jc.Cert])
 				if err != nil {
 					return abort(fmt.Errorf("the %s certificate written: %w", jc.Cert, err))
+				}
+				if ca := caCerts[jc.Cert]; cert != nil && ca != nil {
+					if err := cert.CheckSignatureFrom(ca); err != nil {
+						return abort(fmt.Errorf("%w: the %s certificate is not signed by the CA certificate written: %v", ErrCACertificate, jc.Cert, err))
+					}
 				}
 				if cert != nil && jc.Write != StepDone {
 					jc.Write, jc.Serial, jc.NotBefore = StepDone, serialString(cert), cert.NotBefore
@@ -384,11 +446,23 @@ func (c *Client) run(ctx context.Context, t relayer, e *Entry, open *OpenRequest
 				}
 			}
 		}
+		// The script ends: a CA certificate EF still selected must read back intact.
+		if err := verifyCA(g.ef); err != nil {
+			return abort(err)
+		}
 		next, err := c.backend.Step(ctx, &StepRequest{Session: script.Session, Seq: script.Seq, Responses: responses})
 		if err != nil {
 			return abort(fmt.Errorf("issuer after %q: %w", script.Phase, err))
 		}
+		if scripts++; scripts > lim.Scripts {
+			return abort(fmt.Errorf("%w: script %d (limit %d)", ErrTooManyScripts, scripts, lim.Scripts))
+		}
 		script = next
+	}
+	for ef, ok := range caChecked {
+		if !ok {
+			return abort(fmt.Errorf("%w: EF %04X written but not read back", ErrCACertificate, ef))
+		}
 	}
 	for _, cert := range certs {
 		if e.cert(cert).Write != StepDone {
@@ -425,6 +499,45 @@ func complete(buf []byte, pub *rsa.PublicKey) (*x509.Certificate, error) {
 		return nil, fmt.Errorf("%w: the certificate does not match the key the card generated", ErrProtocol)
 	}
 	return cert, nil
+}
+
+// checkCA checks the CA certificate of cert just written (sent, as the
+// kiosk relayed it; its EF is selected on the card): it must be one DER
+// X.509 CA certificate, and the card must read back exactly those bytes.
+func checkCA(t relayer, cert Cert, sent []byte) (*x509.Certificate, error) {
+	fail := func(why string) error { return fmt.Errorf("%w: the %s CA certificate %s", ErrCACertificate, cert, why) }
+	if len(sent) < 4 || sent[0] != 0x30 || sent[1] != 0x82 {
+		return nil, fail("is not a DER certificate")
+	}
+	n := 4 + (int(sent[2])<<8 | int(sent[3]))
+	switch {
+	case len(sent) < n:
+		return nil, fail("is incomplete")
+	case len(sent) > n:
+		return nil, fail("has bytes after the certificate")
+	}
+	ca, err := x509.ParseCertificate(sent)
+	if err != nil {
+		return nil, fail("is not an X.509 certificate")
+	}
+	if !ca.IsCA {
+		return nil, fail("is not a CA certificate")
+	}
+	got := make([]byte, 0, n)
+	for off := 0; off < n; off += maxChunk {
+		data, sw, err := exchange(t, readBinary(off, min(maxChunk, n-off)))
+		if err != nil {
+			return nil, fmt.Errorf("reading back the %s CA certificate: %w", cert, err)
+		}
+		if sw != swOK {
+			return nil, fmt.Errorf("reading back the %s CA certificate: %w: %w", cert, ErrCard, &card.StatusError{SW: sw})
+		}
+		got = append(got, data...)
+	}
+	if !bytes.Equal(got, sent) {
+		return nil, fail("read back differs from what was written")
+	}
+	return ca, nil
 }
 
 // describe names a command for error messages.
@@ -465,7 +578,7 @@ func (c *Client) SetPIN(ctx context.Context, t card.Transmitter, cert Cert, pin 
 	}
 	if err := SetPIN(t, cert, pin); err != nil {
 		jc.PIN = StepNone
-		e.LastError = err.Error()
+		e.LastError = Code(err)
 		e.State = EntryInterrupted
 		_ = c.journal.save(e)
 		c.emit(ctx, e, "set_pin", cert, StepSent, jc.Serial, err)

@@ -110,7 +110,7 @@ func NewGatewayBackend(cfg GatewayConfig) (Backend, error) {
 	}
 	return &gateway{
 		base:    u,
-		client:  &http.Client{Transport: tr, Timeout: cfg.Timeout},
+		client:  &http.Client{Transport: tr, Timeout: cfg.Timeout, CheckRedirect: refuseRedirect},
 		retries: cfg.Retries,
 		backoff: cfg.Backoff,
 	}, nil
@@ -130,6 +130,18 @@ func NewGateway(cfg GatewayConfig, dataDir string) (*Client, error) {
 		return nil, err
 	}
 	return NewClient("gateway", b, j), nil
+}
+
+// refuseRedirect is the client's CheckRedirect: no redirect is followed,
+// whatever its status or target. A 307/308 would re-send the request body
+// (the opening request carries the holder's name, sex, birth date and
+// address) to wherever the gateway points, plain http:// included.
+func refuseRedirect(req *http.Request, _ []*http.Request) error {
+	status := "redirect"
+	if req.Response != nil {
+		status = req.Response.Status
+	}
+	return fmt.Errorf("%w (%s to %s://%s)", ErrRedirect, status, req.URL.Scheme, req.URL.Host)
 }
 
 // Open implements Backend: POST /v1/issuances.
@@ -189,6 +201,9 @@ func (g *gateway) once(ctx context.Context, u string, payload []byte, out any) (
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("Accept", "application/json")
 	resp, err := g.client.Do(req)
+	if errors.Is(err, ErrRedirect) {
+		return false, errors.Unwrap(err) // the *url.Error's cause, without the URL
+	}
 	if err != nil {
 		var certErr *tls.CertificateVerificationError
 		if errors.As(err, &certErr) {
@@ -207,6 +222,8 @@ func (g *gateway) once(ctx context.Context, u string, payload []byte, out any) (
 	switch {
 	case resp.StatusCode == http.StatusBadGateway || resp.StatusCode == http.StatusServiceUnavailable || resp.StatusCode == http.StatusGatewayTimeout:
 		return true, fmt.Errorf("gateway answered %s", resp.Status)
+	case resp.StatusCode < 400 && resp.StatusCode >= 300: // a 3xx the client did not treat as a redirect
+		return false, fmt.Errorf("%w (%s)", ErrRedirect, resp.Status)
 	case resp.StatusCode >= 300:
 		var be BackendError
 		if json.Unmarshal(b, &be) == nil && be.Code != "" {

@@ -63,7 +63,7 @@ type Entry struct {
 	Session   string        `json:"session,omitempty"` // the backend's session ID
 	Certs     []JournalCert `json:"certs"`
 	Abandoned []string      `json:"abandoned_serials,omitempty"` // issued, never fully written: to revoke
-	LastError string        `json:"last_error,omitempty"`
+	LastError string        `json:"last_error,omitempty"`        // a code (Code), never error text
 	Created   time.Time     `json:"created"`
 	Updated   time.Time     `json:"updated"`
 }

@@ -38,6 +38,8 @@ func (c *Client) ResetPIN(ctx context.Context, t card.Transmitter, cert Cert, pi
 	if len(pin) == 0 || len(pin) > 16 {
 		return fmt.Errorf("%w: %w", ErrRequest, card.ErrPINFormat)
 	}
+	ctx, cancel := c.deadline(ctx)
+	defer cancel()
 	now := time.Now()
 	cnt := &counter{r: relayOf(t)}
 	serial, _, err := readToken(cnt)
