@@ -327,6 +327,11 @@ func (k *Kiosk) currentID() string {
 // switch, or a new snapshot) and frames it.
 func (k *Kiosk) rebuild() {
 	id := k.currentID()
+	if d := deskOf(k); d != nil {
+		if g := d.gate(id); g != id {
+			k.override, id = g, g
+		}
+	}
 	if id != k.screenID || k.screen == nil {
 		k.dispose()
 		f, ok := registry[id]
