@@ -48,7 +48,13 @@ func (n *notice) Page(s flow.Snapshot) Page {
 	tr := n.k.tr
 	sp := n.spec
 	var rows []fyne.CanvasObject
-	lead := Strong(tr.T("screen." + sp.key + ".lead"))
+	leadText := tr.T("screen." + sp.key + ".lead")
+	if sp.key == "pin_locked" && s.PIN.Which > 0 {
+		// After a lockout, say which PIN: "this PIN" means nothing once the
+		// resident has left the PIN screen.
+		leadText = tr.T("screen.pin_locked.lead_named", "PIN", tr.T("pin."+s.PIN.Which.String()+".name"))
+	}
+	lead := Strong(leadText)
 	lead.SizeName = theme.SizeNameSubHeadingText
 	if sp.tone == theme.ColorNameError {
 		lead.Importance = widget.DangerImportance
