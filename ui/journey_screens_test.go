@@ -67,3 +67,30 @@ func TestPINLockedNamesThePIN(t *testing.T) {
 		t.Errorf("locked screen does not say %q", want)
 	}
 }
+
+// The next resident finds the kiosk in Japanese after a Portuguese session.
+func TestLanguageResetsForTheNextResident(t *testing.T) {
+	s := statusSnap()
+	s.Seq = 3
+	f := &fakeSession{snap: s}
+	k, _ := newTestKiosk(t, f)
+	k.tr.SetLang("pt-BR")
+	f.snap.Seq = 4 // still the same resident
+	k.Send(flow.Tick{})
+	if k.tr.Lang() != "pt-BR" {
+		t.Fatalf("language changed within a session: %s", k.tr.Lang())
+	}
+	f.snap = flow.Snapshot{Seq: 5, State: flow.StateInsertCard}
+	k.Send(flow.Tick{})
+	if k.tr.Lang() != "ja" {
+		t.Errorf("next resident finds the kiosk in %s", k.tr.Lang())
+	}
+	// Choosing a language on the welcome screen before inserting a card
+	// is kept.
+	k.tr.SetLang("en")
+	f.snap.Seq = 6
+	k.Send(flow.Tick{})
+	if k.tr.Lang() != "en" {
+		t.Errorf("the welcome screen's choice was dropped: %s", k.tr.Lang())
+	}
+}

@@ -89,6 +89,9 @@ type Kiosk struct {
 	tickStop    chan struct{}
 	tickOnce    sync.Once
 	lastRebuild uint64
+	// homeLang is the kiosk's language (the -lang flag): each resident's
+	// session starts in it, whatever the one before chose.
+	homeLang string
 	textNow     float32
 }
 
@@ -134,6 +137,7 @@ func New(a fyne.App, w fyne.Window, tr *i18n.Catalogue, s Session, opts Options)
 	k := &Kiosk{app: a, win: w, tr: tr, session: s, opts: opts, rnd: rnd,
 		buttons: map[string]*widget.Button{}, readerOK: true}
 	k.textNow = opts.TextSize
+	k.homeLang = tr.Lang()
 	k.root = container.New(&panelLayout{k: k})
 	tr.OnChange(func(tag string) {
 		k.app.Settings().SetTheme(NewTheme(k.textNow).ForLang(tag))
@@ -306,6 +310,11 @@ func (k *Kiosk) onTypedKey(e *fyne.KeyEvent) {
 func (k *Kiosk) render(s flow.Snapshot) {
 	prev := k.snap
 	k.snap = s
+	if s.State == flow.StateInsertCard && prev.State != flow.StateInsertCard && k.tr.Lang() != k.homeLang {
+		// A session ended: the next resident finds the kiosk in its own
+		// language, not in the one the last resident chose.
+		k.tr.SetLang(k.homeLang)
+	}
 	id := k.currentID()
 	if id == k.screenID && k.screen != nil && s.Seq == prev.Seq && s.Seq == k.lastRebuild {
 		return
