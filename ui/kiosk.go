@@ -92,7 +92,7 @@ type Kiosk struct {
 	// homeLang is the kiosk's language (the -lang flag): each resident's
 	// session starts in it, whatever the one before chose.
 	homeLang string
-	textNow     float32
+	textNow  float32
 }
 
 // panelLayout stacks the kiosk's layers and fits the text size to the
