@@ -94,3 +94,20 @@ func TestLanguageResetsForTheNextResident(t *testing.T) {
 		t.Errorf("the welcome screen's choice was dropped: %s", k.tr.Lang())
 	}
 }
+
+// The end screens say what happened: a timeout, a card pulled mid-session.
+func TestEndScreensSayWhy(t *testing.T) {
+	for _, c := range []struct {
+		snap flow.Snapshot
+		key  string
+	}{
+		{flow.Snapshot{Seq: 2, State: flow.StateTakeCard, Error: flow.ErrCodeTimeout}, "screen.take_card.lead_timeout"},
+		{flow.Snapshot{Seq: 2, State: flow.StateInsertCard, Error: flow.ErrCodeCardRemoved}, "screen.insert_card.removed"},
+	} {
+		k, w := newTestKiosk(t, &fakeSession{snap: c.snap})
+		want := string([]rune(k.tr.T(c.key))[:8])
+		if !strings.Contains(test.RenderToMarkup(w.Canvas()), want) {
+			t.Errorf("%v does not say %q", c.snap.State, want)
+		}
+	}
+}

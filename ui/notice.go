@@ -54,6 +54,9 @@ func (n *notice) Page(s flow.Snapshot) Page {
 		// resident has left the PIN screen.
 		leadText = tr.T("screen.pin_locked.lead_named", "PIN", tr.T("pin."+s.PIN.Which.String()+".name"))
 	}
+	if sp.key == "take_card" && s.Error == flow.ErrCodeTimeout {
+		leadText = tr.T("screen.take_card.lead_timeout")
+	}
 	lead := Strong(leadText)
 	lead.SizeName = theme.SizeNameSubHeadingText
 	if sp.tone == theme.ColorNameError {
