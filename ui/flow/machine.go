@@ -260,11 +260,14 @@ func (m *Machine) dispatch(ev Event, now time.Time) bool {
 			m.errCode = ""
 			return true
 		}
+		expected := m.st == StateGoToCounter // told to take the card to the counter
 		m.endSession(now, EndCardRemoved)
 		m.cardIn = false
 		m.st = StateInsertCard
 		// The start screen says why the session ended; the next card clears it.
-		m.errCode = ErrCodeCardRemoved
+		if !expected {
+			m.errCode = ErrCodeCardRemoved
+		}
 		return true
 	case cardDone:
 		if !m.busy || e.gen != m.gen {
