@@ -2,6 +2,7 @@ package ui
 
 import (
 	"errors"
+	"strings"
 	"testing"
 	"time"
 
@@ -160,4 +161,31 @@ func TestStaffSessionEndsOnEveryHandOver(t *testing.T) {
 		r.tap("staff.cancel")
 		r.staffLocked()
 	})
+}
+
+// The card-face expiry is required when a new certificate could outlast the
+// card, and errors clear once resolved.
+func TestStaffApproveRequiresCardExpiry(t *testing.T) {
+	r := newStaffRig(t, "moriya", flow.Snapshot{})
+	snap, _ := waitSnap(t, r.st)
+	r.s.snap = snap
+	r.k.Send(flow.Tick{})
+	r.k.staff(StaffApprove)
+	r.signIn("clerk1", staffPW)
+	r.tap("staff.approve")
+	r.see(r.tr("staff.approve.error.identity"))
+	r.tap("staff.id." + string(policy.IDMyNumberCard))
+	if strings.Contains(r.texts(), r.tr("staff.approve.error.identity")) {
+		t.Error("the identity error stays after the ID was ticked")
+	}
+	r.tap("staff.approve") // no card-face expiry
+	r.see(r.tr("staff.approve.error.expiry_required"))
+	if _, ok := r.s.events[len(r.s.events)-1].(flow.StaffApproved); ok {
+		t.Fatal("approved without the card-face expiry")
+	}
+	r.k.Screen().(*staffApprove).ExpiryEntry().SetText("2034-03-31")
+	r.tap("staff.approve")
+	if _, ok := r.s.events[len(r.s.events)-1].(flow.StaffApproved); !ok {
+		t.Fatal("not approved with the expiry typed")
+	}
 }
