@@ -409,3 +409,24 @@ func TestRetentionPurgeAtStart(t *testing.T) {
 		t.Errorf("%d events older than %d days kept", n, p.prof.RetentionDays)
 	}
 }
+
+func TestWindowSize(t *testing.T) {
+	for _, c := range []struct {
+		c    config
+		want fyne.Size
+		err  bool
+	}{
+		{config{}, fyne.NewSize(1920, 1080), false},
+		{config{windowed: true}, fyne.NewSize(1280, 800), false},
+		{config{windowed: true, size: "1920x1080"}, fyne.NewSize(1920, 1080), false},
+		{config{size: "1280x800"}, fyne.NewSize(1280, 800), false},
+		{config{size: "1280"}, fyne.Size{}, true},
+		{config{size: "10x10"}, fyne.Size{}, true},
+		{config{size: "axb"}, fyne.Size{}, true},
+	} {
+		got, err := windowSize(c.c)
+		if (err != nil) != c.err || got != c.want {
+			t.Errorf("windowSize(%+v) = %v, %v", c.c, got, err)
+		}
+	}
+}
