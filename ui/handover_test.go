@@ -189,3 +189,18 @@ func TestStaffApproveRequiresCardExpiry(t *testing.T) {
 		t.Fatal("not approved with the expiry typed")
 	}
 }
+
+// A counter case for a sign-locked card defaults to the signature
+// certificate, under a PIN-reset label.
+func TestStaffCaseDefaultsToTheLockedPIN(t *testing.T) {
+	s := statusSnap()
+	s.Auth.Serial = "0C0FFEE"
+	s.Tries.Sign, s.Locked = 0, []flow.PIN{flow.PINSign}
+	r := newStaffRig(t, "moriya", s)
+	r.openCase("clerk1")
+	r.tap("staff.kind.pin_reset")
+	r.see(r.tr("staff.case.certs_pin_reset"))
+	if sc := r.k.Screen().(*staffCase); !sc.certs[policy.CertSign] || sc.certs[policy.CertAuth] {
+		t.Errorf("certs %v, want the signature certificate only", sc.certs)
+	}
+}
