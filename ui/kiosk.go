@@ -381,7 +381,6 @@ func (k *Kiosk) dispose() {
 
 // frame puts the step header, the body and the action bar around a page.
 func (k *Kiosk) frame(p Page) fyne.CanvasObject {
-	header := k.stepHeader(p.Title)
 	var actions []fyne.CanvasObject
 	for _, a := range p.Secondary {
 		_, o := k.actionButton(a, false)
@@ -407,10 +406,13 @@ func (k *Kiosk) frame(p Page) fyne.CanvasObject {
 	}
 	body = container.New(layout.NewCustomPaddedLayout(top, 8, side, side), body)
 	if p.Overlay {
-		panel := Panel(colBackground, container.NewBorder(header, bar, nil, nil, body))
+		// The screen underneath keeps its header in view: the overlay has
+		// only its title, not a second step header.
+		title := container.New(layout.NewCustomPaddedLayout(24, 0, 48, 48), Heading(p.Title))
+		panel := Panel(colBackground, container.NewBorder(title, bar, nil, nil, body))
 		return container.NewCenter(AtLeast(panel, 1100, 560))
 	}
-	return container.NewBorder(header, container.NewVBox(widget.NewSeparator(), bar), nil, nil, container.NewVScroll(body))
+	return container.NewBorder(k.stepHeader(p.Title), container.NewVBox(widget.NewSeparator(), bar), nil, nil, container.NewVScroll(body))
 }
 
 // actionButton builds an action-bar button and registers it under its id.
