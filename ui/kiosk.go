@@ -106,6 +106,9 @@ type Kiosk struct {
 	prevID  string
 	popup   *popupState // an open chooser that has the keys (keys.go)
 	print   printing    // receipt printer and the settings shown (settings.go)
+	// homeLang is the kiosk's language (the -lang flag): each resident's
+	// session starts in it, whatever the one before chose.
+	homeLang string
 }
 
 // panelLayout stacks the kiosk's layers and fits the text size to the
@@ -145,6 +148,7 @@ func New(a fyne.App, w fyne.Window, tr *i18n.Catalogue, s Session, opts Options)
 	k := &Kiosk{app: a, win: w, tr: tr, session: s, opts: opts, rnd: rnd,
 		buttons: map[string]*widget.Button{}, readerOK: true}
 	k.textNow = opts.TextSize
+	k.homeLang = tr.Lang()
 	k.root = container.New(&panelLayout{k: k})
 	tr.OnChange(func(tag string) {
 		k.app.Settings().SetTheme(NewTheme(k.textNow).ForLang(tag))
@@ -332,6 +336,11 @@ func (k *Kiosk) render(s flow.Snapshot) {
 	prev := k.snap
 	k.snap = s
 	k.maybePrint(s)
+	if s.State == flow.StateInsertCard && prev.State != flow.StateInsertCard && k.tr.Lang() != k.homeLang {
+		// A session ended: the next resident finds the kiosk in its own
+		// language, not in the one the last resident chose.
+		k.tr.SetLang(k.homeLang)
+	}
 	id := k.currentID()
 	if id == k.screenID && k.screen != nil && s.Seq == prev.Seq && s.Seq == k.lastRebuild {
 		return
@@ -357,6 +366,11 @@ func (k *Kiosk) rebuild() {
 		k.resetResident()
 	}
 	k.prevID = id
+	if d := deskOf(k); d != nil {
+		if g := d.gate(id); g != id {
+			k.override, id = g, g
+		}
+	}
 	if id != k.screenID || k.screen == nil {
 		k.dispose()
 		f, ok := registry[id]
@@ -405,7 +419,6 @@ func (k *Kiosk) dispose() {
 
 // frame puts the step header, the body and the action bar around a page.
 func (k *Kiosk) frame(p Page) fyne.CanvasObject {
-	header := k.stepHeader(p.Title)
 	var actions []fyne.CanvasObject
 	for _, a := range p.Secondary {
 		_, o := k.actionButton(a, false)
@@ -436,10 +449,13 @@ func (k *Kiosk) frame(p Page) fyne.CanvasObject {
 	}
 	body = container.New(layout.NewCustomPaddedLayout(top, 8, side, side), body)
 	if p.Overlay {
-		panel := Panel(colBackground, container.NewBorder(header, bar, nil, nil, body))
+		// The screen underneath keeps its header in view: the overlay has
+		// only its title, not a second step header.
+		title := container.New(layout.NewCustomPaddedLayout(24, 0, 48, 48), Heading(p.Title))
+		panel := Panel(colBackground, container.NewBorder(title, bar, nil, nil, body))
 		return container.NewCenter(AtLeast(panel, 1100, 560))
 	}
-	return container.NewBorder(header, container.NewVBox(widget.NewSeparator(), bar), nil, nil, container.NewVScroll(body))
+	return container.NewBorder(k.stepHeader(p.Title), container.NewVBox(widget.NewSeparator(), bar), nil, nil, container.NewVScroll(body))
 }
 
 // actionButton builds an action-bar button and registers it under its id.

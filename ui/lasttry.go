@@ -16,7 +16,9 @@ func init() {
 	Register(flow.StateLastTryConfirm.String(), func(k *Kiosk) Screen { return &lastTry{k: k} })
 }
 
-// Page shows the warning; the primary action (in red) confirms.
+// Page shows the warning. The safe choice (stop and ask at the counter) is
+// the primary action; going on is a plain secondary one, so a resident who
+// taps the prominent button never spends the last try by accident.
 func (l *lastTry) Page(s flow.Snapshot) Page {
 	tr := l.k.tr
 	name := tr.T("pin." + s.PIN.Which.String() + ".name")
@@ -29,10 +31,10 @@ func (l *lastTry) Page(s flow.Snapshot) Page {
 		body.Objects = append([]fyne.CanvasObject{Emphasis(tr.T("error.PIN_INCORRECT"), theme.ColorNameError)}, body.Objects...)
 	}
 	return Page{
-		Title:   tr.T("screen.last_try.title"),
-		Body:    body,
-		Primary: &Action{ID: "next", Label: tr.T("screen.last_try.confirm"), Icon: theme.WarningIcon(), Danger: true, Do: func() { l.k.Send(flow.Next{}) }},
-		Secondary: []Action{{ID: "back", Label: tr.T("screen.last_try.stop"), Icon: theme.NavigateBackIcon(),
-			Do: func() { l.k.Send(flow.Back{}) }}},
+		Title: tr.T("screen.last_try.title"),
+		Body:  body,
+		Primary: &Action{ID: "back", Label: tr.T("screen.last_try.stop"), Icon: theme.NavigateBackIcon(),
+			Do: func() { l.k.Send(flow.Back{}) }},
+		Secondary: []Action{{ID: "next", Label: tr.T("screen.last_try.confirm"), Icon: theme.WarningIcon(), Do: func() { l.k.Send(flow.Next{}) }}},
 	}
 }

@@ -82,6 +82,8 @@ func Emphasis(text string, col fyne.ThemeColorName) *Paragraph {
 		l.Importance = widget.DangerImportance
 	case theme.ColorNameSuccess:
 		l.Importance = widget.SuccessImportance
+	case theme.ColorNameWarning:
+		l.Importance = widget.WarningImportance
 	case theme.ColorNamePrimary:
 		l.Importance = widget.HighImportance
 	}

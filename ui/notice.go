@@ -4,6 +4,7 @@ import (
 	"strconv"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
@@ -48,7 +49,16 @@ func (n *notice) Page(s flow.Snapshot) Page {
 	tr := n.k.tr
 	sp := n.spec
 	var rows []fyne.CanvasObject
-	lead := Strong(tr.T("screen." + sp.key + ".lead"))
+	leadText := tr.T("screen." + sp.key + ".lead")
+	if sp.key == "pin_locked" && s.PIN.Which > 0 {
+		// After a lockout, say which PIN: "this PIN" means nothing once the
+		// resident has left the PIN screen.
+		leadText = tr.T("screen.pin_locked.lead_named", "PIN", tr.T("pin."+s.PIN.Which.String()+".name"))
+	}
+	if sp.key == "take_card" && s.Error == flow.ErrCodeTimeout {
+		leadText = tr.T("screen.take_card.lead_timeout")
+	}
+	lead := Strong(leadText)
 	lead.SizeName = theme.SizeNameSubHeadingText
 	if sp.tone == theme.ColorNameError {
 		lead.Importance = widget.DangerImportance
@@ -90,8 +100,12 @@ func (n *notice) Page(s flow.Snapshot) Page {
 func TicketPanel(label string, number int) fyne.CanvasObject {
 	l := widget.NewLabelWithStyle(label, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	l.SizeName = theme.SizeNameSubHeadingText
-	num := widget.NewLabelWithStyle(strconv.Itoa(number), fyne.TextAlignCenter, fyne.TextStyle{Bold: true})
-	num.SizeName = theme.SizeNameHeadingText
-	num.Importance = widget.HighImportance
-	return container.NewHBox(Panel(colHeader, container.NewHBox(container.NewCenter(l), AtLeast(num, 160, 0))))
+	// The number is what the resident shows and listens for at the
+	// counter: three times the body text, not a heading.
+	num := canvas.NewText(strconv.Itoa(number), theme.Color(theme.ColorNamePrimary))
+	num.TextStyle.Bold = true
+	num.TextSize = 3 * theme.TextSize()
+	num.Alignment = fyne.TextAlignCenter
+	return container.NewHBox(Panel(colHeader, container.NewHBox(container.NewCenter(l),
+		AtLeast(container.NewCenter(num), 220, num.MinSize().Height+8))))
 }

@@ -7,6 +7,7 @@ import (
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/theme"
 
+	"github.com/jpki-kiosk/kiosk/policy"
 	"github.com/jpki-kiosk/kiosk/ui/flow"
 )
 
@@ -230,6 +231,12 @@ func (p *pinEntry) onChanged() {
 	case n == 0:
 	case len(problems) == 0:
 		rows = append(rows, Emphasis("✓ "+tr.T("screen.pin.rule_met"), theme.ColorNameSuccess))
+		if s.State == flow.StateNewPIN {
+			// Advice, never refusal: a weak PIN is still taken.
+			for _, a := range policy.PINAdvice(pinKind(p.which), p.field.Bytes()) {
+				rows = append(rows, Emphasis("△ "+tr.T("pinadvice."+string(a)), theme.ColorNameWarning))
+			}
+		}
 	case s.State == flow.StateNewPIN || s.State == flow.StateRepeatPIN:
 		for _, code := range problems {
 			rows = append(rows, Emphasis("× "+tr.T("reason."+code), theme.ColorNameError))
@@ -244,6 +251,17 @@ func (p *pinEntry) onChanged() {
 			b.Disable()
 		}
 	}
+}
+
+// pinKind is the policy's format of a PIN.
+func pinKind(w flow.PIN) policy.PINKind {
+	switch w {
+	case flow.PINSign:
+		return policy.PINSign
+	case flow.PINBasicInfo:
+		return policy.PINBasic
+	}
+	return policy.PINAuth
 }
 
 func (p *pinEntry) onToggleShow() {

@@ -2,6 +2,7 @@ package ui
 
 import (
 	"context"
+	"strings"
 	"sync"
 	"time"
 
@@ -72,12 +73,18 @@ type StaffDesk struct {
 	settings  staff.Settings
 	now       func() time.Time
 
-	k       *Kiosk
-	reason  StaffReason
-	cur     *staff.Case
-	pins    *staff.PINEntry
-	stop    chan struct{}
-	stopped sync.Once
+	k      *Kiosk
+	reason StaffReason
+	// resume is the staff screen asked for without a live session; the
+	// sign-in goes on to it.
+	resume string
+	// handedBy is the clerk who handed the terminal to the resident for a
+	// counter case's PINs (their session ended at the hand-over).
+	handedBy string
+	cur      *staff.Case
+	pins     *staff.PINEntry
+	stop     chan struct{}
+	stopped  sync.Once
 }
 
 var (
@@ -143,6 +150,7 @@ func (d *StaffDesk) Hook(k *Kiosk, why StaffReason) {
 		d.Attach(k)
 	}
 	d.reason = why
+	d.resume = ""
 	if _, ok := d.desk.Clerk(); !ok {
 		k.Show(idStaffSignIn)
 		return
@@ -153,6 +161,11 @@ func (d *StaffDesk) Hook(k *Kiosk, why StaffReason) {
 
 // route shows the screen the staff request was for.
 func (d *StaffDesk) route() {
+	if id := d.resume; id != "" {
+		d.resume = ""
+		d.k.Show(id)
+		return
+	}
 	switch {
 	case d.reason == StaffExit:
 		d.k.Show(idStaffExit)
@@ -161,6 +174,36 @@ func (d *StaffDesk) route() {
 	default:
 		d.k.Show(idStaffMenu)
 	}
+}
+
+// ResidentHeld reports whether screen id is one the resident holds: every
+// screen of the resident flow, and the counter case's PIN entry, which the
+// clerk hands over.
+func ResidentHeld(id string) bool {
+	return id == idStaffPIN || !strings.HasPrefix(id, "staff.")
+}
+
+// gate is the staff-session rule, applied by the kiosk to every screen it is
+// about to show, so that no path around it exists: a screen the resident
+// holds ends the staff session (whoever left it open), and a staff screen
+// other than the sign-in needs a live session, else the sign-in is shown
+// and goes on to that screen afterwards. It returns the screen to show.
+func (d *StaffDesk) gate(id string) string {
+	if ResidentHeld(id) {
+		if c, ok := d.desk.Clerk(); ok {
+			d.handedBy = c.ID
+			d.desk.SignOut()
+		}
+		return id
+	}
+	if id == idStaffSignIn {
+		return id
+	}
+	if _, ok := d.desk.Clerk(); !ok {
+		d.resume = id
+		return idStaffSignIn
+	}
+	return id
 }
 
 // waiting reports whether the resident's session waits for a clerk's approval.

@@ -90,11 +90,13 @@ func (a *staffApprove) Page(s flow.Snapshot) Page {
 		rows = append(rows, Emphasis(a.t("staff.approve.identity_ok"), theme.ColorNameSuccess))
 	}
 	if needsCardExpiry(s) {
-		a.expiry.SetPlaceHolder("2030-04-01")
+		a.expiry.SetPlaceHolder(a.t("staff.approve.card_expiry_placeholder"))
 		rows = append(rows, Strong(a.t("staff.approve.card_expiry")), Body(a.t("staff.approve.card_expiry_note")), AtLeast(a.expiry, 360, MinTarget))
 	}
 	if a.errMsg != "" {
-		rows = append(rows, WarningPanel(a.errMsg))
+		// Where the clerk looks: under the ticket, above the checks, never
+		// below the fold.
+		rows = append(rows[:2], append([]fyne.CanvasObject{WarningPanel(a.errMsg)}, rows[2:]...)...)
 	}
 	p := Page{
 		Title: a.t("staff.title.approve"),
@@ -169,6 +171,9 @@ func (a *staffApprove) toggleID(id policy.IDDocument) {
 		}
 	}
 	a.ids = append(a.ids, id)
+	if a.errMsg == a.t("staff.approve.error.identity") && policy.IdentitySatisfied(policy.PhotoOrTwo, a.ids) {
+		a.errMsg = "" // resolved: the error goes
+	}
 	a.k.rebuild()
 }
 
@@ -177,8 +182,19 @@ func (a *staffApprove) onApprove(s flow.Snapshot) {
 	if !ok {
 		return
 	}
+	if !policy.IdentitySatisfied(policy.PhotoOrTwo, a.ids) {
+		a.errMsg = a.t("staff.approve.error.identity")
+		a.k.rebuild()
+		return
+	}
 	var expiry time.Time
-	if v := strings.TrimSpace(a.expiry.Text); v != "" {
+	if v := strings.TrimSpace(a.expiry.Text); v == "" && needsCardExpiry(s) {
+		// Required: without it "a certificate never outlasts the card"
+		// would be skipped silently.
+		a.errMsg = a.t("staff.approve.error.expiry_required")
+		a.k.rebuild()
+		return
+	} else if v != "" {
 		t, err := store.ParseDate(v)
 		if err != nil {
 			a.errMsg = a.t("staff.approve.error.expiry")

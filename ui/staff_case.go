@@ -34,6 +34,9 @@ type staffCase struct {
 	letterRef *widget.Entry
 	declining bool
 	errMsg    string
+	// certsSet: the clerk chose the certificates; until then they follow
+	// the card's locked PINs.
+	certsSet bool
 }
 
 func init() {
@@ -112,13 +115,30 @@ func (c *staffCase) openPage(s flow.Snapshot) Page {
 		kinds = append(kinds, c.toggle("staff.kind."+string(k), c.t("staff.kind."+string(k)), c.kind == k, func() { c.kind = k; c.refresh() }))
 	}
 	rows = append(rows, Strong(c.t("staff.case.kind")), container.NewGridWithColumns(3, kinds...))
+	if !c.certsSet && len(s.Locked) > 0 {
+		// A locked card: the case defaults to the certificates whose PIN is
+		// locked (a sign-locked card to the signature certificate).
+		c.certs = map[policy.Cert]bool{}
+		for _, p := range s.Locked {
+			switch p {
+			case flow.PINSign:
+				c.certs[policy.CertSign] = true
+			case flow.PINAuth:
+				c.certs[policy.CertAuth] = true
+			}
+		}
+	}
 	var certs []fyne.CanvasObject
 	for _, ct := range []policy.Cert{policy.CertSign, policy.CertAuth} {
 		ct := ct
 		certs = append(certs, c.toggle("staff.cert."+string(ct), c.t("cert."+strings.ToUpper(string(ct))+".name"), c.certs[ct],
-			func() { c.certs[ct] = !c.certs[ct]; c.refresh() }))
+			func() { c.certs[ct] = !c.certs[ct]; c.certsSet = true; c.refresh() }))
 	}
-	rows = append(rows, Strong(c.t("staff.case.certs")), container.NewGridWithColumns(2, certs...))
+	certsLabel := "staff.case.certs"
+	if c.kind == staff.CasePINReset {
+		certsLabel = "staff.case.certs_pin_reset"
+	}
+	rows = append(rows, Strong(c.t(certsLabel)), container.NewGridWithColumns(2, certs...))
 	if c.kind == staff.CaseLegalRep || c.kind == staff.CaseProxy || c.kind == staff.CaseSelf {
 		var ps []fyne.CanvasObject
 		for _, p := range []policy.Purpose{policy.PurposeNew, policy.PurposeRenew, policy.PurposePINReset} {

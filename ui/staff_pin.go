@@ -77,7 +77,7 @@ func (p *staffPIN) Page(flow.Snapshot) Page {
 	case staff.PINFailed:
 		return Page{Title: title, Body: container.NewVBox(p.banner(), WarningPanel(p.t("staff.pin.error.CARD"))),
 			Primary:   &Action{ID: "staff.pin.retry", Label: p.t("action.retry"), Icon: theme.ViewRefreshIcon(), Do: func() { e.Retry(); p.k.rebuild() }},
-			Secondary: []Action{p.backToMenu()}}
+			Secondary: []Action{{ID: "staff.pin.cancel", Label: p.t("action.cancel"), Icon: theme.CancelIcon(), Do: p.onCancel}}}
 	}
 	w := e.Current()
 	if p.field == nil || p.cert != w.Cert || p.stage != e.Stage() {
@@ -131,7 +131,6 @@ func (p *staffPIN) onOK() {
 	if len(e.Done()) > before {
 		p.recordDone(w)
 	}
-	p.d.desk.Touch()
 	p.field = nil // a fresh field for the next entry
 	p.k.rebuild()
 }
@@ -142,7 +141,7 @@ func (p *staffPIN) recordDone(w staff.Work) {
 	if w.Purpose != policy.PurposePINReset {
 		kind = store.KindCertificateWritten
 	}
-	_, _ = p.d.cfg.Store.Append(p.d.ctx(), 0, kind, store.Detail{"cert": string(w.Cert), "card_ref": w.CardRef, "staff_id": p.clerkID(), "by": "counter"})
+	_, _ = p.d.cfg.Store.Append(p.d.ctx(), 0, kind, store.Detail{"cert": string(w.Cert), "card_ref": w.CardRef, "staff_id": p.d.handedBy, "by": "counter"})
 }
 
 func (p *staffPIN) onCancel() {
@@ -153,12 +152,14 @@ func (p *staffPIN) onCancel() {
 		p.field.Wipe()
 	}
 	p.d.pins = nil
+	// The staff session ended at the hand-over: the case screen asks the
+	// clerk to sign in again, never shows the staff menu to the resident.
 	p.k.Show(idStaffCase)
 }
 
 func (p *staffPIN) onFinish() {
 	if cs := p.d.cur; cs != nil && cs.TicketID != 0 {
-		_ = p.d.approvals.Finish(p.d.ctx(), cs.TicketID, p.clerkID())
+		_ = p.d.approvals.Finish(p.d.ctx(), cs.TicketID, p.d.handedBy)
 	}
 	p.d.pins = nil
 	p.d.leave()

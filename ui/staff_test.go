@@ -45,9 +45,13 @@ func (c *staffClock) Add(d time.Duration) {
 type fakeWork struct {
 	resets, issues []staff.Work
 	pins           []string
+	fail           error // returned by ResetPIN (a card pulled mid-entry)
 }
 
 func (f *fakeWork) ResetPIN(_ context.Context, w staff.Work, pin []byte) error {
+	if f.fail != nil {
+		return f.fail
+	}
 	f.resets = append(f.resets, w)
 	f.pins = append(f.pins, string(pin))
 	return nil
@@ -113,6 +117,18 @@ func (r *staffRig) start(profileName string, snap flow.Snapshot) {
 		Quit: func() { r.quit++ }, OnSettings: func(s staff.Settings) { r.saved = append(r.saved, s) }})
 	r.k = New(a, w, tr, r.s, Options{Staff: r.desk.Hook})
 	r.w = w
+	// The invariant of every staff test: a screen the resident holds never
+	// runs with a staff session open, and no staff screen but the sign-in
+	// shows without one.
+	r.k.OnRender(func(id string) {
+		_, on := r.desk.Desk().Clerk()
+		switch {
+		case ResidentHeld(id) && on:
+			t.Errorf("screen %s is the resident's, but the staff session is open", id)
+		case !ResidentHeld(id) && id != idStaffSignIn && !on:
+			t.Errorf("staff screen %s shown without a staff session", id)
+		}
+	})
 	t.Cleanup(func() {
 		if m := tr.Missing(); len(m) > 0 {
 			t.Errorf("messages missing: %v", m)

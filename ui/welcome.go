@@ -30,6 +30,11 @@ func init() {
 func (w *welcome) Page(s flow.Snapshot) Page {
 	tr := w.k.tr
 	lead := Heading(tr.T("screen.insert_card.lead"))
+	if s.Error == flow.ErrCodeCardRemoved {
+		// The last session ended because the card was pulled: say so, so
+		// that the resident does not think the kiosk lost their work.
+		lead = Heading(tr.T("screen.insert_card.removed"))
+	}
 	can := []fyne.CanvasObject{Strong(tr.T("screen.insert_card.can_do"))}
 	for _, id := range []string{"screen.insert_card.can_status", "screen.insert_card.can_pin", "screen.insert_card.can_renew"} {
 		can = append(can, Body("・"+tr.T(id)))

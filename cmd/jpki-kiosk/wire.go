@@ -36,6 +36,25 @@ type config struct {
 	fleet                                   string // fleet configuration file (default DATA/fleet.json if present)
 	voiceDevice                             string // speech output ("" the default)
 	headphoneOnly                           bool   // speak only on voiceDevice
+	// size is the window size (-size WxH); -windowed without it opens at
+	// the smaller panel's 1280×800.
+	size string
+}
+
+// windowSize is the window's size: -size WxH, else 1280×800 windowed (a
+// development screen is rarely larger), else the 1920×1080 panel.
+func windowSize(c config) (fyne.Size, error) {
+	if c.size != "" {
+		var w, h int
+		if n, err := fmt.Sscanf(c.size, "%dx%d", &w, &h); err != nil || n != 2 || w < 640 || h < 480 || w > 7680 || h > 4320 {
+			return fyne.Size{}, fmt.Errorf("-size %q: want WIDTHxHEIGHT, e.g. 1280x800 (640x480 to 7680x4320)", c.size)
+		}
+		return fyne.NewSize(float32(w), float32(h)), nil
+	}
+	if c.windowed {
+		return fyne.NewSize(1280, 800), nil
+	}
+	return fyne.NewSize(1920, 1080), nil
 }
 
 type wallClock struct{}
@@ -372,8 +391,12 @@ func purgeDaily(st *store.Store, days int, now func() time.Time, every time.Dura
 // start1 builds the kiosk (and in demo mode the virtual reader and the
 // operator panel) and returns the function that tears it down.
 func start1(a fyne.App, c config, t0 time.Time) (stop func(), err error) {
+	size, err := windowSize(c)
+	if err != nil {
+		return nil, err
+	}
 	w := a.NewWindow("JPKI Kiosk")
-	w.Resize(fyne.NewSize(1920, 1080))
+	w.Resize(size)
 	w.SetMaster()
 	p, err := assemble(a, w, c, seams{})
 	if err != nil {

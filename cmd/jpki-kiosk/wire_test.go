@@ -229,6 +229,11 @@ func TestDemoIssuanceThroughStaffMode(t *testing.T) {
 			h.signIn()
 			h.want("staff.approve")
 			h.tap("staff.id." + string(policy.IDMyNumberCard))
+			// The card-face expiry is required (issue 10); far enough not to
+			// shorten the new certificates.
+			if e, ok := h.p.k.Screen().(interface{ ExpiryEntry() *widget.Entry }); ok {
+				e.ExpiryEntry().SetText("2045-12-31")
+			}
 			h.tap("staff.approve")
 			h.want("NEW_PIN")
 			h.newPINs("NEWSIGN7", "2468")
@@ -471,5 +476,26 @@ func TestProfileSettingTakesEffect(t *testing.T) {
 	defer p.stop()
 	if p.prof.ID != "mytown" {
 		t.Errorf("started with -profile %s: profile %s", file, p.prof.ID)
+	}
+}
+
+func TestWindowSize(t *testing.T) {
+	for _, c := range []struct {
+		c    config
+		want fyne.Size
+		err  bool
+	}{
+		{config{}, fyne.NewSize(1920, 1080), false},
+		{config{windowed: true}, fyne.NewSize(1280, 800), false},
+		{config{windowed: true, size: "1920x1080"}, fyne.NewSize(1920, 1080), false},
+		{config{size: "1280x800"}, fyne.NewSize(1280, 800), false},
+		{config{size: "1280"}, fyne.Size{}, true},
+		{config{size: "10x10"}, fyne.Size{}, true},
+		{config{size: "axb"}, fyne.Size{}, true},
+	} {
+		got, err := windowSize(c.c)
+		if (err != nil) != c.err || got != c.want {
+			t.Errorf("windowSize(%+v) = %v, %v", c.c, got, err)
+		}
 	}
 }

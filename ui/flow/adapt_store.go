@@ -94,11 +94,14 @@ func auditKind(t Transition) string {
 		return store.KindCardInserted
 	case t.Kind == "CARD_REMOVED":
 		return store.KindCardRemoved
+	case t.To == StatePINLocked:
+		// A lockout seen, whether the wrong entry was made here (a card
+		// result) or the card came locked and a service found it (a tap):
+		// the dashboard counts both.
+		return store.KindPINLocked
 	case t.Kind != "CARD_RESULT":
 	case t.From == StateReading && t.To == StateStatus:
 		return store.KindStatusRead
-	case t.To == StatePINLocked:
-		return store.KindPINLocked
 	case t.To == StatePINChanged:
 		return store.KindPINChanged
 	case t.To == StatePINChecked:

@@ -308,3 +308,19 @@ func TestStoreRecorderClosesTicket(t *testing.T) {
 		}
 	}
 }
+
+// A card that comes locked counts as a lockout seen when a service finds
+// it, as does one locked here (issue 10: the dashboard showed 0).
+func TestAuditKindCountsLockoutsSeen(t *testing.T) {
+	for _, tr := range []Transition{
+		{Kind: "TAP_SERVICE", From: StateStatus, To: StatePINLocked},
+		{Kind: "CARD_RESULT", From: StateEnterPIN, To: StatePINLocked},
+	} {
+		if got := auditKind(tr); got != store.KindPINLocked {
+			t.Errorf("auditKind(%+v) = %s", tr, got)
+		}
+	}
+	if got := auditKind(Transition{Kind: "TAP_SERVICE", From: StateStatus, To: StateEnterPIN}); got == store.KindPINLocked {
+		t.Error("an ordinary tap counted as a lockout")
+	}
+}

@@ -20,10 +20,12 @@ type Config struct {
 	Clock    Clock
 	Exec     Executor
 
-	// IdleAfter is the idle time before the countdown (profile setting;
-	// default 60 s).
+	// IdleAfter is the idle timeout (profile setting; default 60 s): the
+	// session ends exactly this long after the last activity, the countdown
+	// (see WarningFor) being its last part.
 	IdleAfter time.Duration
-	// Countdown is how long the countdown runs (default 30 s, at least 20 s).
+	// Countdown is how long before the end the countdown shows (default
+	// 30 s, at least 20 s, at most half of IdleAfter when that is longer).
 	Countdown time.Duration
 	// ApprovalWait replaces IdleAfter while waiting for a clerk (default 15 min).
 	ApprovalWait time.Duration
@@ -112,6 +114,7 @@ const (
 	ErrCodePINRule      = "PIN_RULE"
 	ErrCodePINMismatch  = "PIN_MISMATCH"
 	ErrCodeCardRemoved  = "CARD_REMOVED"
+	ErrCodeTimeout      = "SESSION_TIMEOUT"
 	ErrCodeCard         = "CARD_ERROR"
 	// ErrCodeCardUnreadable: inserted, but never answered (ErrCardUnreadable).
 	ErrCodeCardUnreadable = "CARD_UNREADABLE"
@@ -268,11 +271,17 @@ func (m *Machine) dispatch(ev Event, now time.Time) bool {
 		case StateTakeCard:
 			m.cardIn = false
 			m.st = StateInsertCard
+			m.errCode = ""
 			return true
 		}
+		expected := m.st == StateGoToCounter // told to take the card to the counter
 		m.endSession(now, EndCardRemoved)
 		m.cardIn = false
 		m.st = StateInsertCard
+		// The start screen says why the session ended; the next card clears it.
+		if !expected {
+			m.errCode = ErrCodeCardRemoved
+		}
 		return true
 	case cardDone:
 		if !m.busy || e.gen != m.gen {
@@ -453,6 +462,7 @@ func (m *Machine) onTick(now time.Time) bool {
 		left := m.countdownEnd.Sub(now)
 		if left <= 0 {
 			m.endSession(now, EndTimeout)
+			m.errCode = ErrCodeTimeout // the end screen says the session timed out
 			return true
 		}
 		secs := int((left + time.Second - 1) / time.Second)
@@ -466,14 +476,30 @@ func (m *Machine) onTick(now time.Time) bool {
 	if m.st == StateWaitApproval {
 		limit = m.cfg.ApprovalWait
 	}
-	if now.Sub(m.lastActivity) < limit {
+	if now.Sub(m.lastActivity) < limit-WarningFor(limit, m.cfg.Countdown) {
 		return false
 	}
+	// The session ends exactly limit after the last activity; the warning
+	// is the end of that time, not added to it.
+	// A late tick (the machine stalled) still warns for MinCountdown: no
+	// session ends unwarned.
+	m.countdownEnd = m.lastActivity.Add(limit)
+	if m.countdownEnd.Sub(now) < MinCountdown {
+		m.countdownEnd = now.Add(MinCountdown)
+	}
+	left := m.countdownEnd.Sub(now)
 	m.idleFrom = m.st
 	m.st = StateIdleCountdown
-	m.countdownEnd = now.Add(m.cfg.Countdown)
-	m.countdown = int(m.cfg.Countdown / time.Second)
+	m.countdown = int((left + time.Second - 1) / time.Second)
 	return true
+}
+
+// WarningFor is how long before the end of an idle timeout of limit the
+// countdown shows: the configured countdown, but at most half the limit,
+// and never less than MinCountdown (nor more than the limit).
+func WarningFor(limit, countdown time.Duration) time.Duration {
+	w := max(min(countdown, limit/2), MinCountdown)
+	return min(w, limit)
 }
 
 // --- taps ---

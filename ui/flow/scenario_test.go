@@ -546,18 +546,21 @@ func TestActivityKeepsTheSessionAlive(t *testing.T) {
 	if r.taps != taps {
 		t.Errorf("Activity counted as %d taps", r.taps-taps)
 	}
-	// Without typing, the countdown comes after IdleAfter as before.
-	r.clk.advance(DefaultIdleAfter)
+	// Without typing, the countdown comes as before.
+	r.clk.advance(DefaultIdleAfter - DefaultCountdown)
 	r.want(r.send(Tick{}), StateIdleCountdown)
 	// In the countdown typing does not bring the screen back; a tap does.
 	r.want(r.send(Activity{}), StateIdleCountdown)
 	r.want(r.send(Next{}), StateEnterPIN)
 }
 
+// The idle timeout is exactly IdleAfter: the countdown is its last part
+// (30 s of the default 60 s), not added to it; "continue" restarts it, as
+// often as the resident likes.
 func TestIdleTimeout(t *testing.T) {
 	r := newRig(t, "renewable")
 	r.prepare(CertSet{Auth: true})
-	r.clk.advance(59 * time.Second)
+	r.clk.advance(29 * time.Second)
 	r.want(r.send(Tick{}), StateEligibility)
 	r.clk.advance(time.Second)
 	s := r.send(Tick{})
@@ -569,29 +572,61 @@ func TestIdleTimeout(t *testing.T) {
 	if s = r.send(Tick{}); s.Countdown != 20 {
 		t.Fatalf("countdown %d", s.Countdown)
 	}
-	r.want(r.send(Next{}), StateEligibility)
-	r.clk.advance(60 * time.Second)
+	// Extend ten times: each gives the full time again.
+	for i := 0; i < 10; i++ {
+		r.want(r.send(Next{}), StateEligibility)
+		r.clk.advance(29 * time.Second)
+		r.want(r.send(Tick{}), StateEligibility)
+		r.clk.advance(time.Second)
+		if s = r.send(Tick{}); s.State != StateIdleCountdown || s.Countdown != 30 {
+			t.Fatalf("extension %d: %v %d", i+1, s.State, s.Countdown)
+		}
+	}
+	r.clk.advance(29 * time.Second)
 	r.want(r.send(Tick{}), StateIdleCountdown)
-	r.clk.advance(30 * time.Second)
+	r.clk.advance(time.Second) // 60 s after the last tap: not a second more
 	s = r.send(Tick{})
 	r.want(s, StateTakeCard)
 	if s.Choices != nil || s.Auth.Known || s.Tries != (Retries{-1, -1, -1}) || !r.m.birth.IsZero() {
 		t.Fatalf("session not wiped: %+v", s)
 	}
-	if r.rec.ends[0].Reason != EndTimeout {
-		t.Fatalf("end %+v", r.rec.ends[0])
+	if r.rec.ends[0].Reason != EndTimeout || s.Error != ErrCodeTimeout {
+		t.Fatalf("end %+v, error %q", r.rec.ends[0], s.Error)
 	}
-	r.want(r.send(CardRemoved{}), StateInsertCard)
+	if s = r.send(CardRemoved{}); s.State != StateInsertCard || s.Error != "" {
+		t.Fatalf("after taking the card: %v %q", s.State, s.Error)
+	}
 	r.want(r.send(CardInserted{}), StateStatus)
+	// A card pulled mid-session: the start screen says why.
+	if s = r.send(CardRemoved{}); s.State != StateInsertCard || s.Error != ErrCodeCardRemoved {
+		t.Fatalf("card pulled: %v %q", s.State, s.Error)
+	}
+	if s = r.send(CardInserted{}); s.Error != "" {
+		t.Fatalf("the next card still sees %q", s.Error)
+	}
 
-	// Minimum countdown.
+	// Minimum countdown: 20 s before the end whatever the configuration.
 	q := &QueueExecutor{}
 	m, _ := New(Config{Card: persona("adult"), Rules: fakeRules{}, Clock: r.clk, Exec: q, Countdown: 5 * time.Second})
 	m.Handle(CardInserted{})
 	q.Drain(m)
-	r.clk.advance(DefaultIdleAfter)
+	r.clk.advance(DefaultIdleAfter - MinCountdown)
 	if s := m.Handle(Tick{}); s.State != StateIdleCountdown || s.Countdown != 20 {
 		t.Fatalf("short countdown %+v", s)
+	}
+}
+
+func TestWarningFor(t *testing.T) {
+	for _, c := range []struct{ limit, countdown, want time.Duration }{
+		{60 * time.Second, 30 * time.Second, 30 * time.Second},
+		{30 * time.Second, 30 * time.Second, 20 * time.Second}, // half the limit is 15: the minimum wins
+		{10 * time.Minute, 30 * time.Second, 30 * time.Second},
+		{15 * time.Second, 30 * time.Second, 15 * time.Second}, // never more than the limit
+		{60 * time.Second, 5 * time.Second, 20 * time.Second},
+	} {
+		if got := WarningFor(c.limit, c.countdown); got != c.want {
+			t.Errorf("WarningFor(%v, %v) = %v, want %v", c.limit, c.countdown, got, c.want)
+		}
 	}
 }
 
@@ -601,7 +636,7 @@ func TestApprovalWaitUsesLongerLimit(t *testing.T) {
 	s := r.send(Next{})
 	r.clk.advance(5 * time.Minute)
 	r.want(r.send(Tick{}), StateWaitApproval)
-	r.clk.advance(DefaultApprovalWait)
+	r.clk.advance(DefaultApprovalWait - 5*time.Minute - DefaultCountdown)
 	r.want(r.send(Tick{}), StateIdleCountdown)
 	// A clerk's decision during the countdown still lands.
 	r.want(r.send(StaffApproved{TicketID: s.Ticket.ID, ApprovalID: "A4"}), StateNewPIN)
