@@ -112,6 +112,7 @@ func runLogExport(e *env, args []string) error {
 	to := fs.String("to", "", "last date, YYYY-MM-DD, inclusive")
 	format := fs.String("format", store.FormatCSV, "csv or json")
 	outPath := fs.String("out", "", "write to this file instead of standard output")
+	force := fs.Bool("force", false, "with --out: replace an existing file (never the database itself)")
 	asJSON := fs.Bool("json", false, "JSON summary and error objects")
 	if err := parseFlags(fs, args); err != nil {
 		return err
@@ -128,6 +129,11 @@ func runLogExport(e *env, args []string) error {
 		return usagef("--to %s is before --from %s", *to, *from)
 	case *format != store.FormatCSV && *format != store.FormatJSON:
 		return usagef("--format must be csv or json, not %q", *format)
+	}
+	if *outPath != "" {
+		if err := checkExportTarget(*asJSON, *db, *outPath, *force); err != nil {
+			return err
+		}
 	}
 	s, err := openStoreRO(*asJSON, *db)
 	if err != nil {
@@ -160,6 +166,47 @@ func runLogExport(e *env, args []string) error {
 		writeJSON(e.stdout, logExportOut{Events: n, From: *from, To: *to, Format: *format, Out: *outPath})
 	} else {
 		fmt.Fprintf(e.stdout, "exported %d events (%s to %s) to %s\n", n, *from, *to, *outPath)
+	}
+	return nil
+}
+
+// checkExportTarget refuses an export file that would destroy data: the
+// database itself or one of SQLite's files beside it (-wal, -shm, -journal),
+// under any name that leads to them (a link, a relative path), and any
+// existing file unless force is set.
+func checkExportTarget(asJSON bool, db, out string, force bool) error {
+	if db == "" {
+		return usagef("--db is required")
+	}
+	outFI, outErr := os.Stat(out)
+	dbAbs, err1 := filepath.Abs(db)
+	outAbs, err2 := filepath.Abs(out)
+	if err1 != nil || err2 != nil {
+		return refuse(asJSON, "EXPORT_REFUSED", "cannot resolve %s or %s", db, out)
+	}
+	if r, err := filepath.EvalSymlinks(filepath.Dir(outAbs)); err == nil {
+		outAbs = filepath.Join(r, filepath.Base(outAbs))
+	}
+	if r, err := filepath.EvalSymlinks(dbAbs); err == nil {
+		dbAbs = r
+	}
+	for _, suffix := range []string{"", "-wal", "-shm", "-journal"} {
+		protected := dbAbs + suffix
+		same := outAbs == protected
+		if !same && outErr == nil {
+			if fi, err := os.Stat(protected); err == nil && os.SameFile(fi, outFI) {
+				same = true
+			}
+		}
+		if same {
+			return refuse(asJSON, "EXPORT_REFUSED", "--out %s is the database or one of its files (%s): refusing to overwrite the audit trail", out, filepath.Base(protected))
+		}
+	}
+	switch {
+	case outErr == nil && outFI.IsDir():
+		return refuse(asJSON, "EXPORT_REFUSED", "--out %s is a directory", out)
+	case outErr == nil && !force:
+		return refuse(asJSON, "EXPORT_REFUSED", "--out %s exists: choose a new file, or add --force to replace it", out)
 	}
 	return nil
 }

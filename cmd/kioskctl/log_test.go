@@ -140,3 +140,52 @@ func TestLogPurge(t *testing.T) {
 		t.Errorf("after purge: %+v %v", r, err)
 	}
 }
+
+// TestLogExportNeverDestroysData: --out refuses the database, its WAL, SHM
+// and journal under any name, and any existing file unless --force; the
+// database still verifies afterwards.
+func TestLogExportNeverDestroysData(t *testing.T) {
+	path, _ := logDB(t)
+	dir := filepath.Dir(path)
+	if err := os.Symlink(path, filepath.Join(dir, "link.db")); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Link(path, filepath.Join(dir, "hard.db")); err != nil {
+		t.Fatal(err)
+	}
+	existing := filepath.Join(dir, "old.csv")
+	if err := os.WriteFile(existing, []byte("keep me"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	t.Chdir(dir)
+	for _, tc := range []struct {
+		out   string
+		force bool
+	}{
+		{path, false}, {path, true},
+		{path + "-wal", true}, {path + "-shm", true}, {path + "-journal", true},
+		{"kiosk.db", true}, {"./sub/../kiosk.db", true},
+		{filepath.Join(dir, "link.db"), true}, {filepath.Join(dir, "hard.db"), true},
+		{existing, false}, {dir, true},
+	} {
+		args := []string{"log", "export", "--db", path, "--from", "2020-01-01", "--to", "2099-12-31", "--out", tc.out, "--json"}
+		if tc.force {
+			args = append(args, "--force")
+		}
+		code, out, _ := runCLI(t, "", args...)
+		if code != exitRefused || !strings.Contains(out, "EXPORT_REFUSED") {
+			t.Errorf("export --out %s (force %v) = %d %s, want refusal", tc.out, tc.force, code, out)
+		}
+	}
+	if b, _ := os.ReadFile(existing); string(b) != "keep me" {
+		t.Errorf("existing file overwritten: %q", b)
+	}
+	if code, out, _ := runCLI(t, "", "log", "verify", "--db", path); code != exitOK {
+		t.Fatalf("database damaged: %d %s", code, out)
+	}
+	// With --force an ordinary existing file is replaced.
+	code, out, _ := runCLI(t, "", "log", "export", "--db", path, "--from", "2020-01-01", "--to", "2099-12-31", "--out", existing, "--force")
+	if b, _ := os.ReadFile(existing); code != exitOK || string(b) == "keep me" {
+		t.Errorf("export --force = %d %s, file %q", code, out, b)
+	}
+}
