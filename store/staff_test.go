@@ -3,6 +3,8 @@ package store
 import (
 	"context"
 	"errors"
+	"fmt"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -198,4 +200,113 @@ func eventKinds(t testing.TB, s *Store) map[string]int {
 		m[k] = n
 	}
 	return m
+}
+
+// countArgon counts password hash checks for the rest of the test.
+func countArgon(t *testing.T) *int {
+	n := new(int)
+	orig := argonIDKey
+	argonIDKey = func(pw, salt []byte, time, mem uint32, threads uint8, keyLen uint32) []byte {
+		*n++
+		return orig(pw, salt, time, mem, threads, keyLen)
+	}
+	t.Cleanup(func() { argonIDKey = orig })
+	return n
+}
+
+// TestUnknownIDsLockLikeRealOnes: the answers to an unknown staff ID are
+// the answers to a real one — wrong password four times, then "locked
+// until" the same time — with one argon2 check per answer in every case, so
+// neither the answer nor its cost tells which IDs exist.
+func TestUnknownIDsLockLikeRealOnes(t *testing.T) {
+	s, clk := newStore(t)
+	ctx := context.Background()
+	if err := s.AddStaff(ctx, "kato", RoleClerk, []byte("right password"), ""); err != nil {
+		t.Fatal(err)
+	}
+	calls := countArgon(t)
+	answers := func(id string) []string {
+		var out []string
+		for i := 0; i < MaxSignInFailures+2; i++ {
+			before := *calls
+			_, err := s.SignIn(ctx, id, []byte("wrong password"))
+			var le *LockedError
+			switch {
+			case errors.As(err, &le):
+				out = append(out, "locked until "+le.Until.Format(time.RFC3339))
+			case errors.Is(err, ErrBadCredentials):
+				out = append(out, "bad credentials")
+			default:
+				out = append(out, "other: "+fmt.Sprint(err))
+			}
+			if n := *calls - before; n != 1 {
+				t.Errorf("%s attempt %d: %d argon2 checks, want 1", id, i+1, n)
+			}
+		}
+		return out
+	}
+	real, unknown := answers("kato"), answers("suzuki")
+	if !slices.Equal(real, unknown) {
+		t.Errorf("real ID answers %q\nunknown ID answers %q", real, unknown)
+	}
+	if !strings.HasPrefix(unknown[MaxSignInFailures-1], "locked until") {
+		t.Errorf("unknown ID not locked after %d failures: %q", MaxSignInFailures, unknown)
+	}
+	clk.Add(LockoutDuration)
+	if _, err := s.SignIn(ctx, "suzuki", []byte("wrong password")); !errors.Is(err, ErrBadCredentials) || errors.Is(err, ErrStaffLocked) {
+		t.Errorf("unknown ID after the lockout: %v", err)
+	}
+}
+
+// TestPasswordRules: the obvious passwords are refused with ErrWeakPassword,
+// reasonable ones accepted.
+func TestPasswordRules(t *testing.T) {
+	for _, tc := range []struct {
+		pw string
+		ok bool
+	}{
+		{"correct horse battery", true},
+		{"Kiosk-Staff-7391", true},
+		{"short", false},
+		{"1234567890", false},
+		{"0987654321", false},
+		{"abcdefghijk", false},
+		{"qwertyuiop", false},
+		{"aaaaaaaaaa", false},
+		{"abababababab", false},
+		{"Password123", false},
+		{"kato-is-my-name", false}, // contains the ID
+		{"right\rpassword", false},
+		{"right\x00password", false},
+		{"right password\r", false}, // a CR the CLI kept: refused, never trimmed here
+	} {
+		err := checkPasswordPolicy("kato", []byte(tc.pw))
+		if tc.ok != (err == nil) || (err != nil && !errors.Is(err, ErrWeakPassword)) {
+			t.Errorf("%q: %v, want ok=%v", tc.pw, err, tc.ok)
+		}
+	}
+}
+
+// TestHostileArgonParameters: a stored hash whose parameters would exhaust
+// memory or time is refused before any hashing.
+func TestHostileArgonParameters(t *testing.T) {
+	calls := countArgon(t)
+	salt, key := "c2FsdHNhbHRzYWx0c2FsdA", "a2V5a2V5a2V5a2V5a2V5a2V5a2V5a2V5a2V5a2V5a2U"
+	for _, params := range []string{"m=4194304,t=3,p=4", "m=65536,t=1000000,p=4", "m=65536,t=3,p=255"} {
+		h := "$argon2id$v=19$" + params + "$" + salt + "$" + key
+		if _, err := CheckPassword(h, []byte("x")); !errors.Is(err, ErrInvalid) {
+			t.Errorf("%s: %v, want ErrInvalid", params, err)
+		}
+	}
+	if *calls != 0 {
+		t.Errorf("%d argon2 runs on refused parameters", *calls)
+	}
+	// What the kiosk writes is accepted.
+	h, err := HashPassword([]byte("pw"), testArgon)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ok, err := CheckPassword(h, []byte("pw")); !ok || err != nil {
+		t.Errorf("own hash: %v %v", ok, err)
+	}
 }

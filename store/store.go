@@ -83,6 +83,8 @@ type Store struct {
 	readOnly bool
 
 	wmu sync.Mutex // one writer at a time in this process
+
+	ghosts ghostLockouts // failed sign-ins of unknown staff IDs
 }
 
 // Open opens (creating if needed) the database at path and applies pending
