@@ -64,6 +64,9 @@ var (
 	ErrBadCredentials = errors.New("store: wrong staff ID or password")
 	ErrStaffLocked    = errors.New("store: staff account locked after repeated failures")
 	ErrWeakPassword   = errors.New("store: password refused")
+	// ErrNotAllowed is a change by a staff member who may not make it now
+	// (unknown, disabled, locked, or without the role).
+	ErrNotAllowed = errors.New("store: not allowed")
 )
 
 // LockedError is returned (matching ErrStaffLocked) while an account is
@@ -234,6 +237,32 @@ func actor(by string) (string, error) {
 	return by, CheckStaffID(by)
 }
 
+// checkBy re-checks, inside the writing transaction, that by may make a
+// change needing role min: an existing account, enabled, not locked, with
+// that role or more — so a clerk disabled or locked after signing in can do
+// nothing more. self is the account being changed: a member may change its
+// own password whatever its role, but never while locked. by "" is the
+// operator's command line (access to the database file), not checked here.
+func (s *Store) checkBy(ctx context.Context, tx *sql.Tx, by string, min Role, self string) error {
+	if by == "" {
+		return nil
+	}
+	st, err := staffTx(ctx, tx, by)
+	switch {
+	case errors.Is(err, ErrNotFound):
+		return fmt.Errorf("%w: %w: %s is not a staff member", ErrNotAllowed, ErrNotFound, by)
+	case err != nil:
+		return err
+	case st.Disabled:
+		return fmt.Errorf("%w: %w: %s is disabled", ErrNotAllowed, ErrConflict, by)
+	case st.Locked(s.Now()):
+		return fmt.Errorf("%w: %s is locked", ErrNotAllowed, by)
+	case by != self && !st.Role.AtLeast(min):
+		return fmt.Errorf("%w: %s is %s, needs %s", ErrNotAllowed, by, st.Role, min)
+	}
+	return nil
+}
+
 // AddStaff creates a staff account. by is the admin making it ("" for
 // kioskctl). The password is not kept; callers should wipe it.
 func (s *Store) AddStaff(ctx context.Context, id string, role Role, password []byte, by string) error {
@@ -255,6 +284,9 @@ func (s *Store) AddStaff(ctx context.Context, id string, role Role, password []b
 		return err
 	}
 	return s.write(ctx, func(tx *sql.Tx) error {
+		if err := s.checkBy(ctx, tx, by, RoleAdmin, ""); err != nil {
+			return err
+		}
 		now := ts(s.now())
 		_, err := tx.ExecContext(ctx,
 			`INSERT INTO staff (id, role, password_hash, created_at, updated_at) VALUES (?,?,?,?,?)
@@ -289,7 +321,7 @@ func (s *Store) SetPassword(ctx context.Context, id string, password []byte, by 
 	if err != nil {
 		return err
 	}
-	return s.updateStaff(ctx, id, KindStaffPassword, Detail{"staff_id": id, "by": who},
+	return s.updateStaff(ctx, id, by, KindStaffPassword, Detail{"staff_id": id, "by": who},
 		`UPDATE staff SET password_hash = ?, failed_count = 0, locked_until = NULL, updated_at = ? WHERE id = ?`, h)
 }
 
@@ -300,7 +332,10 @@ func (s *Store) DisableStaff(ctx context.Context, id, by string) error {
 	if err != nil {
 		return err
 	}
-	return s.updateStaff(ctx, id, KindStaffDisabled, Detail{"staff_id": id, "by": who},
+	if by == id {
+		return fmt.Errorf("%w: %s cannot disable itself", ErrNotAllowed, by)
+	}
+	return s.updateStaff(ctx, id, by, KindStaffDisabled, Detail{"staff_id": id, "by": who},
 		`UPDATE staff SET disabled = 1, updated_at = ? WHERE id = ?`)
 }
 
@@ -310,16 +345,22 @@ func (s *Store) EnableStaff(ctx context.Context, id, by string) error {
 	if err != nil {
 		return err
 	}
-	return s.updateStaff(ctx, id, KindStaffEnabled, Detail{"staff_id": id, "by": who},
+	if by == id {
+		return fmt.Errorf("%w: %s cannot enable itself", ErrNotAllowed, by)
+	}
+	return s.updateStaff(ctx, id, by, KindStaffEnabled, Detail{"staff_id": id, "by": who},
 		`UPDATE staff SET disabled = 0, failed_count = 0, locked_until = NULL, updated_at = ? WHERE id = ?`)
 }
 
 // updateStaff runs q with args, then updated_at and id, and audits kind.
-func (s *Store) updateStaff(ctx context.Context, id, kind string, d Detail, q string, args ...any) error {
+func (s *Store) updateStaff(ctx context.Context, id, by, kind string, d Detail, q string, args ...any) error {
 	if err := CheckStaffID(id); err != nil {
 		return err
 	}
 	return s.write(ctx, func(tx *sql.Tx) error {
+		if err := s.checkBy(ctx, tx, by, RoleAdmin, id); err != nil {
+			return err
+		}
 		res, err := tx.ExecContext(ctx, q, append(args, ts(s.now()), id)...)
 		if err != nil {
 			return fmt.Errorf("updating staff: %w", err)

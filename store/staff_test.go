@@ -310,3 +310,50 @@ func TestHostileArgonParameters(t *testing.T) {
 		t.Errorf("own hash: %v %v", ok, err)
 	}
 }
+
+// TestByIsCheckedOnEveryChange: a change names who makes it, and the store
+// re-checks that member in the same transaction: unknown, disabled, locked
+// or without the role is refused — a locked account cannot reset its own
+// lockout, a clerk disabled after signing in changes nothing more.
+func TestByIsCheckedOnEveryChange(t *testing.T) {
+	s, _ := newStore(t)
+	ctx := context.Background()
+	for _, a := range []struct {
+		id   string
+		role Role
+	}{{"admin1", RoleAdmin}, {"super1", RoleSupervisor}, {"clerk1", RoleClerk}, {"clerk2", RoleClerk}} {
+		if err := s.AddStaff(ctx, a.id, a.role, []byte("correct horse battery"), ""); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for i := 0; i < MaxSignInFailures; i++ {
+		_, _ = s.SignIn(ctx, "clerk2", []byte("wrong password"))
+	}
+	steps := []struct {
+		name string
+		do   func() error
+		ok   bool
+	}{
+		{"admin adds a clerk", func() error { return s.AddStaff(ctx, "clerk3", RoleClerk, []byte("correct horse battery"), "admin1") }, true},
+		{"clerk adds a clerk", func() error { return s.AddStaff(ctx, "clerk4", RoleClerk, []byte("correct horse battery"), "clerk1") }, false},
+		{"unknown adds a clerk", func() error { return s.AddStaff(ctx, "clerk5", RoleClerk, []byte("correct horse battery"), "ghost1") }, false},
+		{"supervisor changes a setting", func() error { return s.SetSetting(ctx, SettingIdleTimeout, "90", "super1") }, true},
+		{"clerk changes a setting", func() error { return s.SetSetting(ctx, SettingIdleTimeout, "60", "clerk1") }, false},
+		{"clerk changes own password", func() error { return s.SetPassword(ctx, "clerk1", []byte("another horse battery"), "clerk1") }, true},
+		{"clerk changes another's password", func() error { return s.SetPassword(ctx, "super1", []byte("another horse battery"), "clerk1") }, false},
+		{"locked clerk resets own lockout", func() error { return s.SetPassword(ctx, "clerk2", []byte("another horse battery"), "clerk2") }, false},
+		{"admin disables clerk1", func() error { return s.DisableStaff(ctx, "clerk1", "admin1") }, true},
+		{"disabled clerk changes own password", func() error { return s.SetPassword(ctx, "clerk1", []byte("third horse battery"), "clerk1") }, false},
+		{"admin disables itself", func() error { return s.DisableStaff(ctx, "admin1", "admin1") }, false},
+		{"operator's command line", func() error { return s.EnableStaff(ctx, "clerk1", "") }, true},
+	}
+	for _, st := range steps {
+		err := st.do()
+		if st.ok != (err == nil) || (err != nil && !errors.Is(err, ErrNotAllowed)) {
+			t.Errorf("%s: %v, want ok=%v", st.name, err, st.ok)
+		}
+	}
+	if st, err := s.StaffMember(ctx, "clerk2"); err != nil || st.LockedUntil.IsZero() {
+		t.Errorf("clerk2's lockout was cleared: %+v %v", st, err)
+	}
+}
