@@ -132,6 +132,9 @@ func runPolicyHours(e *env, args []string) error {
 	if err != nil || len(*atText) != len(atLayout) {
 		return usagef("policy hours: --at: bad time %q: want YYYY-MM-DDTHH:MM", *atText)
 	}
+	if y := at.Year(); y < policy.MinYear || y > policy.MaxYear {
+		return usagef("policy hours: --at %q is out of range: years %d to %d", *atText, policy.MinYear, policy.MaxYear)
+	}
 	p, err := loadProfileArg(*prof, *asJSON)
 	if err != nil {
 		return err
