@@ -179,7 +179,7 @@ func loadProfileArg(arg string, asJSON bool) (*policy.Profile, error) {
 		}
 		return p, nil
 	}
-	data, err := os.ReadFile(arg)
+	data, err := readProfileFile(arg)
 	if err != nil {
 		return nil, refuse(asJSON, "PROFILE_UNREADABLE", "%v", err)
 	}
@@ -189,6 +189,18 @@ func loadProfileArg(arg string, asJSON bool) (*policy.Profile, error) {
 		return nil, refuse(asJSON, "PROFILE_INVALID", "%s: %v", arg, err)
 	}
 	return p, nil
+}
+
+// readProfileFile reads at most policy.MaxProfileBytes+1 bytes of a
+// profile file, so /dev/zero or a huge file cannot exhaust memory; the
+// parser then refuses what is too long.
+func readProfileFile(path string) ([]byte, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	return io.ReadAll(io.LimitReader(f, policy.MaxProfileBytes+1))
 }
 
 var routeText = map[policy.Route]string{

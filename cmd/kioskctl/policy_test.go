@@ -119,6 +119,7 @@ func TestPolicyCheckCLIErrors(t *testing.T) {
 		{"cert expiry out of range", append(slices.Clone(ok), "--cert-expiry", "0000-01-01"), exitUsage, ""},
 		{"unknown profile", with("--profile", "tokyo"), exitRefused, "UNKNOWN_PROFILE"},
 		{"unreadable file", with("--profile", filepath.Join(t.TempDir(), "none.toml")), exitRefused, "PROFILE_UNREADABLE"},
+		{"endless file", with("--profile", "/dev/zero"), exitRefused, "PROFILE_INVALID"},
 	} {
 		code, obj := policyJSON(t, c.args...)
 		if code != c.code || (c.err != "" && obj["error"] != c.err) {
