@@ -20,11 +20,23 @@ func NewDate(y int, m time.Month, d int) Date {
 	return Date{t.Year(), t.Month(), t.Day()}
 }
 
-// ParseDate parses YYYY-MM-DD strictly: the day must exist.
+// MinYear and MaxYear bound the dates the rules accept: a birth, a
+// certificate or a card outside them is a typing error, and arithmetic on
+// them (birthdays, 5- and 6-year validity) always stays a four-digit year.
+const (
+	MinYear = 1900
+	MaxYear = 2199
+)
+
+// ParseDate parses YYYY-MM-DD strictly: the day must exist and the year be
+// within MinYear–MaxYear.
 func ParseDate(s string) (Date, error) {
 	t, err := time.Parse(time.DateOnly, s)
 	if err != nil || len(s) != len(time.DateOnly) {
 		return Date{}, fmt.Errorf("bad date %q: want YYYY-MM-DD", s)
+	}
+	if y := t.Year(); y < MinYear || y > MaxYear {
+		return Date{}, fmt.Errorf("date %q is out of range: years %d to %d", s, MinYear, MaxYear)
 	}
 	return Date{t.Year(), t.Month(), t.Day()}, nil
 }

@@ -162,9 +162,73 @@ type rawProfile struct {
 	DocumentNotes map[string]Text `toml:"document_notes"`
 }
 
+// MaxProfileBytes and MaxProfileDepth bound what ParseProfile parses: the
+// shipped profiles are about 4 KiB and 3 deep; a hostile file (8,000 nested
+// inline tables, /dev/zero) is refused before the TOML parser sees it.
+// Callers reading a file read at most MaxProfileBytes+1 bytes.
+const (
+	MaxProfileBytes = 256 << 10
+	MaxProfileDepth = 16
+)
+
+// tomlDepth scans TOML text for its deepest nesting — brackets and braces
+// plus the dotted parts of keys on a line — outside strings and comments,
+// and returns it with its line number.
+func tomlDepth(data []byte) (line, max int) {
+	depth, dots, ln := 0, 0, 1
+	var quote []byte // the open string's delimiter, or nil
+	for i := 0; i < len(data); i++ {
+		c := data[i]
+		if quote != nil {
+			switch {
+			case c == '\\' && quote[0] == '"':
+				i++
+			case bytes.HasPrefix(data[i:], quote):
+				i += len(quote) - 1
+				quote = nil
+			case c == '\n':
+				ln++
+			}
+			continue
+		}
+		switch c {
+		case '"', '\'':
+			quote = []byte{c}
+			if bytes.HasPrefix(data[i:], []byte{c, c, c}) {
+				quote = []byte{c, c, c}
+				i += 2
+			}
+		case '#':
+			for i < len(data) && data[i] != '\n' {
+				i++
+			}
+			i--
+		case '\n':
+			ln++
+			dots = 0
+		case '.':
+			dots++
+		case '[', '{':
+			depth++
+		case ']', '}':
+			depth--
+		}
+		if d := depth + dots; d > max {
+			line, max = ln, d
+		}
+	}
+	return line, max
+}
+
 // ParseProfile reads a profile from TOML. name identifies it in errors and
 // becomes Profile.ID. The caller reads the file; ParseProfile does no I/O.
 func ParseProfile(data []byte, name string) (*Profile, error) {
+	if len(data) > MaxProfileBytes {
+		return nil, &ProfileError{Profile: name, Msg: fmt.Sprintf("file is %d bytes, more than the %d a profile may have", len(data), MaxProfileBytes)}
+	}
+	if line, depth := tomlDepth(data); depth > MaxProfileDepth {
+		return nil, &ProfileError{Profile: name, Line: line, Msg: fmt.Sprintf("nested %d deep, more than the %d a profile may have", depth, MaxProfileDepth)}
+	}
 	var raw rawProfile
 	md, err := toml.Decode(string(data), &raw)
 	if err != nil {

@@ -5,6 +5,7 @@ import (
 	"go/ast"
 	"go/parser"
 	"go/token"
+	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -195,4 +196,42 @@ func reasonConsts(f *ast.File) []string {
 		return true
 	})
 	return declared
+}
+
+// TestHostileProfiles: a profile too large or nested too deep is refused
+// quickly, before the TOML parser runs; the shipped profiles pass the scan.
+func TestHostileProfiles(t *testing.T) {
+	deep := "x = " + strings.Repeat("{a = ", 8000) + "1" + strings.Repeat("}", 8000) + "\n"
+	dotted := "[" + strings.Repeat("a.", 40) + "a]\nx = 1\n"
+	arrays := "x = " + strings.Repeat("[", 5000) + strings.Repeat("]", 5000) + "\n"
+	for name, src := range map[string]string{
+		"nested inline tables": deep,
+		"dotted header":        dotted,
+		"nested arrays":        arrays,
+		"too large":            minimalProfile + "# " + strings.Repeat("x", MaxProfileBytes) + "\n",
+	} {
+		start := time.Now()
+		_, err := ParseProfile([]byte(src), "hostile")
+		var pe *ProfileError
+		if !errors.As(err, &pe) {
+			t.Errorf("%s: %v, want a ProfileError", name, err)
+		}
+		if d := time.Since(start); d > 200*time.Millisecond {
+			t.Errorf("%s: %v to refuse", name, d)
+		}
+	}
+	// Strings and comments do not count: brackets inside them are text.
+	quoted := minimalProfile + "# " + strings.Repeat("{[", 100) + "\n"
+	if _, err := ParseProfile([]byte(quoted), "quoted"); err != nil {
+		t.Errorf("brackets in a comment: %v", err)
+	}
+	for _, name := range []string{"moriya", "kakamigahara"} {
+		b, err := os.ReadFile(filepath.Join("..", "assets", "profiles", name+".toml"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if line, d := tomlDepth(b); d > MaxProfileDepth/2 {
+			t.Errorf("%s: depth %d at line %d, close to the limit", name, d, line)
+		}
+	}
 }

@@ -68,9 +68,15 @@ func TestRenewalOpens(t *testing.T) {
 }
 
 func TestDateParse(t *testing.T) {
-	for _, bad := range []string{"2026-02-30", "2026-2-01", "20260201", "2026-02-01T00:00", "", "2026-13-01"} {
+	for _, bad := range []string{"2026-02-30", "2026-2-01", "20260201", "2026-02-01T00:00", "", "2026-13-01",
+		"0000-01-01", "1899-12-31", "2200-01-01", "9999-12-31", "-001-10-01"} {
 		if _, err := ParseDate(bad); err == nil {
 			t.Errorf("ParseDate(%q) accepted", bad)
+		}
+	}
+	for _, good := range []string{"1900-01-01", "2199-12-31"} {
+		if _, err := ParseDate(good); err != nil {
+			t.Errorf("ParseDate(%q): %v", good, err)
 		}
 	}
 	if got := DateOf(time.Date(2026, 3, 31, 15, 0, 0, 0, time.UTC)); got != MustDate("2026-04-01") {

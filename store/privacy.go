@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"regexp"
 	"sort"
+	"strconv"
 	"strings"
 )
 
@@ -50,9 +51,54 @@ var (
 	signPINRE      = regexp.MustCompile(`^[A-Z0-9]{6,16}$`)
 	dateLikeRE     = regexp.MustCompile(`[0-9]{4}[-/.][0-9]{1,2}[-/.][0-9]{1,2}`)
 	// dateKeySuffixes are the keys under which a date may be stored: dates
-	// of certificates, tickets and retention, never of people.
-	dateKeySuffixes = []string{"expiry", "_date", "not_after", "not_before", "cutoff", "opens", "from", "to", "until", "day"}
+	// of certificates, tickets and retention, never of people. "from" and
+	// "to" count only as a whole key or a whole last word ("to_date",
+	// "valid_to"), never as the end of a word ("photo", "birthday").
+	dateKeySuffixes = []string{"expiry", "_date", "not_after", "not_before", "cutoff", "opens", "until", "_from", "_to"}
+	dateKeys        = map[string]bool{"from": true, "to": true}
+
+	// compactDateRE is a birth date written without separators, as in the
+	// signature certificate's EYYYYMMDD (era digit, then the date) or with a
+	// letter in front ("e19800412"): years before minStoredYear, since later
+	// compact dates are the kiosk's own timestamps (journal IDs).
+	compactDateRE = regexp.MustCompile(`(^|[^0-9])[0-9]?(19[0-9]{2}|20(0[0-9]|1[0-4]))(0[1-9]|1[0-2])(0[1-9]|[12][0-9]|3[01])($|[^0-9])`)
+	// eraDateRE is a date in a Japanese era ("S55.04.12", "H2-1-5", "R3/1/1").
+	eraDateRE = regexp.MustCompile(`(^|[^A-Za-z0-9])[MTSHRmtshr][0-9]{1,2}[.\-/][0-9]{1,2}[.\-/][0-9]{1,2}($|[^0-9])`)
+	// labelledDigitsRE is a number given after a label ("pin:1234",
+	// "code=123456"): the shape of a PIN written down.
+	labelledDigitsRE = regexp.MustCompile(`[:=][0-9]{4,16}($|[^0-9A-Za-z])`)
+	// dottedNameRE is two upper-case words joined by a dot, as a name is
+	// written in romaji on cards and forms ("KOSHIN.TARO").
+	dottedNameRE = regexp.MustCompile(`(^|[^A-Za-z])[A-Z][A-Za-z]+\.[A-Z][A-Za-z]+($|[^A-Za-z])`)
+	// tokenSplitRE splits a value into words for the name check.
+	tokenSplitRE = regexp.MustCompile(`[^A-Za-z]+`)
 )
+
+// minStoredYear is the earliest year of a date the store keeps: dates it
+// keeps are of certificates, tickets and retention, all after My Number
+// certificates began (2016); an earlier one is most likely a birth date.
+const minStoredYear = 2015
+
+// nameWords are common Japanese family and given names in romaji (and the
+// fictional holders of sample cards). No code word of the kiosk is one of
+// them, so a value holding one is refused as a name. Short, frequent
+// names only: this is a net for slips, not a register.
+var nameWords = map[string]bool{}
+
+func init() {
+	for _, w := range strings.Fields(`
+		SATO SUZUKI TAKAHASHI TANAKA WATANABE ITO YAMAMOTO NAKAMURA KOBAYASHI KATO YOSHIDA
+		YAMADA SASAKI YAMAGUCHI MATSUMOTO INOUE KIMURA HAYASHI SHIMIZU YAMAZAKI MORI ABE IKEDA
+		HASHIMOTO YAMASHITA ISHIKAWA NAKAJIMA MAEDA FUJITA OGAWA GOTO OKADA HASEGAWA MURAKAMI
+		KONDO ISHII SAITO SAKAMOTO ENDO AOKI FUJII NISHIMURA FUKUDA OTA MIURA FUJIWARA OKAMOTO
+		MATSUDA NAKAGAWA KOSHIN
+		TARO JIRO SABURO ICHIRO HANAKO HIROSHI TAKESHI KENJI KENTA SHOTA YUTO HARUTO SOTA
+		YUKI YUI AOI HINA SAKURA YUKO KEIKO YOKO AKIKO TOMOKO NAOKO KAZUKO SACHIKO HIROKO
+		MICHIKO KYOKO MAYUMI AKEMI MEGUMI HIROMI SATOSHI MAKOTO OSAMU MINORU ISAMU SHIGERU
+		TSUTOMU`) {
+		nameWords[w] = true
+	}
+}
 
 // CheckKey reports whether key may name a stored value: lower snake case,
 // not naming personal data or a secret.
@@ -101,13 +147,50 @@ func CheckValue(key, v string) error {
 	if strings.Contains(v, "@") {
 		return refuse("an e-mail address")
 	}
-	if dateLikeRE.MatchString(v) && !isDateKey(key) {
-		return refuse("a date under a key that does not name a certificate date")
+	if dateLikeRE.MatchString(v) {
+		if !isDateKey(key) {
+			return refuse("a date under a key that does not name a certificate date")
+		}
+		for _, m := range dateLikeRE.FindAllString(v, -1) {
+			if y, err := strconv.Atoi(m[:4]); err == nil && y < minStoredYear {
+				return refuse("a birth date (a date before My Number certificates began)")
+			}
+		}
+	}
+	if eraDateRE.MatchString(v) {
+		return refuse("a date in a Japanese era")
+	}
+	if !hexKey(key) {
+		if compactDateRE.MatchString(v) {
+			return refuse("a date written without separators")
+		}
+		if labelledDigitsRE.MatchString(v) {
+			return refuse("a PIN or number written after a label")
+		}
+	}
+	if dottedNameRE.MatchString(v) {
+		return refuse("a name in romaji")
+	}
+	for _, w := range tokenSplitRE.Split(v, -1) {
+		// Upper case, as names are written in romaji on cards; lower-case
+		// words are codes and staff IDs (which may well be a surname).
+		if nameWords[w] {
+			return refuse("a name in romaji")
+		}
 	}
 	return nil
 }
 
+// hexKey reports keys whose values are hexadecimal or opaque references
+// (card references, serials, hashes), in which digit runs are chance.
+func hexKey(key string) bool {
+	return key == "card_ref" || strings.Contains(key, "serial") || strings.Contains(key, "hash")
+}
+
 func isDateKey(key string) bool {
+	if dateKeys[key] {
+		return true
+	}
 	for _, s := range dateKeySuffixes {
 		if strings.HasSuffix(key, s) {
 			return true

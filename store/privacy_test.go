@@ -190,3 +190,46 @@ func mustScanFind(t *testing.T, dir, needle string) {
 		t.Errorf("storetest.Find(%q) found nothing (%v): the scan is blind", needle, err)
 	}
 }
+
+// TestPrivacyShapesClosed: the personal-data shapes that once passed the
+// filter are refused; the codes the kiosk stores still pass.
+func TestPrivacyShapesClosed(t *testing.T) {
+	for _, c := range []struct {
+		key, v string
+		ok     bool
+	}{
+		{"reason", "DIGITAL_HANAKO", false},
+		{"reason", "KOSHIN.TARO", false},
+		{"holder", "Koshin.Taro", false},
+		{"note", "pin:1234", false},
+		{"note", "code=482913", false},
+		{"reason", "e19800412", false},
+		{"reason", "319800412", false},
+		{"reason", "S55.04.12", false},
+		{"reason", "H2-1-5", false},
+		{"birthday", "1980-04-12", false},
+		{"holiday", "1980-04-12", false},
+		{"valid_to", "1980-04-12", false},
+		{"d_day", "2030-04-12", false},
+		{"photo", "2030-04-12", false},
+		// What the kiosk stores.
+		{"reason", "UNDER_15", true},
+		{"reason", "CARD_EXPIRES_FIRST", true},
+		{"reason", "ISSUER_REFUSED", true},
+		{"new_expiry", "2031-06-15", true},
+		{"renewal_opens", "2026-03-15", true},
+		{"cutoff", "2025-05-01", true},
+		{"to", "2026-04-30", true},
+		{"from_date", "2026-04-01", true},
+		{"staff_id", "sato", true},
+		{"by", "kato", true},
+		{"card_ref", "auth:19800412", true},
+		{"cert_serial", "1234:5678", true},
+		{"lang", "pt-BR", true},
+	} {
+		err := CheckValue(c.key, c.v)
+		if c.ok != (err == nil) {
+			t.Errorf("CheckValue(%q, %q) = %v, want ok=%v", c.key, c.v, err, c.ok)
+		}
+	}
+}

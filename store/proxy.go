@@ -110,6 +110,9 @@ func (s *Store) AdvanceProxyCase(ctx context.Context, id int64, st ProxyStep) er
 		return err
 	}
 	return s.write(ctx, func(tx *sql.Tx) error {
+		if err := s.checkBy(ctx, tx, st.StaffID, RoleClerk, ""); err != nil {
+			return err
+		}
 		c, err := proxyTx(ctx, tx, id)
 		if err != nil {
 			return err

@@ -24,13 +24,27 @@ type PurgeResult struct {
 // one transaction. Deleted rows are zeroed (secure_delete) and the WAL is
 // checkpointed so purged data does not linger in the files.
 func (s *Store) Purge(ctx context.Context, retentionDays int) (PurgeResult, error) {
+	return s.PurgeBy(ctx, retentionDays, "")
+}
+
+// PurgeBy is Purge on behalf of a staff member (a supervisor or admin,
+// re-checked in the transaction), recorded in the retention_purge event;
+// by "" is the kiosk's own daily purge at the profile's retention.
+func (s *Store) PurgeBy(ctx context.Context, retentionDays int, by string) (PurgeResult, error) {
 	if retentionDays < 1 {
 		return PurgeResult{}, fmt.Errorf("%w: retention of %d days", ErrInvalid, retentionDays)
 	}
 	now := s.Now()
 	cutoff := now.AddDate(0, 0, -retentionDays).Format(dateLayout)
 	r := PurgeResult{Cutoff: cutoff}
+	who := "retention"
+	if by != "" {
+		who = by
+	}
 	err := s.write(ctx, func(tx *sql.Tx) error {
+		if err := s.checkBy(ctx, tx, by, RoleSupervisor, ""); err != nil {
+			return err
+		}
 		// The purged events are the prefix before the first event at or after
 		// the cutoff (seq order rules even if the clock once went back).
 		var upto sql.NullInt64
@@ -44,7 +58,7 @@ func (s *Store) Purge(ctx context.Context, retentionDays int) (PurgeResult, erro
 		if err := tx.QueryRowContext(ctx, `SELECT MIN(seq) FROM audit_events`).Scan(&first); err != nil {
 			return err
 		}
-		d := Detail{"cutoff": cutoff, "retention_days": retentionDays}
+		d := Detail{"cutoff": cutoff, "retention_days": retentionDays, "by": who}
 		if upto.Valid && first.Valid && upto.Int64 >= first.Int64 {
 			cp := Checkpoint{Seq: upto.Int64, At: now, Cutoff: cutoff, PurgedEvents: upto.Int64 - first.Int64 + 1}
 			if err := tx.QueryRowContext(ctx, `SELECT hash FROM audit_events WHERE seq = ?`, cp.Seq).Scan(&cp.Hash); err != nil {

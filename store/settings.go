@@ -38,6 +38,9 @@ func (s *Store) SetSetting(ctx context.Context, key, value, by string) error {
 		return err
 	}
 	return s.write(ctx, func(tx *sql.Tx) error {
+		if err := s.checkBy(ctx, tx, by, RoleSupervisor, ""); err != nil {
+			return err
+		}
 		var old sql.NullString
 		err := tx.QueryRowContext(ctx, `SELECT value FROM settings WHERE key = ?`, key).Scan(&old)
 		if err != nil && !errors.Is(err, sql.ErrNoRows) {

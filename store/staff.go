@@ -8,6 +8,7 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -62,7 +63,10 @@ const (
 var (
 	ErrBadCredentials = errors.New("store: wrong staff ID or password")
 	ErrStaffLocked    = errors.New("store: staff account locked after repeated failures")
-	ErrWeakPassword   = errors.New("store: password too short or too long")
+	ErrWeakPassword   = errors.New("store: password refused")
+	// ErrNotAllowed is a change by a staff member who may not make it now
+	// (unknown, disabled, locked, or without the role).
+	ErrNotAllowed = errors.New("store: not allowed")
 )
 
 // LockedError is returned (matching ErrStaffLocked) while an account is
@@ -88,6 +92,26 @@ type Argon2Params struct {
 
 // DefaultArgon2 follows RFC 9106's second recommended option (t=3, 64 MiB).
 var DefaultArgon2 = Argon2Params{Time: 3, MemoryKiB: 64 * 1024, Threads: 4, SaltLen: 16, KeyLen: 32}
+
+// argonIDKey is argon2.IDKey; tests count the calls through it.
+var argonIDKey = argon2.IDKey
+
+// argonLimits bound the parameters CheckPassword accepts from a stored hash.
+type argonLimits struct {
+	maxTime, maxMemoryKiB uint32
+	maxThreads            uint8
+	minSalt, maxSalt      int
+	minKey, maxKey        int
+}
+
+// argonBounds admits DefaultArgon2 and anything cheaper, up to a margin for
+// a later, stronger default; never more than 256 MiB or 10 passes.
+var argonBounds = argonLimits{maxTime: 10, maxMemoryKiB: 256 * 1024, maxThreads: 16, minSalt: 8, maxSalt: 64, minKey: 16, maxKey: 64}
+
+func (l argonLimits) admits(p Argon2Params, salt, key int) bool {
+	return p.Time <= l.maxTime && p.MemoryKiB <= l.maxMemoryKiB && p.Threads <= l.maxThreads &&
+		salt >= l.minSalt && salt <= l.maxSalt && key >= l.minKey && key <= l.maxKey
+}
 
 // HashPassword returns the PHC string of an argon2id hash of pw with a
 // fresh random salt: $argon2id$v=19$m=<KiB>,t=<passes>,p=<threads>$<salt>$<hash>
@@ -124,20 +148,69 @@ func CheckPassword(encoded string, pw []byte) (bool, error) {
 	if err1 != nil || err2 != nil || len(want) == 0 || p.Time == 0 || p.Threads == 0 {
 		return false, fmt.Errorf("%w: malformed argon2id hash", ErrInvalid)
 	}
-	got := argon2.IDKey(pw, salt, p.Time, p.MemoryKiB, p.Threads, uint32(len(want)))
+	if !argonBounds.admits(p, len(salt), len(want)) {
+		// A stored hash is data anyone with the file can write: parameters
+		// beyond what the kiosk itself writes (m = 4 GiB, t = 10^6) would
+		// exhaust memory or time at sign-in, so they are refused unused.
+		return false, fmt.Errorf("%w: argon2 parameters %q outside what the kiosk writes", ErrInvalid, parts[3])
+	}
+	got := argonIDKey(pw, salt, p.Time, p.MemoryKiB, p.Threads, uint32(len(want)))
 	return subtle.ConstantTimeCompare(got, want) == 1, nil
 }
 
-func checkPasswordPolicy(pw []byte) error {
+func checkPasswordPolicy(id string, pw []byte) error {
 	if len(pw) < MinPasswordLen || len(pw) > MaxPasswordLen {
 		return fmt.Errorf("%w (want %d to %d bytes)", ErrWeakPassword, MinPasswordLen, MaxPasswordLen)
 	}
+	distinct := map[byte]bool{}
 	for _, c := range pw {
 		if c < 0x20 || c == 0x7f {
 			return fmt.Errorf("%w: control characters", ErrWeakPassword)
 		}
+		distinct[c] = true
+	}
+	lower := strings.ToLower(string(pw))
+	switch {
+	case len(distinct) < minDistinctChars:
+		return fmt.Errorf("%w: too few different characters", ErrWeakPassword)
+	case isRun(lower):
+		return fmt.Errorf("%w: a keyboard or alphabet sequence", ErrWeakPassword)
+	case id != "" && strings.Contains(lower, strings.ToLower(id)):
+		return fmt.Errorf("%w: contains the staff ID", ErrWeakPassword)
+	case slices.Contains(commonPasswords, lower):
+		return fmt.Errorf("%w: a well-known password", ErrWeakPassword)
 	}
 	return nil
+}
+
+// minDistinctChars refuses "aaaaaaaaaa" and "abababab12"-like passwords.
+const minDistinctChars = 5
+
+// sequences are the runs a password may not simply be part of end to end.
+var sequences = []string{
+	"01234567890123456789", "abcdefghijklmnopqrstuvwxyz",
+	"qwertyuiopasdfghjklzxcvbnm", "1qaz2wsx3edc4rfv5tgb6yhn7ujm8ik9ol0p",
+}
+
+// isRun reports a password that is a piece of a sequence, forwards or
+// backwards ("1234567890", "zyxwvutsrq", "qwertyuiop").
+func isRun(pw string) bool {
+	rev := []byte(pw)
+	slices.Reverse(rev)
+	for _, q := range sequences {
+		if strings.Contains(q, pw) || strings.Contains(q, string(rev)) {
+			return true
+		}
+	}
+	return false
+}
+
+// commonPasswords is a small list of passwords that pass the other rules
+// but are among the first an attacker tries (lower case).
+var commonPasswords = []string{
+	"password123", "password1234", "passw0rd123", "p@ssw0rd123", "iloveyou123",
+	"administrator", "admin12345", "welcome123", "letmein123", "qwerty12345",
+	"changeme123", "kiosk12345", "staff12345", "jpkikiosk", "mynumber123",
 }
 
 // Staff is a staff account, without its password hash.
@@ -164,6 +237,32 @@ func actor(by string) (string, error) {
 	return by, CheckStaffID(by)
 }
 
+// checkBy re-checks, inside the writing transaction, that by may make a
+// change needing role min: an existing account, enabled, not locked, with
+// that role or more — so a clerk disabled or locked after signing in can do
+// nothing more. self is the account being changed: a member may change its
+// own password whatever its role, but never while locked. by "" is the
+// operator's command line (access to the database file), not checked here.
+func (s *Store) checkBy(ctx context.Context, tx *sql.Tx, by string, min Role, self string) error {
+	if by == "" {
+		return nil
+	}
+	st, err := staffTx(ctx, tx, by)
+	switch {
+	case errors.Is(err, ErrNotFound):
+		return fmt.Errorf("%w: %w: %s is not a staff member", ErrNotAllowed, ErrNotFound, by)
+	case err != nil:
+		return err
+	case st.Disabled:
+		return fmt.Errorf("%w: %w: %s is disabled", ErrNotAllowed, ErrConflict, by)
+	case st.Locked(s.Now()):
+		return fmt.Errorf("%w: %s is locked", ErrNotAllowed, by)
+	case by != self && !st.Role.AtLeast(min):
+		return fmt.Errorf("%w: %s is %s, needs %s", ErrNotAllowed, by, st.Role, min)
+	}
+	return nil
+}
+
 // AddStaff creates a staff account. by is the admin making it ("" for
 // kioskctl). The password is not kept; callers should wipe it.
 func (s *Store) AddStaff(ctx context.Context, id string, role Role, password []byte, by string) error {
@@ -177,7 +276,7 @@ func (s *Store) AddStaff(ctx context.Context, id string, role Role, password []b
 	if err != nil {
 		return err
 	}
-	if err := checkPasswordPolicy(password); err != nil {
+	if err := checkPasswordPolicy(id, password); err != nil {
 		return err
 	}
 	h, err := HashPassword(password, s.argon)
@@ -185,6 +284,9 @@ func (s *Store) AddStaff(ctx context.Context, id string, role Role, password []b
 		return err
 	}
 	return s.write(ctx, func(tx *sql.Tx) error {
+		if err := s.checkBy(ctx, tx, by, RoleAdmin, ""); err != nil {
+			return err
+		}
 		now := ts(s.now())
 		_, err := tx.ExecContext(ctx,
 			`INSERT INTO staff (id, role, password_hash, created_at, updated_at) VALUES (?,?,?,?,?)
@@ -212,14 +314,14 @@ func (s *Store) SetPassword(ctx context.Context, id string, password []byte, by 
 	if err != nil {
 		return err
 	}
-	if err := checkPasswordPolicy(password); err != nil {
+	if err := checkPasswordPolicy(id, password); err != nil {
 		return err
 	}
 	h, err := HashPassword(password, s.argon)
 	if err != nil {
 		return err
 	}
-	return s.updateStaff(ctx, id, KindStaffPassword, Detail{"staff_id": id, "by": who},
+	return s.updateStaff(ctx, id, by, KindStaffPassword, Detail{"staff_id": id, "by": who},
 		`UPDATE staff SET password_hash = ?, failed_count = 0, locked_until = NULL, updated_at = ? WHERE id = ?`, h)
 }
 
@@ -230,7 +332,10 @@ func (s *Store) DisableStaff(ctx context.Context, id, by string) error {
 	if err != nil {
 		return err
 	}
-	return s.updateStaff(ctx, id, KindStaffDisabled, Detail{"staff_id": id, "by": who},
+	if by == id {
+		return fmt.Errorf("%w: %s cannot disable itself", ErrNotAllowed, by)
+	}
+	return s.updateStaff(ctx, id, by, KindStaffDisabled, Detail{"staff_id": id, "by": who},
 		`UPDATE staff SET disabled = 1, updated_at = ? WHERE id = ?`)
 }
 
@@ -240,16 +345,22 @@ func (s *Store) EnableStaff(ctx context.Context, id, by string) error {
 	if err != nil {
 		return err
 	}
-	return s.updateStaff(ctx, id, KindStaffEnabled, Detail{"staff_id": id, "by": who},
+	if by == id {
+		return fmt.Errorf("%w: %s cannot enable itself", ErrNotAllowed, by)
+	}
+	return s.updateStaff(ctx, id, by, KindStaffEnabled, Detail{"staff_id": id, "by": who},
 		`UPDATE staff SET disabled = 0, failed_count = 0, locked_until = NULL, updated_at = ? WHERE id = ?`)
 }
 
 // updateStaff runs q with args, then updated_at and id, and audits kind.
-func (s *Store) updateStaff(ctx context.Context, id, kind string, d Detail, q string, args ...any) error {
+func (s *Store) updateStaff(ctx context.Context, id, by, kind string, d Detail, q string, args ...any) error {
 	if err := CheckStaffID(id); err != nil {
 		return err
 	}
 	return s.write(ctx, func(tx *sql.Tx) error {
+		if err := s.checkBy(ctx, tx, by, RoleAdmin, id); err != nil {
+			return err
+		}
 		res, err := tx.ExecContext(ctx, q, append(args, ts(s.now()), id)...)
 		if err != nil {
 			return fmt.Errorf("updating staff: %w", err)
@@ -309,6 +420,57 @@ func (s *Store) ListStaff(ctx context.Context) ([]Staff, error) {
 	return out, rows.Err()
 }
 
+// ghostLockouts counts failed sign-ins of IDs that do not exist, in memory,
+// so that they lock like real accounts. At most maxGhosts IDs are tracked;
+// beyond that the oldest lockout is forgotten first.
+type ghostLockouts struct {
+	mu  sync.Mutex
+	ids map[string]ghost
+}
+
+type ghost struct {
+	failures int
+	until    time.Time
+	seen     time.Time
+}
+
+const maxGhosts = 4096
+
+// fail records one failed sign-in of an unknown id at now and reports
+// whether the ID now counts as locked, and until when.
+func (g *ghostLockouts) fail(id string, now time.Time) (time.Time, bool) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if g.ids == nil {
+		g.ids = map[string]ghost{}
+	}
+	e := g.ids[id]
+	if now.Before(e.until) {
+		e.seen = now
+		g.ids[id] = e
+		return e.until, true
+	}
+	if !e.until.IsZero() { // an expired lockout starts afresh, as for staff
+		e = ghost{}
+	}
+	e.failures++
+	e.seen = now
+	if e.failures >= MaxSignInFailures {
+		e.failures, e.until = 0, now.Add(LockoutDuration)
+	}
+	if len(g.ids) >= maxGhosts {
+		var oldest string
+		for k, v := range g.ids {
+			if oldest == "" || v.seen.Before(g.ids[oldest].seen) {
+				oldest = k
+			}
+		}
+		delete(g.ids, oldest)
+	}
+	g.ids[id] = e
+	return e.until, now.Before(e.until)
+}
+
 // dummyHashes are checked against for unknown staff IDs, so that an
 // unknown ID costs the same time as a wrong password (one per parameter set).
 var (
@@ -346,21 +508,30 @@ func (s *Store) SignIn(ctx context.Context, id string, password []byte) (Staff, 
 		}
 	}
 	if !known {
+		// An unknown ID answers exactly as a real one would: one argon2
+		// check, "wrong password" four times, then "locked until" for
+		// LockoutDuration, so the answers never tell which IDs exist.
 		_, _ = CheckPassword(dummyHash(s.argon), password)
+		until, locked := s.ghosts.fail(id, s.Now())
 		err := s.write(ctx, func(tx *sql.Tx) error {
 			return s.appendDetail(ctx, tx, 0, KindStaffSignInFailed, Detail{"reason": "UNKNOWN_STAFF"})
 		})
 		if err != nil {
 			return Staff{}, err
 		}
+		if locked {
+			return Staff{}, &LockedError{Until: until}
+		}
 		return Staff{}, ErrBadCredentials
 	}
-	// Refuse a locked account before spending time on the hash.
 	st, err := s.StaffMember(ctx, id)
 	if err != nil {
 		return Staff{}, err
 	}
 	if now := s.Now(); st.Locked(now) {
+		// The same one argon2 check as every other answer, so a locked
+		// account is not told apart by its speed.
+		_, _ = CheckPassword(dummyHash(s.argon), password)
 		err := s.write(ctx, func(tx *sql.Tx) error {
 			return s.appendDetail(ctx, tx, 0, KindStaffSignInFailed, Detail{"staff_id": id, "reason": "STAFF_LOCKED"})
 		})

@@ -3,6 +3,8 @@ package store
 import (
 	"context"
 	"errors"
+	"fmt"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -198,4 +200,160 @@ func eventKinds(t testing.TB, s *Store) map[string]int {
 		m[k] = n
 	}
 	return m
+}
+
+// countArgon counts password hash checks for the rest of the test.
+func countArgon(t *testing.T) *int {
+	n := new(int)
+	orig := argonIDKey
+	argonIDKey = func(pw, salt []byte, time, mem uint32, threads uint8, keyLen uint32) []byte {
+		*n++
+		return orig(pw, salt, time, mem, threads, keyLen)
+	}
+	t.Cleanup(func() { argonIDKey = orig })
+	return n
+}
+
+// TestUnknownIDsLockLikeRealOnes: the answers to an unknown staff ID are
+// the answers to a real one — wrong password four times, then "locked
+// until" the same time — with one argon2 check per answer in every case, so
+// neither the answer nor its cost tells which IDs exist.
+func TestUnknownIDsLockLikeRealOnes(t *testing.T) {
+	s, clk := newStore(t)
+	ctx := context.Background()
+	if err := s.AddStaff(ctx, "kato", RoleClerk, []byte("right password"), ""); err != nil {
+		t.Fatal(err)
+	}
+	calls := countArgon(t)
+	answers := func(id string) []string {
+		var out []string
+		for i := 0; i < MaxSignInFailures+2; i++ {
+			before := *calls
+			_, err := s.SignIn(ctx, id, []byte("wrong password"))
+			var le *LockedError
+			switch {
+			case errors.As(err, &le):
+				out = append(out, "locked until "+le.Until.Format(time.RFC3339))
+			case errors.Is(err, ErrBadCredentials):
+				out = append(out, "bad credentials")
+			default:
+				out = append(out, "other: "+fmt.Sprint(err))
+			}
+			if n := *calls - before; n != 1 {
+				t.Errorf("%s attempt %d: %d argon2 checks, want 1", id, i+1, n)
+			}
+		}
+		return out
+	}
+	real, unknown := answers("kato"), answers("suzuki")
+	if !slices.Equal(real, unknown) {
+		t.Errorf("real ID answers %q\nunknown ID answers %q", real, unknown)
+	}
+	if !strings.HasPrefix(unknown[MaxSignInFailures-1], "locked until") {
+		t.Errorf("unknown ID not locked after %d failures: %q", MaxSignInFailures, unknown)
+	}
+	clk.Add(LockoutDuration)
+	if _, err := s.SignIn(ctx, "suzuki", []byte("wrong password")); !errors.Is(err, ErrBadCredentials) || errors.Is(err, ErrStaffLocked) {
+		t.Errorf("unknown ID after the lockout: %v", err)
+	}
+}
+
+// TestPasswordRules: the obvious passwords are refused with ErrWeakPassword,
+// reasonable ones accepted.
+func TestPasswordRules(t *testing.T) {
+	for _, tc := range []struct {
+		pw string
+		ok bool
+	}{
+		{"correct horse battery", true},
+		{"Kiosk-Staff-7391", true},
+		{"short", false},
+		{"1234567890", false},
+		{"0987654321", false},
+		{"abcdefghijk", false},
+		{"qwertyuiop", false},
+		{"aaaaaaaaaa", false},
+		{"abababababab", false},
+		{"Password123", false},
+		{"kato-is-my-name", false}, // contains the ID
+		{"right\rpassword", false},
+		{"right\x00password", false},
+		{"right password\r", false}, // a CR the CLI kept: refused, never trimmed here
+	} {
+		err := checkPasswordPolicy("kato", []byte(tc.pw))
+		if tc.ok != (err == nil) || (err != nil && !errors.Is(err, ErrWeakPassword)) {
+			t.Errorf("%q: %v, want ok=%v", tc.pw, err, tc.ok)
+		}
+	}
+}
+
+// TestHostileArgonParameters: a stored hash whose parameters would exhaust
+// memory or time is refused before any hashing.
+func TestHostileArgonParameters(t *testing.T) {
+	calls := countArgon(t)
+	salt, key := "c2FsdHNhbHRzYWx0c2FsdA", "a2V5a2V5a2V5a2V5a2V5a2V5a2V5a2V5a2V5a2V5a2U"
+	for _, params := range []string{"m=4194304,t=3,p=4", "m=65536,t=1000000,p=4", "m=65536,t=3,p=255"} {
+		h := "$argon2id$v=19$" + params + "$" + salt + "$" + key
+		if _, err := CheckPassword(h, []byte("x")); !errors.Is(err, ErrInvalid) {
+			t.Errorf("%s: %v, want ErrInvalid", params, err)
+		}
+	}
+	if *calls != 0 {
+		t.Errorf("%d argon2 runs on refused parameters", *calls)
+	}
+	// What the kiosk writes is accepted.
+	h, err := HashPassword([]byte("pw"), testArgon)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ok, err := CheckPassword(h, []byte("pw")); !ok || err != nil {
+		t.Errorf("own hash: %v %v", ok, err)
+	}
+}
+
+// TestByIsCheckedOnEveryChange: a change names who makes it, and the store
+// re-checks that member in the same transaction: unknown, disabled, locked
+// or without the role is refused — a locked account cannot reset its own
+// lockout, a clerk disabled after signing in changes nothing more.
+func TestByIsCheckedOnEveryChange(t *testing.T) {
+	s, _ := newStore(t)
+	ctx := context.Background()
+	for _, a := range []struct {
+		id   string
+		role Role
+	}{{"admin1", RoleAdmin}, {"super1", RoleSupervisor}, {"clerk1", RoleClerk}, {"clerk2", RoleClerk}} {
+		if err := s.AddStaff(ctx, a.id, a.role, []byte("correct horse battery"), ""); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for i := 0; i < MaxSignInFailures; i++ {
+		_, _ = s.SignIn(ctx, "clerk2", []byte("wrong password"))
+	}
+	steps := []struct {
+		name string
+		do   func() error
+		ok   bool
+	}{
+		{"admin adds a clerk", func() error { return s.AddStaff(ctx, "clerk3", RoleClerk, []byte("correct horse battery"), "admin1") }, true},
+		{"clerk adds a clerk", func() error { return s.AddStaff(ctx, "clerk4", RoleClerk, []byte("correct horse battery"), "clerk1") }, false},
+		{"unknown adds a clerk", func() error { return s.AddStaff(ctx, "clerk5", RoleClerk, []byte("correct horse battery"), "ghost1") }, false},
+		{"supervisor changes a setting", func() error { return s.SetSetting(ctx, SettingIdleTimeout, "90", "super1") }, true},
+		{"clerk changes a setting", func() error { return s.SetSetting(ctx, SettingIdleTimeout, "60", "clerk1") }, false},
+		{"clerk changes own password", func() error { return s.SetPassword(ctx, "clerk1", []byte("another horse battery"), "clerk1") }, true},
+		{"clerk changes another's password", func() error { return s.SetPassword(ctx, "super1", []byte("another horse battery"), "clerk1") }, false},
+		{"locked clerk resets own lockout", func() error { return s.SetPassword(ctx, "clerk2", []byte("another horse battery"), "clerk2") }, false},
+		{"admin disables clerk1", func() error { return s.DisableStaff(ctx, "clerk1", "admin1") }, true},
+		{"disabled clerk changes own password", func() error { return s.SetPassword(ctx, "clerk1", []byte("third horse battery"), "clerk1") }, false},
+		{"admin disables itself", func() error { return s.DisableStaff(ctx, "admin1", "admin1") }, false},
+		{"operator's command line", func() error { return s.EnableStaff(ctx, "clerk1", "") }, true},
+	}
+	for _, st := range steps {
+		err := st.do()
+		if st.ok != (err == nil) || (err != nil && !errors.Is(err, ErrNotAllowed)) {
+			t.Errorf("%s: %v, want ok=%v", st.name, err, st.ok)
+		}
+	}
+	if st, err := s.StaffMember(ctx, "clerk2"); err != nil || st.LockedUntil.IsZero() {
+		t.Errorf("clerk2's lockout was cleared: %+v %v", st, err)
+	}
 }

@@ -17,6 +17,8 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"io/fs"
+	"os"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -81,6 +83,8 @@ type Store struct {
 	readOnly bool
 
 	wmu sync.Mutex // one writer at a time in this process
+
+	ghosts ghostLockouts // failed sign-ins of unknown staff IDs
 }
 
 // Open opens (creating if needed) the database at path and applies pending
@@ -115,6 +119,11 @@ func Open(path string, opts Options) (*Store, error) {
 	} else {
 		q = append(q, "_pragma=journal_mode(WAL)")
 	}
+	if !opts.ReadOnly {
+		if err := createPrivate(path); err != nil {
+			return nil, err
+		}
+	}
 	db, err := sql.Open("sqlite", fileURI(path)+"?"+strings.Join(q, "&"))
 	if err != nil {
 		return nil, fmt.Errorf("opening %s: %w", path, err)
@@ -132,6 +141,21 @@ func Open(path string, opts Options) (*Store, error) {
 		return nil, fmt.Errorf("opening %s: %w", path, err)
 	}
 	return s, nil
+}
+
+// createPrivate creates the database file with mode 0600 when it does not
+// exist yet, so that SQLite (which gives the -wal and -shm files the mode of
+// the database) never makes a world-readable trail whatever the umask.
+// An existing file keeps its mode.
+func createPrivate(path string) error {
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o600)
+	switch {
+	case errors.Is(err, fs.ErrExist):
+		return nil
+	case err != nil:
+		return fmt.Errorf("creating %s: %w", path, err)
+	}
+	return f.Close()
 }
 
 // fileURI makes an SQLite URI of a file path, so that SQLite applies URI

@@ -178,3 +178,21 @@ func TestParseDate(t *testing.T) {
 		}
 	}
 }
+
+// TestNewDatabaseIsPrivate: the database, its WAL and its shared-memory file
+// are created 0600 whatever the umask, so the trail is not world-readable.
+func TestNewDatabaseIsPrivate(t *testing.T) {
+	s, _ := newStore(t)
+	if _, err := s.StartSession(context.Background(), SessionStart{Mode: ModeSelf, Profile: "moriya"}); err != nil {
+		t.Fatal(err)
+	}
+	for _, suffix := range []string{"", "-wal", "-shm"} {
+		fi, err := os.Stat(s.Path() + suffix)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if m := fi.Mode().Perm(); m != 0o600 {
+			t.Errorf("%s: mode %o, want 600", filepath.Base(s.Path()+suffix), m)
+		}
+	}
+}

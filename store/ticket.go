@@ -138,6 +138,9 @@ func (s *Store) SetTicketStatus(ctx context.Context, id int64, to TicketStatus, 
 }
 
 func (s *Store) moveTicket(ctx context.Context, tx *sql.Tx, id int64, to TicketStatus, staffID string) error {
+	if err := s.checkBy(ctx, tx, staffID, RoleClerk, ""); err != nil {
+		return err
+	}
 	t, err := ticketTx(ctx, tx, id)
 	if err != nil {
 		return err
@@ -266,12 +269,8 @@ func (s *Store) Decide(ctx context.Context, a Approval) (Approval, error) {
 		return a, err
 	}
 	err := s.write(ctx, func(tx *sql.Tx) error {
-		st, err := staffTx(ctx, tx, a.StaffID)
-		if err != nil {
+		if err := s.checkBy(ctx, tx, a.StaffID, RoleClerk, ""); err != nil {
 			return err
-		}
-		if st.Disabled {
-			return fmt.Errorf("%w: staff %s is disabled", ErrConflict, a.StaffID)
 		}
 		var exists int
 		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM approvals WHERE ticket_id = ?`, a.TicketID).Scan(&exists); err != nil {

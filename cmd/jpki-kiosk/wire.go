@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"slices"
@@ -439,7 +440,14 @@ type session struct{ *flow.Machine }
 // loadProfile takes an embedded profile name or a path to a TOML file.
 func loadProfile(arg string) (*policy.Profile, string, error) {
 	if strings.ContainsAny(arg, `/\`) || strings.HasSuffix(arg, ".toml") {
-		b, err := os.ReadFile(arg)
+		f, err := os.Open(arg)
+		if err != nil {
+			return nil, "", err
+		}
+		// At most one byte more than a profile may have: /dev/zero or a
+		// huge file cannot exhaust memory, and the parser refuses it.
+		b, err := io.ReadAll(io.LimitReader(f, policy.MaxProfileBytes+1))
+		f.Close()
 		if err != nil {
 			return nil, "", err
 		}

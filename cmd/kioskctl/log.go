@@ -3,9 +3,11 @@ package main
 import (
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"os"
 	"path/filepath"
+	"strconv"
 
 	"github.com/jpki-kiosk/kiosk/store"
 )
@@ -112,6 +114,7 @@ func runLogExport(e *env, args []string) error {
 	to := fs.String("to", "", "last date, YYYY-MM-DD, inclusive")
 	format := fs.String("format", store.FormatCSV, "csv or json")
 	outPath := fs.String("out", "", "write to this file instead of standard output")
+	force := fs.Bool("force", false, "with --out: replace an existing file (never the database itself)")
 	asJSON := fs.Bool("json", false, "JSON summary and error objects")
 	if err := parseFlags(fs, args); err != nil {
 		return err
@@ -128,6 +131,11 @@ func runLogExport(e *env, args []string) error {
 		return usagef("--to %s is before --from %s", *to, *from)
 	case *format != store.FormatCSV && *format != store.FormatJSON:
 		return usagef("--format must be csv or json, not %q", *format)
+	}
+	if *outPath != "" {
+		if err := checkExportTarget(*asJSON, *db, *outPath, *force); err != nil {
+			return err
+		}
 	}
 	s, err := openStoreRO(*asJSON, *db)
 	if err != nil {
@@ -164,29 +172,99 @@ func runLogExport(e *env, args []string) error {
 	return nil
 }
 
+// checkExportTarget refuses an export file that would destroy data: the
+// database itself or one of SQLite's files beside it (-wal, -shm, -journal),
+// under any name that leads to them (a link, a relative path), and any
+// existing file unless force is set.
+func checkExportTarget(asJSON bool, db, out string, force bool) error {
+	if db == "" {
+		return usagef("--db is required")
+	}
+	outFI, outErr := os.Stat(out)
+	dbAbs, err1 := filepath.Abs(db)
+	outAbs, err2 := filepath.Abs(out)
+	if err1 != nil || err2 != nil {
+		return refuse(asJSON, "EXPORT_REFUSED", "cannot resolve %s or %s", db, out)
+	}
+	if r, err := filepath.EvalSymlinks(filepath.Dir(outAbs)); err == nil {
+		outAbs = filepath.Join(r, filepath.Base(outAbs))
+	}
+	if r, err := filepath.EvalSymlinks(dbAbs); err == nil {
+		dbAbs = r
+	}
+	for _, suffix := range []string{"", "-wal", "-shm", "-journal"} {
+		protected := dbAbs + suffix
+		same := outAbs == protected
+		if !same && outErr == nil {
+			if fi, err := os.Stat(protected); err == nil && os.SameFile(fi, outFI) {
+				same = true
+			}
+		}
+		if same {
+			return refuse(asJSON, "EXPORT_REFUSED", "--out %s is the database or one of its files (%s): refusing to overwrite the audit trail", out, filepath.Base(protected))
+		}
+	}
+	switch {
+	case outErr == nil && outFI.IsDir():
+		return refuse(asJSON, "EXPORT_REFUSED", "--out %s is a directory", out)
+	case outErr == nil && !force:
+		return refuse(asJSON, "EXPORT_REFUSED", "--out %s exists: choose a new file, or add --force to replace it", out)
+	}
+	return nil
+}
+
 func runLogPurge(e *env, args []string) error {
 	fs := newFlags(e, "log purge")
 	db := fs.String("db", "", "database file")
-	days := fs.Int("days", 0, "retention in days (the profile's); older records are deleted")
+	staffID := fs.String("staff", "", "supervisor or admin doing the purge (password on standard input)")
+	prof := fs.String("profile", "", "municipality profile whose retention applies (default: the kiosk's stored setting)")
+	days := fs.Int("days", 0, "keep this many days (at least the profile's retention_days; default exactly that)")
 	asJSON := fs.Bool("json", false, "print JSON")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	if *db == "" {
+	daysSet := false
+	fs.Visit(func(f *flag.Flag) { daysSet = daysSet || f.Name == "days" })
+	switch {
+	case *db == "":
 		return usagef("--db is required")
-	}
-	if *days < 1 {
+	case daysSet && *days < 1:
 		return usagef("--days must be at least 1")
+	case *staffID == "":
+		return usagef("--staff is required: a supervisor signs for a purge (password on standard input)")
 	}
 	if _, err := os.Stat(*db); err != nil {
 		return refuse(*asJSON, "NO_DATABASE", "no database at %s", *db)
 	}
+	pw, err := readPassword(e, *asJSON)
+	if err != nil {
+		return err
+	}
+	defer wipe(pw)
 	s, err := store.Open(*db, store.Options{})
 	if err != nil {
 		return refuse(*asJSON, "DATABASE_ERROR", "%v", err)
 	}
 	defer s.Close()
-	r, err := s.Purge(context.Background(), *days)
+	ctx := context.Background()
+	st, err := s.SignIn(ctx, *staffID, pw)
+	if err != nil {
+		return refuse(*asJSON, "NOT_AUTHORIZED", "sign-in of %s failed: %v", *staffID, err)
+	}
+	if !st.Role.AtLeast(store.RoleSupervisor) {
+		return refuse(*asJSON, "NOT_AUTHORIZED", "%s is %s: a purge needs a supervisor or admin", st.ID, st.Role)
+	}
+	keep, err := retentionFloor(ctx, s, *prof, *asJSON)
+	if err != nil {
+		return err
+	}
+	if *days == 0 {
+		*days = keep
+	}
+	if *days < keep {
+		return refuse(*asJSON, "RETENTION_TOO_SHORT", "--days %d is below the retention of %d days: records younger than that are never purged", *days, keep)
+	}
+	r, err := s.PurgeBy(ctx, *days, st.ID)
 	if err != nil {
 		return refuse(*asJSON, "PURGE_FAILED", "%v", err)
 	}
@@ -194,7 +272,31 @@ func runLogPurge(e *env, args []string) error {
 		writeJSON(e.stdout, r)
 		return nil
 	}
-	fmt.Fprintf(e.stdout, "purged before %s: %d events, %d sessions, %d tickets, %d proxy cases\n",
-		r.Cutoff, r.Events, r.Sessions, r.Tickets, r.ProxyCases)
+	fmt.Fprintf(e.stdout, "purged before %s by %s: %d events, %d sessions, %d tickets, %d proxy cases\n",
+		r.Cutoff, st.ID, r.Events, r.Sessions, r.Tickets, r.ProxyCases)
 	return nil
+}
+
+// retentionFloor is the fewest days a purge must keep: the profile's
+// retention_days (--profile, else the profile stored in the kiosk's
+// settings), or the stored retention setting where that is longer.
+func retentionFloor(ctx context.Context, s *store.Store, prof string, asJSON bool) (int, error) {
+	if prof == "" {
+		v, err := s.GetSetting(ctx, store.SettingProfile)
+		if err != nil || v == "" {
+			return 0, refuse(asJSON, "NO_PROFILE", "the database names no profile: give --profile")
+		}
+		prof = v
+	}
+	p, err := loadProfileArg(prof, asJSON)
+	if err != nil {
+		return 0, err
+	}
+	keep := p.RetentionDays
+	if v, err := s.GetSetting(ctx, store.SettingRetentionDays); err == nil {
+		if n, err := strconv.Atoi(v); err == nil && n > keep {
+			keep = n
+		}
+	}
+	return keep, nil
 }

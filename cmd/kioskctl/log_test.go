@@ -132,11 +132,97 @@ func TestLogExport(t *testing.T) {
 
 func TestLogPurge(t *testing.T) {
 	path, s := logDB(t)
-	code, out, errOut := runCLI(t, "", "log", "purge", "--db", path, "--days", "30", "--json")
-	if code != exitOK || !strings.Contains(out, `"events": 0`) {
-		t.Fatalf("purge = %d %q %q", code, out, errOut)
+	ctx := context.Background()
+	for _, a := range []struct {
+		id   string
+		role store.Role
+	}{{"super1", store.RoleSupervisor}, {"clerk1", store.RoleClerk}} {
+		if err := s.AddStaff(ctx, a.id, a.role, []byte("correct horse battery"), ""); err != nil {
+			t.Fatal(err)
+		}
 	}
-	if r, err := s.Verify(context.Background()); err != nil || !r.OK || r.Events != 7 {
-		t.Errorf("after purge: %+v %v", r, err)
+	pw := "correct horse battery\n"
+	for _, c := range []struct {
+		stdin string
+		args  []string
+		code  int
+		want  string
+	}{
+		// No sign-in, a clerk, a wrong password: refused.
+		{"", []string{"--profile", "moriya", "--days", "400"}, exitUsage, "--staff is required"},
+		{pw, []string{"--staff", "clerk1", "--profile", "moriya"}, exitRefused, "NOT_AUTHORIZED"},
+		{"wrong password\n", []string{"--staff", "super1", "--profile", "moriya"}, exitRefused, "NOT_AUTHORIZED"},
+		// Below the profile's retention (Moriya: 400 days): refused.
+		{pw, []string{"--staff", "super1", "--profile", "moriya", "--days", "1"}, exitRefused, "RETENTION_TOO_SHORT"},
+		{pw, []string{"--staff", "super1", "--profile", "moriya", "--days", "399"}, exitRefused, "RETENTION_TOO_SHORT"},
+		// No profile named and none stored.
+		{pw, []string{"--staff", "super1"}, exitRefused, "NO_PROFILE"},
+		// At the retention, by a supervisor: done (nothing is that old).
+		{pw, []string{"--staff", "super1", "--profile", "moriya"}, exitOK, `"events": 0`},
+	} {
+		args := append([]string{"log", "purge", "--db", path, "--json"}, c.args...)
+		code, out, errOut := runCLI(t, c.stdin, args...)
+		if code != c.code || !strings.Contains(out+errOut, c.want) {
+			t.Errorf("purge %v = %d %q %q, want %d with %q", c.args, code, out, errOut, c.code, c.want)
+		}
+	}
+	r, err := s.Verify(ctx)
+	if err != nil || !r.OK {
+		t.Fatalf("after purge: %+v %v", r, err)
+	}
+	// The purge names who did it.
+	var detail string
+	if err := s.DB().QueryRow(`SELECT detail_json FROM audit_events WHERE kind = 'retention_purge'`).Scan(&detail); err != nil ||
+		!strings.Contains(detail, `"by":"super1"`) || !strings.Contains(detail, `"retention_days":400`) {
+		t.Errorf("retention_purge event %q (%v)", detail, err)
+	}
+}
+
+// TestLogExportNeverDestroysData: --out refuses the database, its WAL, SHM
+// and journal under any name, and any existing file unless --force; the
+// database still verifies afterwards.
+func TestLogExportNeverDestroysData(t *testing.T) {
+	path, _ := logDB(t)
+	dir := filepath.Dir(path)
+	if err := os.Symlink(path, filepath.Join(dir, "link.db")); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Link(path, filepath.Join(dir, "hard.db")); err != nil {
+		t.Fatal(err)
+	}
+	existing := filepath.Join(dir, "old.csv")
+	if err := os.WriteFile(existing, []byte("keep me"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	t.Chdir(dir)
+	for _, tc := range []struct {
+		out   string
+		force bool
+	}{
+		{path, false}, {path, true},
+		{path + "-wal", true}, {path + "-shm", true}, {path + "-journal", true},
+		{"kiosk.db", true}, {"./sub/../kiosk.db", true},
+		{filepath.Join(dir, "link.db"), true}, {filepath.Join(dir, "hard.db"), true},
+		{existing, false}, {dir, true},
+	} {
+		args := []string{"log", "export", "--db", path, "--from", "2020-01-01", "--to", "2099-12-31", "--out", tc.out, "--json"}
+		if tc.force {
+			args = append(args, "--force")
+		}
+		code, out, _ := runCLI(t, "", args...)
+		if code != exitRefused || !strings.Contains(out, "EXPORT_REFUSED") {
+			t.Errorf("export --out %s (force %v) = %d %s, want refusal", tc.out, tc.force, code, out)
+		}
+	}
+	if b, _ := os.ReadFile(existing); string(b) != "keep me" {
+		t.Errorf("existing file overwritten: %q", b)
+	}
+	if code, out, _ := runCLI(t, "", "log", "verify", "--db", path); code != exitOK {
+		t.Fatalf("database damaged: %d %s", code, out)
+	}
+	// With --force an ordinary existing file is replaced.
+	code, out, _ := runCLI(t, "", "log", "export", "--db", path, "--from", "2020-01-01", "--to", "2099-12-31", "--out", existing, "--force")
+	if b, _ := os.ReadFile(existing); code != exitOK || string(b) == "keep me" {
+		t.Errorf("export --force = %d %s, file %q", code, out, b)
 	}
 }

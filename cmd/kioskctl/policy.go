@@ -132,6 +132,9 @@ func runPolicyHours(e *env, args []string) error {
 	if err != nil || len(*atText) != len(atLayout) {
 		return usagef("policy hours: --at: bad time %q: want YYYY-MM-DDTHH:MM", *atText)
 	}
+	if y := at.Year(); y < policy.MinYear || y > policy.MaxYear {
+		return usagef("policy hours: --at %q is out of range: years %d to %d", *atText, policy.MinYear, policy.MaxYear)
+	}
 	p, err := loadProfileArg(*prof, *asJSON)
 	if err != nil {
 		return err
@@ -176,7 +179,7 @@ func loadProfileArg(arg string, asJSON bool) (*policy.Profile, error) {
 		}
 		return p, nil
 	}
-	data, err := os.ReadFile(arg)
+	data, err := readProfileFile(arg)
 	if err != nil {
 		return nil, refuse(asJSON, "PROFILE_UNREADABLE", "%v", err)
 	}
@@ -186,6 +189,18 @@ func loadProfileArg(arg string, asJSON bool) (*policy.Profile, error) {
 		return nil, refuse(asJSON, "PROFILE_INVALID", "%s: %v", arg, err)
 	}
 	return p, nil
+}
+
+// readProfileFile reads at most policy.MaxProfileBytes+1 bytes of a
+// profile file, so /dev/zero or a huge file cannot exhaust memory; the
+// parser then refuses what is too long.
+func readProfileFile(path string) ([]byte, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	return io.ReadAll(io.LimitReader(f, policy.MaxProfileBytes+1))
 }
 
 var routeText = map[policy.Route]string{

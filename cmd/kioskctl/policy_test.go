@@ -114,8 +114,12 @@ func TestPolicyCheckCLIErrors(t *testing.T) {
 		{"renew without --cert-expiry", with("--purpose", "renew"), exitUsage, ""},
 		{"bad --card-expiry", append(slices.Clone(ok), "--card-expiry", "soon"), exitUsage, ""},
 		{"born after today", with("--dob", "2027-01-01"), exitUsage, ""},
+		{"today out of range", with("--today", "9999-12-31"), exitUsage, ""},
+		{"year zero", with("--dob", "0000-01-01"), exitUsage, ""},
+		{"cert expiry out of range", append(slices.Clone(ok), "--cert-expiry", "0000-01-01"), exitUsage, ""},
 		{"unknown profile", with("--profile", "tokyo"), exitRefused, "UNKNOWN_PROFILE"},
 		{"unreadable file", with("--profile", filepath.Join(t.TempDir(), "none.toml")), exitRefused, "PROFILE_UNREADABLE"},
+		{"endless file", with("--profile", "/dev/zero"), exitRefused, "PROFILE_INVALID"},
 	} {
 		code, obj := policyJSON(t, c.args...)
 		if code != c.code || (c.err != "" && obj["error"] != c.err) {

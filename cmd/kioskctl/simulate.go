@@ -9,6 +9,7 @@ import (
 	"math/big"
 	"math/rand/v2"
 	"os"
+	"path/filepath"
 	"runtime"
 	"sort"
 	"strconv"
@@ -63,6 +64,9 @@ func runSimulate(e *env, args []string) error {
 		return refuse(*asJSON, "UNKNOWN_PROFILE", "%v", err)
 	}
 	res, err := simulate(simConfig{DB: *db, Sessions: *n, Seed: *seed, Profile: prof, Synchronous: *syncMode})
+	if errors.Is(err, errNotSimDB) {
+		return refuse(*asJSON, "NOT_A_SIMULATION_DATABASE", "%v", err)
+	}
 	if err != nil {
 		return refuse(*asJSON, "SIMULATION_FAILED", "%v", err)
 	}
@@ -152,17 +156,107 @@ func simKeyPool(n int) (func() (*rsa.PrivateKey, error), error) {
 	return func() (*rsa.PrivateKey, error) { return keys[next.Add(1)%uint64(n)], nil }, nil
 }
 
+// simMarker is the setting that marks a database simulate created: it
+// writes simulated sessions and a clerk only into such a database.
+const simMarker = "simulation_db"
+
+// simDirPrefix names simulate's temporary issuer directories.
+const simDirPrefix = "kioskctl-simulate-"
+
+// openSimDB opens the simulation's database: a new one (created here and
+// marked), or one an earlier run created (marked). Any other database — a
+// kiosk's real trail — is refused, untouched. Two runs starting on the same
+// new file both proceed: the one that did not create it waits briefly for
+// the creator's mark.
+func openSimDB(path string, opts store.Options) (*store.Store, error) {
+	created := false
+	if f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o600); err == nil {
+		f.Close()
+		created = true
+	} else if !errors.Is(err, os.ErrExist) {
+		return nil, err
+	}
+	var st *store.Store
+	var err error
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		st, err = store.Open(path, opts)
+		if err == nil {
+			break
+		}
+		// A second run can meet the file while the first is still
+		// creating it (schema, WAL): retry for a few seconds.
+		if time.Now().After(deadline) {
+			return nil, err
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	ctx := context.Background()
+	if created {
+		if err := st.SetSetting(ctx, simMarker, "kioskctl_simulate", ""); err != nil {
+			st.Close()
+			return nil, err
+		}
+		return st, nil
+	}
+	for {
+		if v, err := st.GetSetting(ctx, simMarker); err == nil && v == "kioskctl_simulate" {
+			return st, nil
+		}
+		if time.Now().After(deadline) || !youngDB(ctx, st) {
+			st.Close()
+			return nil, fmt.Errorf("%w: %s was not created by kioskctl simulate: refusing to add simulated sessions and a clerk to it", errNotSimDB, path)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+// errNotSimDB is a database simulate refuses to write.
+var errNotSimDB = errors.New("not a simulation database")
+
+// youngDB reports a database with no staff and no sessions yet: one another
+// simulate run may just have created and not marked yet.
+func youngDB(ctx context.Context, st *store.Store) bool {
+	var n int
+	err := st.DB().QueryRowContext(ctx, `SELECT (SELECT COUNT(*) FROM staff) + (SELECT COUNT(*) FROM sessions)`).Scan(&n)
+	return err == nil && n == 0
+}
+
+// sweepSimDirs removes the temporary issuer directories of earlier runs
+// that were killed (their process is gone).
+func sweepSimDirs() {
+	dirs, _ := filepath.Glob(filepath.Join(os.TempDir(), simDirPrefix+"*"))
+	for _, d := range dirs {
+		b, err := os.ReadFile(filepath.Join(d, "pid"))
+		if err != nil {
+			// No pid yet: a run that is just starting, unless it is old.
+			if fi, serr := os.Stat(d); serr == nil && time.Since(fi.ModTime()) > time.Minute {
+				_ = os.RemoveAll(d)
+			}
+			continue
+		}
+		if pid, err := strconv.Atoi(string(b)); err != nil || pid <= 0 || !processAlive(pid) {
+			_ = os.RemoveAll(d)
+		}
+	}
+}
+
 // simulate runs the sessions against one machine, as a kiosk would.
 func simulate(cfg simConfig) (simResult, error) {
 	clk := &simClock{now: simStart}
-	st, err := store.Open(cfg.DB, store.Options{Now: clk.Now, Synchronous: cfg.Synchronous})
+	st, err := openSimDB(cfg.DB, store.Options{Now: clk.Now, Synchronous: cfg.Synchronous})
 	if err != nil {
 		return simResult{}, err
 	}
 	defer st.Close()
 	ctx := context.Background()
 	if _, err := st.StaffMember(ctx, "simclerk"); err != nil {
-		if err := st.AddStaff(ctx, "simclerk", store.RoleClerk, []byte("simulated-clerk-pw"), ""); err != nil {
+		// A random password nobody knows: the simulated clerk approves
+		// through the store, never by signing in.
+		pw := []byte(crand.Text())
+		err := st.AddStaff(ctx, "simclerk", store.RoleClerk, pw, "")
+		wipe(pw)
+		if err != nil && !errors.Is(err, store.ErrConflict) { // a concurrent run added it
 			return simResult{}, fmt.Errorf("adding the simulated clerk: %w", err)
 		}
 	}
@@ -181,10 +275,14 @@ func simulate(cfg simConfig) (simResult, error) {
 	// issuer key, and the new PINs are set through it.
 	dataDir := cfg.DataDir
 	if dataDir == "" {
-		if dataDir, err = os.MkdirTemp("", "kioskctl-simulate-"); err != nil {
+		sweepSimDirs()
+		if dataDir, err = os.MkdirTemp("", simDirPrefix); err != nil {
 			return simResult{}, err
 		}
 		defer os.RemoveAll(dataDir)
+		if err := os.WriteFile(filepath.Join(dataDir, "pid"), []byte(strconv.Itoa(os.Getpid())), 0o600); err != nil {
+			return simResult{}, err
+		}
 	}
 	iss, err := issue.NewTraining(dataDir)
 	if err != nil {
@@ -193,6 +291,15 @@ func simulate(cfg simConfig) (simResult, error) {
 	issuerKey, err := loadIssuerKey(dataDir)
 	if err != nil {
 		return simResult{}, err
+	}
+	if cfg.DataDir == "" {
+		// The issuer holds its keys in memory now: the private keys leave
+		// the disk at once, so a run killed with -9 leaves none behind.
+		for _, f := range []string{issue.FileAuthCAKey, issue.FileSignCAKey, issue.FileIssuerKey} {
+			if err := os.Remove(filepath.Join(dataDir, f)); err != nil {
+				return simResult{}, fmt.Errorf("removing the temporary issuer key: %w", err)
+			}
+		}
 	}
 	keyGen, err := simKeyPool(4)
 	if err != nil {

@@ -3,9 +3,17 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"io/fs"
 	"maps"
+	"os"
+	"os/exec"
 	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
 	"testing"
+	"time"
 
 	"github.com/jpki-kiosk/kiosk/policy"
 	"github.com/jpki-kiosk/kiosk/store"
@@ -107,4 +115,115 @@ func mustLoadProfile(tb testing.TB) *policy.Profile {
 		tb.Fatal(err)
 	}
 	return p
+}
+
+// TestSimulateRefusesARealDatabase: simulate writes only into databases it
+// created; a kiosk's trail is refused and left as it was (no clerk added).
+func TestSimulateRefusesARealDatabase(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "prod.db")
+	st, err := store.Open(path, store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	before, err := st.Verify(context.Background())
+	st.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	code, out, _ := runCLI(t, "", "simulate", "--db", path, "--sessions", "1", "--json")
+	if code != exitRefused || !strings.Contains(out, "NOT_A_SIMULATION_DATABASE") {
+		t.Fatalf("simulate on a kiosk database = %d %s", code, out)
+	}
+	st, err = store.Open(path, store.Options{ReadOnly: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	if _, err := st.StaffMember(context.Background(), "simclerk"); err == nil {
+		t.Error("simulate added its clerk to a kiosk database")
+	}
+	if after, _ := st.Verify(context.Background()); after.Events != before.Events {
+		t.Errorf("events %d → %d", before.Events, after.Events)
+	}
+	// A database simulate made is accepted again.
+	sim := filepath.Join(t.TempDir(), "sim.db")
+	simJSON(t, sim, "--sessions", "3")
+	simJSON(t, sim, "--sessions", "3")
+}
+
+// TestSimulateConcurrentRunsOnANewDatabase: two runs started together on
+// one new database both succeed.
+func TestSimulateConcurrentRunsOnANewDatabase(t *testing.T) {
+	for round := 0; round < 3; round++ {
+		path := filepath.Join(t.TempDir(), "sim.db")
+		var wg sync.WaitGroup
+		codes := make([]int, 2)
+		outs := make([]string, 2)
+		for i := range codes {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				codes[i], outs[i], _ = runCLI(t, "", "simulate", "--db", path, "--sessions", "5", "--seed", strconv.Itoa(i), "--json")
+			}()
+		}
+		wg.Wait()
+		for i := range codes {
+			if codes[i] != exitOK {
+				t.Errorf("round %d run %d: exit %d %s", round, i, codes[i], outs[i])
+			}
+		}
+	}
+}
+
+// TestSimulateKilledLeavesNoKeys: a simulate killed with SIGKILL in the
+// middle of its sessions leaves no private key in the temporary directory,
+// and the next run sweeps the dead run's directory away.
+func TestSimulateKilledLeavesNoKeys(t *testing.T) {
+	if os.Getenv("KIOSKCTL_SIM_CHILD") != "" {
+		os.Exit(run(&env{stdin: strings.NewReader(""), stdout: os.Stdout, stderr: os.Stderr},
+			[]string{"simulate", "--db", os.Getenv("KIOSKCTL_SIM_CHILD"), "--sessions", "1000000", "--synchronous", "NORMAL"}))
+	}
+	tmp := t.TempDir()
+	db := filepath.Join(t.TempDir(), "sim.db")
+	cmd := exec.Command(os.Args[0], "-test.run=^TestSimulateKilledLeavesNoKeys$")
+	cmd.Env = append(os.Environ(), "KIOSKCTL_SIM_CHILD="+db, "TMPDIR="+tmp)
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	// Kill it once sessions are being written.
+	deadline := time.Now().Add(60 * time.Second)
+	for {
+		if time.Now().After(deadline) {
+			cmd.Process.Kill()
+			t.Fatal("the child wrote no session in 60 s")
+		}
+		if st, err := store.Open(db, store.Options{ReadOnly: true}); err == nil {
+			var n int
+			_ = st.DB().QueryRow(`SELECT COUNT(*) FROM sessions`).Scan(&n)
+			st.Close()
+			if n > 0 {
+				break
+			}
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	if err := cmd.Process.Signal(syscall.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
+	_ = cmd.Wait()
+	var keys []string
+	filepath.WalkDir(tmp, func(p string, d fs.DirEntry, err error) error {
+		if err == nil && !d.IsDir() && (strings.HasSuffix(p, ".key") || strings.Contains(p, "PRIVATE")) {
+			keys = append(keys, p)
+		}
+		return nil
+	})
+	if len(keys) > 0 {
+		t.Errorf("private keys left after SIGKILL: %v", keys)
+	}
+	t.Setenv("TMPDIR", tmp)
+	sweepSimDirs()
+	if left, _ := filepath.Glob(filepath.Join(tmp, simDirPrefix+"*")); len(left) > 0 {
+		t.Errorf("the dead run's directory was not swept: %v", left)
+	}
 }

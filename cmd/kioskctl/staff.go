@@ -113,12 +113,17 @@ func readPassword(e *env, asJSON bool) ([]byte, error) {
 		}
 		return nil, refuse(asJSON, "NO_PASSWORD", "reading the password from standard input: %v", err)
 	}
-	pw := make([]byte, 0, len(line))
-	for _, c := range line {
-		if c != '\n' && c != '\r' {
-			pw = append(pw, c)
+	// Only the line ending goes ("\n" or "\r\n"); a "\r" or any other
+	// control character inside the line is kept, so the store refuses it
+	// rather than silently setting a different password.
+	end := len(line)
+	if end > 0 && line[end-1] == '\n' {
+		end--
+		if end > 0 && line[end-1] == '\r' {
+			end--
 		}
 	}
+	pw := append(make([]byte, 0, end), line[:end]...)
 	wipe(line)
 	if len(pw) == 0 {
 		return nil, refuse(asJSON, "NO_PASSWORD", "give the password on standard input, one line")
@@ -136,7 +141,7 @@ func wipe(b []byte) {
 func staffRefusal(asJSON bool, id string, err error) error {
 	switch {
 	case errors.Is(err, store.ErrWeakPassword):
-		return refuse(asJSON, "WEAK_PASSWORD", "password must be %d to %d characters, no control characters", store.MinPasswordLen, store.MaxPasswordLen)
+		return refuse(asJSON, "WEAK_PASSWORD", "%v: a password is %d to %d characters without control characters, not a repeated character or a sequence, not containing the staff ID, not a well-known password", err, store.MinPasswordLen, store.MaxPasswordLen)
 	case errors.Is(err, store.ErrConflict):
 		return refuse(asJSON, "STAFF_EXISTS", "staff %s already exists", id)
 	case errors.Is(err, store.ErrNotFound):

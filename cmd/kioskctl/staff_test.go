@@ -82,3 +82,36 @@ func TestStaffCommands(t *testing.T) {
 	s.Close()
 	storetest.ScanFiles(t, filepath.Dir(db), "first password", "second password", "clerk password")
 }
+
+// TestStaffPasswordLineKeepsInnerCR: only the line ending is taken off the
+// password line; a CR inside it is refused, never silently removed, and
+// the obvious passwords are refused with a message saying why.
+func TestStaffPasswordLineKeepsInnerCR(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "kiosk.db")
+	for _, tc := range []struct {
+		stdin string
+		code  int
+	}{
+		{"good\rstaff pass\n", exitRefused},
+		{"1234567890\n", exitRefused},
+		{"aaaaaaaaaa\n", exitRefused},
+		{"tanaka-password\n", exitRefused},
+		{"good staff pass\r\n", exitOK}, // CRLF is a line ending
+	} {
+		code, out, _ := runCLI(t, tc.stdin, "staff", "add", "--db", db, "--id", "tanaka", "--role", "clerk", "--json")
+		if code != tc.code {
+			t.Errorf("password %q: exit %d %s, want %d", tc.stdin, code, out, tc.code)
+		}
+		if code == exitRefused && !strings.Contains(out, "WEAK_PASSWORD") {
+			t.Errorf("password %q: %s, want WEAK_PASSWORD", tc.stdin, out)
+		}
+	}
+	st, err := store.Open(db, store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	if _, err := st.SignIn(context.Background(), "tanaka", []byte("good staff pass")); err != nil {
+		t.Errorf("the CRLF line did not set the password without its line ending: %v", err)
+	}
+}

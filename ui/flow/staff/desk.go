@@ -116,6 +116,10 @@ func (d *Desk) SignOut() {
 
 // Clerk returns the signed-in clerk; false when nobody is, or the session
 // timed out (which also signs out).
+//
+// Every call re-reads the account where the authenticator can (a
+// StaffReader): a clerk disabled, locked or demoted after signing in is
+// signed out at the next staff action, not at the timeout.
 func (d *Desk) Clerk() (Clerk, bool) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
@@ -123,7 +127,20 @@ func (d *Desk) Clerk() (Clerk, bool) {
 	if d.clerk == nil {
 		return Clerk{}, false
 	}
+	if r, ok := d.auth.(StaffReader); ok {
+		st, err := r.StaffMember(context.Background(), d.clerk.ID)
+		if err != nil || st.Disabled || st.Locked(d.now()) || st.Role != d.clerk.Role {
+			d.clerk = nil
+			return Clerk{}, false
+		}
+	}
 	return *d.clerk, true
+}
+
+// StaffReader is implemented by an Authenticator that can re-read an
+// account (the store); the desk then re-checks the clerk on every action.
+type StaffReader interface {
+	StaffMember(ctx context.Context, id string) (store.Staff, error)
 }
 
 // Touch records the clerk's activity, pushing the timeout back.

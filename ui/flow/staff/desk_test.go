@@ -92,3 +92,39 @@ func TestDeskLockout(t *testing.T) {
 		t.Fatalf("after the lockout: %v", err)
 	}
 }
+
+// TestDeskRechecksTheClerk: a clerk disabled, or demoted, after signing in
+// is signed out at the next staff action, not at the timeout.
+func TestDeskRechecksTheClerk(t *testing.T) {
+	c := newClock()
+	s := newStore(t, c)
+	addStaff(t, s, "clerk1", store.RoleClerk)
+	addStaff(t, s, "super1", store.RoleSupervisor)
+	d := NewDesk(s, c.Now, 10*time.Minute)
+	ctx := context.Background()
+	if _, err := d.SignIn(ctx, "clerk1", []byte("correct horse battery")); err != nil {
+		t.Fatal(err)
+	}
+	if !d.Can(store.RoleClerk) {
+		t.Fatal("signed-in clerk cannot act")
+	}
+	if err := s.DisableStaff(ctx, "clerk1", ""); err != nil {
+		t.Fatal(err)
+	}
+	if d.Can(store.RoleClerk) {
+		t.Error("a clerk disabled after signing in can still act")
+	}
+	if _, ok := d.Clerk(); ok {
+		t.Error("a disabled clerk is still signed in")
+	}
+	if _, err := d.SignIn(ctx, "super1", []byte("correct horse battery")); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.DB().Exec(`UPDATE staff SET locked_until = ? WHERE id = 'super1'`,
+		c.Now().Add(time.Hour).Format("2006-01-02T15:04:05.000000Z07:00")); err != nil {
+		t.Fatal(err)
+	}
+	if d.CanExit() {
+		t.Error("a supervisor locked after signing in can still exit the kiosk")
+	}
+}
