@@ -182,6 +182,13 @@ func (a *staffApprove) onApprove(s flow.Snapshot) {
 	if !ok {
 		return
 	}
+	if !a.d.approvals.Genuine(s.Genuine) {
+		// A card this kiosk may not approve: say so first, before asking
+		// the clerk for anything more.
+		a.errMsg = a.t("staff.approve.error.not_genuine")
+		a.k.rebuild()
+		return
+	}
 	if !policy.IdentitySatisfied(policy.PhotoOrTwo, a.ids) {
 		a.errMsg = a.t("staff.approve.error.identity")
 		a.k.rebuild()
