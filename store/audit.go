@@ -213,6 +213,17 @@ type VerifyResult struct {
 	Problem        string      `json:"problem,omitempty"`
 }
 
+// EventHash returns the stored hash of event seq; ErrNotFound when there is
+// no such event (never written, or purged).
+func (s *Store) EventHash(ctx context.Context, seq int64) (string, error) {
+	var h string
+	err := s.db.QueryRowContext(ctx, `SELECT hash FROM audit_events WHERE seq = ?`, seq).Scan(&h)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", ErrNotFound
+	}
+	return h, err
+}
+
 // Verify walks the audit trail in one snapshot and checks every link of the
 // hash chain from the latest retention checkpoint (or the genesis). A broken
 // chain is not an error: the result says OK=false and names the first broken

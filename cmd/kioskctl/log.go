@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 
 	"github.com/jpki-kiosk/kiosk/store"
 )
@@ -55,9 +56,20 @@ type logVerifyOut struct {
 func runLogVerify(e *env, args []string) error {
 	fs := newFlags(e, "log verify")
 	db := fs.String("db", "", "database file")
+	expect := fs.String("expect", "", "SEQ:HASH of a head recorded earlier (e.g. in the daily report); the trail must still hold it")
 	asJSON := fs.Bool("json", false, "print JSON")
 	if err := parseFlags(fs, args); err != nil {
 		return err
+	}
+	var expSeq int64
+	var expHash string
+	if *expect != "" {
+		seqText, h, ok := strings.Cut(*expect, ":")
+		n, err := strconv.ParseInt(seqText, 10, 64)
+		if !ok || err != nil || n < 1 || len(h) != 64 || strings.Trim(strings.ToLower(h), "0123456789abcdef") != "" {
+			return usagef("--expect must be SEQ:HASH (a seq and a 64-digit hex hash), not %q", *expect)
+		}
+		expSeq, expHash = n, strings.ToLower(h)
 	}
 	s, err := openStoreRO(*asJSON, *db)
 	if err != nil {
@@ -72,8 +84,17 @@ func runLogVerify(e *env, args []string) error {
 	if r.Checkpoint != nil {
 		out.CheckpointSeq = &r.Checkpoint.Seq
 	}
+	if r.OK && *expect != "" {
+		if msg := checkExpectedHead(s, r, expSeq, expHash); msg != "" {
+			r.OK, r.FirstBrokenSeq, r.Problem = false, expSeq, msg
+		}
+	}
 	if !r.OK {
 		msg := fmt.Sprintf("audit chain broken at event %d: %s", r.FirstBrokenSeq, r.Problem)
+		if !*asJSON {
+			// The count and head an outside record can be compared with.
+			fmt.Fprintf(e.stdout, "BROKEN: %d events verified before seq %d\nhead: %s\n", r.Events, r.FirstBrokenSeq, r.Head)
+		}
 		if *asJSON {
 			out.FirstBrokenSeq, out.Problem = &r.FirstBrokenSeq, r.Problem
 			out.Error, out.Message = "CHAIN_BROKEN", msg
@@ -96,6 +117,31 @@ func runLogVerify(e *env, args []string) error {
 	}
 	fmt.Fprintf(e.stdout, "\nhead: %s\n", r.Head)
 	return nil
+}
+
+// checkExpectedHead says why the verified trail r no longer holds the
+// recorded head seq:hash ("" when it does).
+func checkExpectedHead(s *store.Store, r store.VerifyResult, seq int64, hash string) string {
+	if r.Checkpoint != nil && seq <= r.Checkpoint.Seq {
+		if seq == r.Checkpoint.Seq && r.Checkpoint.Hash == hash {
+			return ""
+		}
+		if seq == r.Checkpoint.Seq {
+			return fmt.Sprintf("the recorded head %d differs from the retention checkpoint", seq)
+		}
+		return fmt.Sprintf("the recorded head %d was purged (checkpoint at %d); it cannot be checked", seq, r.Checkpoint.Seq)
+	}
+	if seq > r.LastSeq {
+		return fmt.Sprintf("the trail ends at %d, before the recorded head %d: events were removed", r.LastSeq, seq)
+	}
+	h, err := s.EventHash(context.Background(), seq)
+	if err != nil {
+		return fmt.Sprintf("the recorded head %d is missing: %v", seq, err)
+	}
+	if h != hash {
+		return fmt.Sprintf("event %d has hash %s, not the recorded %s: the trail was rewritten", seq, h, hash)
+	}
+	return ""
 }
 
 // logExportOut is the JSON summary of log export --out.

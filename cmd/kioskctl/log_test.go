@@ -226,3 +226,40 @@ func TestLogExportNeverDestroysData(t *testing.T) {
 		t.Errorf("export --force = %d %s, file %q", code, out, b)
 	}
 }
+
+// TestLogVerifyExpect: a head recorded earlier (SEQ:HASH) catches a trail
+// whose newest events were deleted, which the chain alone cannot show.
+func TestLogVerifyExpect(t *testing.T) {
+	path, s := logDB(t)
+	ctx := context.Background()
+	h4, err := s.EventHash(ctx, 4)
+	if err != nil {
+		t.Fatal(err)
+	}
+	h6, _ := s.EventHash(ctx, 6)
+	if code, out, errOut := runCLI(t, "", "log", "verify", "--db", path, "--expect", "4:"+h4); code != exitOK {
+		t.Fatalf("verify --expect 4 = %d %q %q", code, out, errOut)
+	}
+	for _, bad := range []string{"4", "x:" + h4, "4:abc", "0:" + h4} {
+		if code, _, _ := runCLI(t, "", "log", "verify", "--db", path, "--expect", bad); code != exitUsage {
+			t.Errorf("--expect %q = %d, want usage", bad, code)
+		}
+	}
+	// Cut the last two events off behind the triggers' back: the chain that
+	// is left is intact, only the recorded head shows the loss.
+	for _, q := range []string{`DROP TRIGGER IF EXISTS audit_events_no_delete`, `DELETE FROM audit_events WHERE seq > 4`} {
+		if _, err := s.DB().Exec(q); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if code, _, _ := runCLI(t, "", "log", "verify", "--db", path); code != exitOK {
+		t.Fatalf("the truncated chain should verify without --expect (that is the point of --expect)")
+	}
+	code, out, errOut := runCLI(t, "", "log", "verify", "--db", path, "--expect", "6:"+h6)
+	if code != exitRefused || !strings.Contains(errOut, "CHAIN_BROKEN") || !strings.Contains(out, "4 events verified") || !strings.Contains(out, "head: "+h4) {
+		t.Fatalf("verify --expect after truncation = %d %q %q", code, out, errOut)
+	}
+	if code, out, _ := runCLI(t, "", "log", "verify", "--db", path, "--expect", "4:"+h6, "--json"); code != exitRefused || !strings.Contains(out, `"first_broken_seq": 4`) {
+		t.Fatalf("verify --expect with a wrong hash = %d %q", code, out)
+	}
+}
