@@ -4,8 +4,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"os"
-	"path/filepath"
 	"strconv"
 	"time"
 
@@ -62,30 +60,18 @@ func FleetMonth(now time.Time) (from, to string) {
 // file in dir, all-kiosks-FROM_TO.csv, complete or not at all, and records
 // the export in the local trail (staffID, count, range) when st is not nil.
 func ExportFleetCSV(ctx context.Context, src FleetSource, st *store.Store, staffID, dir, from, to string) (string, int64, error) {
-	if fi, err := os.Stat(dir); err != nil || !fi.IsDir() {
-		return "", 0, fmt.Errorf("export directory %q: not a directory", dir)
-	}
-	tmp, err := os.CreateTemp(dir, ".all-kiosks-*.csv.tmp")
+	path, n, err := writeExport(dir, fmt.Sprintf("all-kiosks-%s_%s.csv", from, to), func(w io.Writer) (int64, error) {
+		return src.Export(ctx, w, from, to)
+	})
 	if err != nil {
-		return "", 0, err
-	}
-	defer os.Remove(tmp.Name())
-	n, err := src.Export(ctx, tmp, from, to)
-	if err == nil {
-		err = tmp.Sync()
-	}
-	if cerr := tmp.Close(); err == nil {
-		err = cerr
-	}
-	if err != nil {
-		return "", 0, err
-	}
-	path := filepath.Join(dir, fmt.Sprintf("all-kiosks-%s_%s.csv", from, to))
-	if err := os.Rename(tmp.Name(), path); err != nil {
 		return "", 0, err
 	}
 	if st != nil {
-		_, _ = st.Append(ctx, 0, "fleet_exported", store.Detail{"staff_id": staffID, "events": n, "from_date": from, "to_date": to})
+		// The file is written; an export the trail cannot record is still
+		// reported, so the supervisor knows the trail lacks it.
+		if _, err := st.Append(ctx, 0, "fleet_exported", store.Detail{"staff_id": staffID, "events": n, "from_date": from, "to_date": to}); err != nil {
+			return path, n, fmt.Errorf("export written, but not recorded in the audit trail: %w", err)
+		}
 	}
 	return path, n, nil
 }

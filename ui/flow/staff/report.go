@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 
@@ -68,19 +69,24 @@ func ExportCSV(ctx context.Context, s *store.Store, dir, from, to string) (strin
 	if err1 != nil || err2 != nil || t0.Before(f0) {
 		return "", 0, fmt.Errorf("%w: %s to %s", ErrRange, from, to)
 	}
-	st, err := os.Stat(dir)
-	if err != nil {
-		return "", 0, fmt.Errorf("export directory: %w", err)
+	return writeExport(dir, fmt.Sprintf("audit-%s_%s.csv", from, to), func(w io.Writer) (int64, error) {
+		return s.Export(ctx, w, from, to, store.FormatCSV)
+	})
+}
+
+// writeExport writes an export file name in dir through write: a temporary
+// file beside it, synced, then renamed, so the file appears complete or not
+// at all. It returns the path and what write counted.
+func writeExport(dir, name string, write func(io.Writer) (int64, error)) (string, int64, error) {
+	if fi, err := os.Stat(dir); err != nil || !fi.IsDir() {
+		return "", 0, fmt.Errorf("export directory %q: not a directory", dir)
 	}
-	if !st.IsDir() {
-		return "", 0, fmt.Errorf("export directory: %s is not a directory", dir)
-	}
-	tmp, err := os.CreateTemp(dir, ".audit-*.csv.tmp")
+	tmp, err := os.CreateTemp(dir, "."+name+"-*.tmp")
 	if err != nil {
 		return "", 0, err
 	}
 	defer os.Remove(tmp.Name())
-	n, err := s.Export(ctx, tmp, from, to, store.FormatCSV)
+	n, err := write(tmp)
 	if err == nil {
 		err = tmp.Sync()
 	}
@@ -90,7 +96,7 @@ func ExportCSV(ctx context.Context, s *store.Store, dir, from, to string) (strin
 	if err != nil {
 		return "", 0, err
 	}
-	path := filepath.Join(dir, fmt.Sprintf("audit-%s_%s.csv", from, to))
+	path := filepath.Join(dir, name)
 	if err := os.Rename(tmp.Name(), path); err != nil {
 		return "", 0, err
 	}
