@@ -66,7 +66,7 @@ var (
 	eraDateRE = regexp.MustCompile(`(^|[^A-Za-z0-9])[MTSHRmtshr][0-9]{1,2}[.\-/][0-9]{1,2}[.\-/][0-9]{1,2}($|[^0-9])`)
 	// labelledDigitsRE is a number given after a label ("pin:1234",
 	// "code=123456"): the shape of a PIN written down.
-	labelledDigitsRE = regexp.MustCompile(`[:=][0-9]{4,16}($|[^0-9A-Za-z])`)
+	labelledDigitsRE = regexp.MustCompile(`(^|[^A-Za-z0-9])[A-Za-z_]{1,16}[:=][0-9]{4,16}($|[^0-9A-Za-z])`)
 	// dottedNameRE is two upper-case words joined by a dot, as a name is
 	// written in romaji on cards and forms ("KOSHIN.TARO").
 	dottedNameRE = regexp.MustCompile(`(^|[^A-Za-z])[A-Z][A-Za-z]+\.[A-Z][A-Za-z]+($|[^A-Za-z])`)
@@ -182,9 +182,10 @@ func CheckValue(key, v string) error {
 }
 
 // hexKey reports keys whose values are hexadecimal or opaque references
-// (card references, serials, hashes), in which digit runs are chance.
+// (card references, serials, hashes) or addresses (the receipt printer's
+// host:port), in which digit runs are chance.
 func hexKey(key string) bool {
-	return key == "card_ref" || strings.Contains(key, "serial") || strings.Contains(key, "hash")
+	return key == "card_ref" || key == "printer" || strings.Contains(key, "serial") || strings.Contains(key, "hash")
 }
 
 func isDateKey(key string) bool {

@@ -226,6 +226,9 @@ func TestPrivacyShapesClosed(t *testing.T) {
 		{"card_ref", "auth:19800412", true},
 		{"cert_serial", "1234:5678", true},
 		{"lang", "pt-BR", true},
+		{"printer", "tcp://127.0.0.1:9100", true},
+		{"printer", "tcp://lp-host:9100", true},
+		{"target", "tcp://127.0.0.1:9100", true},
 	} {
 		err := CheckValue(c.key, c.v)
 		if c.ok != (err == nil) {

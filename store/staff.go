@@ -175,12 +175,27 @@ func checkPasswordPolicy(id string, pw []byte) error {
 		return fmt.Errorf("%w: too few different characters", ErrWeakPassword)
 	case isRun(lower):
 		return fmt.Errorf("%w: a keyboard or alphabet sequence", ErrWeakPassword)
-	case id != "" && strings.Contains(lower, strings.ToLower(id)):
-		return fmt.Errorf("%w: contains the staff ID", ErrWeakPassword)
+	case id != "" && weakWithoutID(lower, strings.ToLower(id)):
+		return fmt.Errorf("%w: little more than the staff ID", ErrWeakPassword)
 	case slices.Contains(commonPasswords, lower):
 		return fmt.Errorf("%w: a well-known password", ErrWeakPassword)
 	}
 	return nil
+}
+
+// weakWithoutID reports a password that is the staff ID plus little more:
+// with the ID taken out, what is left has too few different characters or
+// is a sequence ("kato123456", "katokato12").
+func weakWithoutID(pw, id string) bool {
+	if !strings.Contains(pw, id) {
+		return false
+	}
+	rest := strings.ReplaceAll(pw, id, "")
+	distinct := map[rune]bool{}
+	for _, r := range rest {
+		distinct[r] = true
+	}
+	return len(distinct) < minDistinctChars || isRun(rest)
 }
 
 // minDistinctChars refuses "aaaaaaaaaa" and "abababab12"-like passwords.

@@ -275,7 +275,10 @@ func TestPasswordRules(t *testing.T) {
 		{"aaaaaaaaaa", false},
 		{"abababababab", false},
 		{"Password123", false},
-		{"kato-is-my-name", false}, // contains the ID
+		{"kato123456", false},     // the ID and a sequence
+		{"katokato12", false},     // the ID twice
+		{"kato-is-my-name", true}, // the ID and enough besides
+		{"demo-staff-0000", true},
 		{"right\rpassword", false},
 		{"right\x00password", false},
 		{"right password\r", false}, // a CR the CLI kept: refused, never trimmed here

@@ -95,7 +95,7 @@ func TestStaffPasswordLineKeepsInnerCR(t *testing.T) {
 		{"good\rstaff pass\n", exitRefused},
 		{"1234567890\n", exitRefused},
 		{"aaaaaaaaaa\n", exitRefused},
-		{"tanaka-password\n", exitRefused},
+		{"tanaka123456\n", exitRefused},
 		{"good staff pass\r\n", exitOK}, // CRLF is a line ending
 	} {
 		code, out, _ := runCLI(t, tc.stdin, "staff", "add", "--db", db, "--id", "tanaka", "--role", "clerk", "--json")
