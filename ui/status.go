@@ -43,15 +43,29 @@ func (st *status) Page(s flow.Snapshot) Page {
 		}
 		tiles = append(tiles, AtLeast(st.serviceButton(o), 0, tileH))
 	}
-	rows := []fyne.CanvasObject{cards, BasicInfoTries(st.k, s)}
+	// The third PIN (basic information) fills the empty cell of the last
+	// row of tiles when there is one: all three PINs' tries without a row
+	// more.
+	basic := container.NewPadded(BasicInfoTries(st.k, s))
+	rows := []fyne.CanvasObject{cards}
+	var hint fyne.CanvasObject
 	switch {
 	case len(s.Locked) > 0:
-		rows = append(rows, WarningPanel(tr.T("screen.status.locked_hint")))
+		hint = WarningPanel(tr.T("screen.status.locked_hint"))
 	case s.Recommended == flow.ServicePrepare && (s.Auth.Expired || s.Sign.Expired):
 		// What next for an expired certificate: a new one, free of charge.
-		rows = append(rows, WarningPanel(tr.T("screen.status.expired_hint")))
-	case s.Recommended == flow.ServicePrepare:
-		rows = append(rows, WarningPanel(tr.T("screen.status.renewable_hint")))
+		hint = WarningPanel(tr.T("screen.status.expired_hint"))
+	}
+	switch {
+	case len(tiles)%2 == 1:
+		tiles = append(tiles, basic)
+		if hint != nil {
+			rows = append(rows, hint)
+		}
+	case hint != nil: // hint and the third PIN side by side: one row
+		rows = append(rows, container.NewGridWithColumns(2, hint, basic))
+	default:
+		rows = append(rows, basic)
 	}
 	// Two columns (service names in Latin-script languages are too long for
 	// three) right under the cards, without a caption, so that all six

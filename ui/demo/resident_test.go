@@ -150,3 +150,46 @@ func TestTicketMainButtonMatches(t *testing.T) {
 		t.Fatal("wait-here ticket: a main button, or no way back to the menu")
 	}
 }
+
+// On the status screen of the personas whose journeys issue 10 walked, every
+// service and the primary action are in view without scrolling, on both
+// panels, in Japanese, English and Portuguese.
+func TestStatusServicesInView(t *testing.T) {
+	for _, persona := range []string{vcard.PersonaAdult, vcard.PersonaRenewable, vcard.PersonaExpired, vcard.PersonaAuthLocked, "sign-locked", vcard.PersonaChild} {
+		r := newRig(t)
+		r.insert(persona)
+		r.want("STATUS")
+		s := r.k.Snapshot()
+		// Sizes outside, languages inside, each SetLang a change: the
+		// screen is rebuilt for the panel (Refresh alone keeps it).
+		for i, size := range sizes {
+			r.w.Resize(size)
+			for _, lang := range [][]string{{"en", "pt-BR", "ja"}, {"en", "pt-BR", "ja"}}[i] {
+				r.k.Tr().SetLang(lang)
+				ui.Settle(r.w)
+				r.w.Canvas().Capture()
+				for _, o := range s.Offers {
+					if o.Service == s.Recommended && o.PIN == 0 {
+						continue // the primary action, in the action bar
+					}
+					id := "service." + o.Service.String()
+					if o.PIN != 0 && o.Service.String() != "SIGN_EXPIRY" {
+						id += "." + o.PIN.String()
+					}
+					b := r.k.Button(id)
+					if b == nil {
+						t.Fatalf("%s: no button %s", persona, id)
+					}
+					pos, found := absPos(r.w.Canvas().Content(), b, fyne.Position{})
+					end := pos.Add(b.Size())
+					// Above the action bar (at least MinTarget high plus padding).
+					if !found || end.Y > size.Height-ui.MinTarget-16 || end.X > size.Width+0.5 {
+						t.Errorf("%s %s %.0fx%.0f: %s at (%.0f,%.0f)–(%.0f,%.0f) not in view", persona, lang, size.Width, size.Height, id, pos.X, pos.Y, end.X, end.Y)
+					}
+				}
+			}
+		}
+		r.k.Tr().SetLang("ja")
+		r.w.Resize(sizes[0])
+	}
+}

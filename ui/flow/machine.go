@@ -1350,8 +1350,16 @@ func (m *Machine) offers() []Offer {
 	if !m.signKnown && r.Sign > 0 {
 		out = append(out, Offer{Service: ServiceSignExpiry, PIN: PINSign})
 	}
+	now := m.cfg.Clock.Now()
+	expired := map[PIN]bool{
+		// The PIN of an expired certificate protects nothing usable
+		// (policy refuses a PIN change with CERT_EXPIRED): a new issuance
+		// is the offer, not checking or changing that PIN.
+		PINAuth: m.certView(m.info.Auth, true, now).Expired,
+		PINSign: m.certView(m.sign, m.signKnown, now).Expired,
+	}
 	for _, p := range []PIN{PINSign, PINAuth} {
-		if r.Of(p) > 0 {
+		if r.Of(p) > 0 && !expired[p] {
 			out = append(out, Offer{Service: ServicePINCheck, PIN: p}, Offer{Service: ServicePINChange, PIN: p})
 		}
 	}
