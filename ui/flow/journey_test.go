@@ -3,6 +3,7 @@ package flow
 import (
 	"slices"
 	"testing"
+	"time"
 )
 
 // The step counter of a journey starts at 1, never goes back, and ends at
@@ -163,5 +164,21 @@ func TestCardPulledWhileWaiting(t *testing.T) {
 				t.Fatalf("another card resumed %+v", s.Ticket)
 			}
 		})
+	}
+}
+
+// Waiting here for the clerk's PIN reset gets the approval wait, not the
+// short idle timeout.
+func TestWaitHereIdleIsApprovalWait(t *testing.T) {
+	r := newRig(t, "auth-locked")
+	r.send(CardInserted{})
+	r.send(SelectService{Service: ServiceCounter})
+	r.clk.now = r.clk.now.Add(5 * time.Minute)
+	if s := r.send(Tick{}); s.State != StateGoToCounter {
+		t.Fatalf("after 5 min waiting for the clerk: %s", s.State)
+	}
+	r.clk.now = r.clk.now.Add(DefaultApprovalWait)
+	if s := r.send(Tick{}); s.State != StateIdleCountdown {
+		t.Fatalf("after the approval wait: %s", s.State)
 	}
 }

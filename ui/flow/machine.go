@@ -494,7 +494,7 @@ func (m *Machine) onTick(now time.Time) bool {
 		return true
 	}
 	limit := m.cfg.IdleAfter
-	if m.st == StateWaitApproval {
+	if m.st == StateWaitApproval || m.waitHere() { // waiting for a clerk
 		limit = m.cfg.ApprovalWait
 	}
 	if now.Sub(m.lastActivity) < limit-WarningFor(limit, m.cfg.Countdown) {
