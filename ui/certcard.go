@@ -28,7 +28,7 @@ func CertCard(tr *i18n.Catalogue, cert flow.Cert, v flow.CertView, triesLeft int
 	}
 	purpose := Body(tr.T(key + ".purpose"))
 
-	badgeText, badgeCol := certBadge(tr, cert, v)
+	badgeText, badgeCol := certBadge(tr, cert, v, triesLeft)
 	rows := []fyne.CanvasObject{
 		container.NewBorder(nil, nil, nil, Badge(badgeText, badgeCol), title),
 		purpose,
@@ -96,15 +96,19 @@ func CertCard(tr *i18n.Catalogue, cert flow.Cert, v flow.CertView, triesLeft int
 	return Panel(colCardSurface, container.NewVBox(rows...))
 }
 
-// certBadge is the one-word state of a certificate and its colour.
-func certBadge(tr *i18n.Catalogue, cert flow.Cert, v flow.CertView) (string, fyne.ThemeColorName) {
+// certBadge is the one-word state of a certificate and its colour. A
+// certificate whose PIN is locked cannot be used: "locked", never a green
+// "valid".
+func certBadge(tr *i18n.Catalogue, cert flow.Cert, v flow.CertView, triesLeft int) (string, fyne.ThemeColorName) {
 	switch {
-	case !v.Known:
-		return tr.T("cert.badge.unknown"), theme.ColorNameForeground
-	case !v.Present:
+	case v.Known && !v.Present:
 		return tr.T("cert.badge.none"), theme.ColorNameForeground
 	case v.Expired:
 		return tr.T("cert.badge.expired"), theme.ColorNameError
+	case triesLeft == 0:
+		return tr.T("cert.badge.locked"), theme.ColorNameError
+	case !v.Known:
+		return tr.T("cert.badge.unknown"), theme.ColorNameForeground
 	case v.Renewable:
 		return tr.T("cert.badge.renewable"), theme.ColorNamePrimary
 	}

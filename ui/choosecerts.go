@@ -22,7 +22,16 @@ func (c *chooseCerts) Page(s flow.Snapshot) Page {
 	tr := c.k.tr
 	var tiles []fyne.CanvasObject
 	allowed := flow.CertSet{}
+	legalRep := false
 	for _, ch := range s.Choices {
+		for _, r := range ch.Reasons {
+			legalRep = legalRep || r == "LEGAL_REP_REQUIRED"
+		}
+		if ch.Cert == flow.CertSign && !ch.Allowed && s.Sign.Known && !s.Sign.Present {
+			// A signature certificate this card cannot carry (an
+			// under-15's): never offered.
+			continue
+		}
 		tiles = append(tiles, c.tile(ch))
 		if ch.Allowed {
 			if ch.Cert == flow.CertSign {
@@ -33,12 +42,26 @@ func (c *chooseCerts) Page(s flow.Snapshot) Page {
 		}
 	}
 	rows := []fyne.CanvasObject{Heading(tr.T("screen.choose_certs.lead")), container.NewGridWithColumns(2, tiles...)}
+	if legalRep {
+		// Policy routes an under-15's certificate to the counter, with a
+		// legal representative: say so whatever can be chosen today.
+		rows = append(rows, WarningPanel(tr.T("screen.choose_certs.legal_rep")))
+	}
+	if allowed.Empty() {
+		rows = append(rows, WarningPanel(tr.T("screen.choose_certs.none")))
+	}
 	page := Page{
 		Title: tr.T("screen.choose_certs.title"),
 		Body:  container.NewVBox(rows...),
 		Wide:  true,
 		Secondary: []Action{{ID: "back", Label: tr.T("action.back_to_menu"), Icon: theme.NavigateBackIcon(),
 			Do: func() { c.k.Send(flow.Back{}) }}},
+	}
+	if allowed.Empty() {
+		// Nothing to choose: going back is the one thing to do.
+		page.Secondary = nil
+		page.Primary = &Action{ID: "back", Label: tr.T("action.back_to_menu"), Icon: theme.NavigateBackIcon(),
+			Do: func() { c.k.Send(flow.Back{}) }}
 	}
 	if allowed.Sign && allowed.Auth {
 		// Both is the usual choice: the primary action, always in view in the

@@ -11,6 +11,10 @@ import (
 func init() {
 	registerNotice(flow.StateGoToCounter.String(), noticeSpec{
 		key: "go_to_counter", icon: func() fyne.Resource { return theme.NewPrimaryThemedResource(theme.AccountIcon()) },
-		ticket: true, reasons: true, next: "action.to_menu",
+		// The main button does what the screen says: take the card (the
+		// session ends) and go to the counter. A PIN reset is done at this
+		// kiosk: the screen then says to wait here (go_to_counter_here),
+		// with no main button (notice.Page).
+		ticket: true, reasons: true, next: "action.take_card_to_counter", cancel: "action.to_menu",
 	})
 }

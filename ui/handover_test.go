@@ -87,9 +87,14 @@ func TestStaffSessionEndsOnEveryHandOver(t *testing.T) {
 		r.typePIN("1357")
 		r.typePIN("1357")
 		r.see(r.tr("staff.pin.done_lead"))
+		r.s.events = nil
 		r.tap("staff.pin.finish")
 		if ResidentHeld(r.k.ScreenID()) == false {
 			t.Fatalf("after the case: %s", r.k.ScreenID())
+		}
+		// The card was reset: the flow reads it again (3 tries, not locked).
+		if len(r.s.events) == 0 || r.s.events[len(r.s.events)-1] != (flow.CardReread{}) {
+			t.Fatalf("no re-read after the reset: %v", r.s.events)
 		}
 		r.staffLocked()
 	})

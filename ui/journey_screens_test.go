@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/jpki-kiosk/kiosk/ui/flow"
@@ -109,5 +110,49 @@ func TestEndScreensSayWhy(t *testing.T) {
 		if !strings.Contains(test.RenderToMarkup(w.Canvas()), want) {
 			t.Errorf("%v does not say %q", c.snap.State, want)
 		}
+	}
+}
+
+// The ticket screen's main button matches its instruction: "take the card
+// to the counter" takes the card; a PIN reset done at this kiosk says to
+// wait here and has no main button, only the way back to the menu.
+func TestTicketScreenMainButton(t *testing.T) {
+	s := statusSnap()
+	s.Seq, s.State, s.Service, s.Step = 9, flow.StateGoToCounter, flow.ServicePrepare, flow.Step{K: 4, N: 6}
+	s.Ticket, s.CanContinue, s.Offers = &flow.Ticket{ID: "T1", Number: 17}, true, nil
+	k, w := newTestKiosk(t, &fakeSession{snap: s})
+	b := k.Button("next")
+	if b == nil || b.Text != k.tr.T("action.take_card_to_counter") {
+		t.Fatalf("main button %v, want %q", b, k.tr.T("action.take_card_to_counter"))
+	}
+	if m := test.RenderToMarkup(w.Canvas()); !strings.Contains(m, string([]rune(k.tr.T("screen.go_to_counter.lead"))[:8])) {
+		t.Error("the ticket does not say to go to the counter")
+	}
+
+	s.Seq, s.Service, s.WaitHere, s.CanContinue = 10, flow.ServiceCounter, true, false
+	s.Reasons = []string{"PIN_LOCKED"}
+	k, w = newTestKiosk(t, &fakeSession{snap: s})
+	if k.Button("next") != nil || k.Button("cancel") == nil {
+		t.Fatal("wait-here ticket: a main button, or no way back")
+	}
+	m := test.RenderToMarkup(w.Canvas())
+	if !strings.Contains(m, string([]rune(k.tr.T("screen.go_to_counter_here.lead"))[:8])) ||
+		strings.Contains(m, string([]rune(k.tr.T("screen.go_to_counter.title")))) {
+		t.Error("a reset at this kiosk does not say to wait here")
+	}
+}
+
+// The badge of a certificate whose PIN is locked says locked, never valid.
+func TestCertBadgeLocked(t *testing.T) {
+	k, _ := newTestKiosk(t, &fakeSession{snap: statusSnap()})
+	v := flow.CertView{Known: true, Present: true, DaysLeft: 900}
+	if txt, col := certBadge(k.tr, flow.CertAuth, v, 0); txt != k.tr.T("cert.badge.locked") || col != theme.ColorNameError {
+		t.Errorf("locked: %q %s", txt, col)
+	}
+	if txt, _ := certBadge(k.tr, flow.CertAuth, v, 3); txt != k.tr.T("cert.badge.valid") {
+		t.Errorf("valid: %q", txt)
+	}
+	if txt, _ := certBadge(k.tr, flow.CertSign, flow.CertView{}, 0); txt != k.tr.T("cert.badge.locked") {
+		t.Errorf("unread, locked: %q", txt)
 	}
 }

@@ -48,6 +48,10 @@ func registerNotice(id string, spec noticeSpec) {
 func (n *notice) Page(s flow.Snapshot) Page {
 	tr := n.k.tr
 	sp := n.spec
+	if sp.key == "go_to_counter" && s.WaitHere {
+		// A clerk resets the PIN at this kiosk: wait here with the card.
+		sp.key, sp.next = "go_to_counter_here", ""
+	}
 	var rows []fyne.CanvasObject
 	leadText := tr.T("screen." + sp.key + ".lead")
 	if sp.key == "pin_locked" && s.PIN.Which > 0 {

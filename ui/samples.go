@@ -29,19 +29,19 @@ func SampleSnapshots() []flow.Snapshot {
 		f(&s)
 		out = append(out, s)
 	}
-	add(func(s *flow.Snapshot) { *s = flow.Snapshot{State: flow.StateInsertCard, Step: flow.Step{K: 1, N: 2}} })
-	add(func(s *flow.Snapshot) { s.State, s.Busy, s.Step = flow.StateReading, true, flow.Step{K: 1, N: 2} })
+	add(func(s *flow.Snapshot) { *s = flow.Snapshot{State: flow.StateInsertCard} })
+	add(func(s *flow.Snapshot) { s.State, s.Busy = flow.StateReading, true })
 	add(func(s *flow.Snapshot) {
-		*s = flow.Snapshot{State: flow.StateUnknownCard, CardType: flow.CardUnknown, Step: flow.Step{K: 2, N: 2}, CanContinue: true}
+		*s = flow.Snapshot{State: flow.StateUnknownCard, CardType: flow.CardUnknown, CanContinue: true}
 	})
 	add(func(s *flow.Snapshot) {
-		*s = flow.Snapshot{State: flow.StateJukiCard, CardType: flow.CardJuki, Step: flow.Step{K: 2, N: 2}, Reasons: []string{"JUKI_CARD"}, CanContinue: true}
+		*s = flow.Snapshot{State: flow.StateJukiCard, CardType: flow.CardJuki, Reasons: []string{"JUKI_CARD"}, CanContinue: true}
 	})
 	add(func(s *flow.Snapshot) {
-		*s = flow.Snapshot{State: flow.StateReadFailed, Step: flow.Step{K: 1, N: 2}, Error: "CARD_ERROR", CanContinue: true}
+		*s = flow.Snapshot{State: flow.StateReadFailed, Error: "CARD_ERROR", CanContinue: true}
 	})
 	add(func(s *flow.Snapshot) {
-		s.State, s.Step = flow.StateStatus, flow.Step{K: 2, N: 2}
+		s.State, s.Recommended = flow.StateStatus, flow.ServicePrepare // the auth certificate is renewable
 		s.Offers = []flow.Offer{{Service: flow.ServiceSignExpiry, PIN: flow.PINSign}, {Service: flow.ServicePINCheck, PIN: flow.PINSign}, {Service: flow.ServicePINChange, PIN: flow.PINSign},
 			{Service: flow.ServicePINCheck, PIN: flow.PINAuth}, {Service: flow.ServicePINChange, PIN: flow.PINAuth}, {Service: flow.ServicePrepare}}
 	})
@@ -102,7 +102,8 @@ func SampleSnapshots() []flow.Snapshot {
 		s.Reasons, s.Ticket = []string{"LEGAL_REP_REQUIRED"}, ticket
 	})
 	add(func(s *flow.Snapshot) {
-		s.State, s.Service, s.Step, s.CanContinue = flow.StateGoToCounter, flow.ServiceCounter, flow.Step{K: 1, N: 1}, true
+		// A PIN reset: the clerk comes to this kiosk.
+		s.State, s.Service, s.Step, s.WaitHere = flow.StateGoToCounter, flow.ServiceCounter, flow.Step{K: 1, N: 1}, true
 		s.Reasons, s.Ticket = []string{"PIN_LOCKED"}, ticket
 	})
 	add(func(s *flow.Snapshot) {
@@ -120,7 +121,7 @@ func SampleSnapshots() []flow.Snapshot {
 		s.Error = "CARD_REMOVED"
 	})
 	add(func(s *flow.Snapshot) {
-		s.State, s.Step, s.Countdown, s.IdleFrom, s.CanContinue = flow.StateIdleCountdown, flow.Step{K: 2, N: 2}, 27, flow.StateStatus, true
+		s.State, s.Countdown, s.IdleFrom, s.CanContinue = flow.StateIdleCountdown, 27, flow.StateStatus, true
 	})
 	add(func(s *flow.Snapshot) { *s = flow.Snapshot{State: flow.StateTakeCard} })
 	return out

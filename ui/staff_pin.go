@@ -161,6 +161,13 @@ func (p *staffPIN) onFinish() {
 	if cs := p.d.cur; cs != nil && cs.TicketID != 0 {
 		_ = p.d.approvals.Finish(p.d.ctx(), cs.TicketID, p.d.handedBy)
 	}
+	worked := p.d.pins != nil && len(p.d.pins.Done()) > 0
 	p.d.pins = nil
 	p.d.leave()
+	if worked && p.k != nil {
+		// The card changed under the resident's session (PIN reset, new
+		// certificate): read it again, so that the status screen shows
+		// what the card now says (3 tries, not "locked").
+		p.k.Send(flow.CardReread{})
+	}
 }

@@ -30,20 +30,51 @@ func (st *status) Page(s flow.Snapshot) Page {
 		tileH = MinTarget
 	}
 	var tiles []fyne.CanvasObject
+	var primary *Action
 	for _, o := range s.Offers {
+		if o.Service == s.Recommended && o.PIN == flow.PINNone {
+			// The one action this resident needs is the primary action:
+			// in the action bar, in view on both panels, not the last
+			// grey tile.
+			o := o
+			primary = &Action{ID: st.serviceID(o), Label: tr.T(st.serviceID(o)), Icon: serviceIcon(o.Service),
+				Do: func() { st.onService(o) }}
+			continue
+		}
 		tiles = append(tiles, AtLeast(st.serviceButton(o), 0, tileH))
 	}
+	// The third PIN (basic information) fills the empty cell of the last
+	// row of tiles when there is one: all three PINs' tries without a row
+	// more.
+	basic := container.NewPadded(BasicInfoTries(st.k, s))
 	rows := []fyne.CanvasObject{cards}
-	if len(s.Locked) > 0 {
-		rows = append(rows, WarningPanel(tr.T("screen.status.locked_hint")))
+	var hint fyne.CanvasObject
+	switch {
+	case len(s.Locked) > 0:
+		hint = WarningPanel(tr.T("screen.status.locked_hint"))
+	case s.Recommended == flow.ServicePrepare && (s.Auth.Expired || s.Sign.Expired):
+		// What next for an expired certificate: a new one, free of charge.
+		hint = WarningPanel(tr.T("screen.status.expired_hint"))
+	}
+	switch {
+	case len(tiles)%2 == 1:
+		tiles = append(tiles, basic)
+		if hint != nil {
+			rows = append(rows, hint)
+		}
+	case hint != nil: // hint and the third PIN side by side: one row
+		rows = append(rows, container.NewGridWithColumns(2, hint, basic))
+	default:
+		rows = append(rows, basic)
 	}
 	// Two columns (service names in Latin-script languages are too long for
 	// three) right under the cards, without a caption, so that all six
 	// services fit on both panels without scrolling.
 	rows = append(rows, container.NewGridWithColumns(2, tiles...))
 	return Page{
-		Title: tr.T("screen.status.title"),
-		Body:  container.NewVBox(rows...),
+		Title:   tr.T("screen.status.title"),
+		Body:    container.NewVBox(rows...),
+		Primary: primary,
 		Secondary: []Action{{ID: "cancel", Label: tr.T("action.finish"), Icon: theme.LogoutIcon(),
 			Do: func() { st.k.Send(flow.Cancel{}) }},
 			st.k.lapseAction()}, // when a certificate lapses by itself: one tap
@@ -51,14 +82,27 @@ func (st *status) Page(s flow.Snapshot) Page {
 	}
 }
 
-// serviceButton is one service tile; its id is "service.<SERVICE>[.<PIN>]".
-func (st *status) serviceButton(o flow.Offer) *widget.Button {
+// serviceID is a service's id and message key: "service.<SERVICE>[.<PIN>]".
+func (st *status) serviceID(o flow.Offer) string {
 	id := "service." + o.Service.String()
 	if o.Service == flow.ServicePINCheck || o.Service == flow.ServicePINChange {
 		id += "." + o.PIN.String()
 	}
+	return id
+}
+
+// serviceButton is one service tile; its id is serviceID.
+func (st *status) serviceButton(o flow.Offer) *widget.Button {
+	id := st.serviceID(o)
+	b := st.k.Tappable(id, st.k.tr.T(id), serviceIcon(o.Service), func() { st.onService(o) })
+	b.Alignment = widget.ButtonAlignLeading
+	return b
+}
+
+// serviceIcon is the icon of a service.
+func serviceIcon(svc flow.Service) fyne.Resource {
 	icon := theme.NavigateNextIcon()
-	switch o.Service {
+	switch svc {
 	case flow.ServiceSignExpiry:
 		icon = theme.VisibilityIcon()
 	case flow.ServicePINCheck:
@@ -70,31 +114,44 @@ func (st *status) serviceButton(o flow.Offer) *widget.Button {
 	case flow.ServiceCounter:
 		icon = theme.AccountIcon()
 	}
-	b := st.k.Tappable(id, st.k.tr.T(id), icon, func() { st.onService(o) })
-	b.Alignment = widget.ButtonAlignLeading
-	return b
+	return icon
 }
 
 func (st *status) onService(o flow.Offer) {
 	st.k.Send(flow.SelectService{Service: o.Service, PIN: o.PIN})
 }
 
-// TriesSummary lists the tries left of the signature and authentication
-// PINs on one line each.
+// TriesSummary lists the tries left of all three PINs (signature,
+// authentication, basic information) on one line each.
 func TriesSummary(k *Kiosk, s flow.Snapshot) fyne.CanvasObject {
 	var rows []fyne.CanvasObject
-	for _, p := range []flow.PIN{flow.PINSign, flow.PINAuth} {
-		n := s.Tries.Of(p)
-		text := k.tr.T("pin."+p.String()+".name") + ": "
-		switch {
-		case n < 0:
-			text += k.tr.T("cert.tries_unknown")
-		case n == 0:
-			text += k.tr.T("cert.locked")
-		default:
-			text += k.tr.N("cert.tries_n", n)
-		}
-		rows = append(rows, Body(text))
+	for _, p := range []flow.PIN{flow.PINSign, flow.PINAuth, flow.PINBasicInfo} {
+		rows = append(rows, Body(triesLine(k, s, p)))
 	}
 	return container.NewVBox(rows...)
+}
+
+// BasicInfoTries is the status screen's line for the third PIN, the
+// basic-information (券面事項入力補助) PIN, which has no certificate card of
+// its own: name and tries left, red when locked or at the last try.
+func BasicInfoTries(k *Kiosk, s flow.Snapshot) fyne.CanvasObject {
+	text := triesLine(k, s, flow.PINBasicInfo)
+	if n := s.Tries.BasicInfo; n == 0 || n == 1 {
+		return Emphasis(text, theme.ColorNameError)
+	}
+	return Body(text)
+}
+
+func triesLine(k *Kiosk, s flow.Snapshot, p flow.PIN) string {
+	n := s.Tries.Of(p)
+	text := k.tr.T("pin."+p.String()+".name") + ": "
+	switch {
+	case n < 0:
+		text += k.tr.T("cert.tries_unknown")
+	case n == 0:
+		text += k.tr.T("cert.locked")
+	default:
+		text += k.tr.N("cert.tries_n", n)
+	}
+	return text
 }

@@ -35,11 +35,18 @@ func (w *welcome) Page(s flow.Snapshot) Page {
 		// that the resident does not think the kiosk lost their work.
 		lead = Heading(tr.T("screen.insert_card.removed"))
 	}
+	var held fyne.CanvasObject = container.NewVBox()
+	if s.Error == flow.ErrCodeCardRemovedWaiting && s.Ticket != nil {
+		// Pulled while waiting for a clerk: the ticket is kept; the same
+		// card takes the resident back to it.
+		lead = Heading(tr.T("screen.insert_card.removed_waiting"))
+		held = TicketPanel(tr.T("ticket.label"), s.Ticket.Number)
+	}
 	can := []fyne.CanvasObject{Strong(tr.T("screen.insert_card.can_do"))}
 	for _, id := range []string{"screen.insert_card.can_status", "screen.insert_card.can_pin", "screen.insert_card.can_renew"} {
 		can = append(can, Body("・"+tr.T(id)))
 	}
-	left := container.NewVBox(lead, Body(tr.T("screen.insert_card.how")), widget.NewSeparator(),
+	left := container.NewVBox(lead, held, Body(tr.T("screen.insert_card.how")), widget.NewSeparator(),
 		container.NewVBox(can...))
 	right := container.NewVBox(container.NewCenter(w.anim.Object()), Strong(tr.T("screen.insert_card.keep_in")))
 	// The big language buttons repeat the header's language button; the

@@ -1,6 +1,7 @@
 package flow
 
 import (
+	"slices"
 	"time"
 
 	"github.com/jpki-kiosk/kiosk/policy"
@@ -36,6 +37,20 @@ func (r PolicyRules) Eligibility(q EligibilityQuery) Eligibility {
 	d, err := policy.Check(r.Profile, req)
 	if err != nil {
 		return Eligibility{Route: RouteCounter, Reasons: []string{ReasonPolicyError}}
+	}
+	if !d.Allowed && slices.Contains(d.Reasons, policy.LegalRepRequired) {
+		// Not alone at the kiosk, but with a legal representative at the
+		// counter (an under-15's user-authentication certificate): when
+		// policy allows that, the resident may choose it and is given a
+		// counter ticket; the reason stays to say who must come.
+		rep := req
+		rep.Applicant = policy.ApplicantLegalRep
+		if dr, err := policy.Check(r.Profile, rep); err == nil && dr.Allowed {
+			reasons := append([]policy.Reason{policy.LegalRepRequired}, dr.Reasons...)
+			d = dr
+			d.Reasons = reasons
+			d.Route = policy.RouteCounter
+		}
 	}
 	el := Eligibility{
 		Allowed: d.Allowed, Route: Route(d.Route), NewExpiry: fromDate(d.NewExpiry),

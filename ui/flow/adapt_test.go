@@ -161,6 +161,33 @@ func TestRealPrepareRenewal(t *testing.T) {
 	r.want(s, StateNewPIN)
 }
 
+// An under-15's user-authentication certificate that can be issued is
+// issued at the counter with a legal representative: PolicyRules allows it
+// on route counter (policy's answer for applicant legal-rep) and keeps the
+// reason; the signature certificate stays refused.
+func TestPolicyRulesUnderFifteenAtCounter(t *testing.T) {
+	prof, err := policy.LoadProfile("moriya")
+	if err != nil {
+		t.Fatal(err)
+	}
+	rules := PolicyRules{Profile: prof}
+	today := time.Date(2026, 12, 4, 0, 0, 0, 0, time.UTC)
+	birth := time.Date(2012, 4, 1, 0, 0, 0, 0, time.UTC)
+	q := EligibilityQuery{Today: today, BirthDate: birth, Cert: CertAuth, Purpose: PurposeNew}
+	el := rules.Eligibility(q)
+	if !el.Allowed || el.Route != RouteCounter || !slices.Contains(el.Reasons, string(policy.LegalRepRequired)) {
+		t.Fatalf("child auth %+v", el)
+	}
+	q.Cert = CertSign
+	if el := rules.Eligibility(q); el.Allowed {
+		t.Fatalf("child sign allowed %+v", el)
+	}
+	q.Cert, q.BirthDate = CertAuth, time.Date(1980, 1, 1, 0, 0, 0, 0, time.UTC)
+	if el := rules.Eligibility(q); slices.Contains(el.Reasons, string(policy.LegalRepRequired)) {
+		t.Fatalf("adult %+v", el)
+	}
+}
+
 func TestRealJukiChildNoCerts(t *testing.T) {
 	r := newRealRig(t, "juki")
 	r.want(r.send(CardInserted{}), StateJukiCard)
@@ -181,6 +208,11 @@ func TestRealJukiChildNoCerts(t *testing.T) {
 	r.want(s, StateChooseCerts)
 	if s.Choices[0].Allowed || !slices.Contains(s.Choices[0].Reasons, string(policy.UnderFifteen)) {
 		t.Fatalf("child sign choice %+v", s.Choices[0])
+	}
+	// The auth certificate is still valid: policy says why and where the
+	// child would go (the counter, with a legal representative).
+	if c := s.Choices[1]; c.Route != RouteCounter || !slices.Contains(c.Reasons, string(policy.LegalRepRequired)) {
+		t.Fatalf("child auth choice %+v", c)
 	}
 
 	r = newRealRig(t, "no-certs")

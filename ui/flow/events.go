@@ -71,6 +71,10 @@ type StaffDeclined struct {
 	Reason   string
 }
 
+// CardReread asks the flow to read the card again (on the ticket or status
+// screen, after a clerk reset a PIN on it at this kiosk).
+type CardReread struct{}
+
 // Kind implementations.
 
 // Kind returns "CARD_INSERTED".
@@ -78,6 +82,9 @@ func (CardInserted) Kind() string { return "CARD_INSERTED" }
 
 // Kind returns "CARD_REMOVED".
 func (CardRemoved) Kind() string { return "CARD_REMOVED" }
+
+// Kind returns "CARD_REREAD".
+func (CardReread) Kind() string { return "CARD_REREAD" }
 
 // Kind returns "TAP_SERVICE".
 func (SelectService) Kind() string { return "TAP_SERVICE" }

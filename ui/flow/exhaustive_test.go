@@ -73,6 +73,9 @@ var recipes = map[string]recipe{
 	"countdown":      {persona: "adult", steps: []any{CardInserted{}, advance(time.Minute), Tick{}}},
 	"countdown-wait": {persona: "renewable", steps: cat(toWait, []any{advance(DefaultApprovalWait), Tick{}})},
 	"take-card":      {persona: "adult", steps: []any{CardInserted{}, Cancel{}}},
+	"counter-go":     {persona: "child", steps: cat(toChoose, []any{SelectCerts{Certs: CertSet{Auth: true}}, Next{}})},
+	"resume-wait":    {persona: "renewable", steps: cat(toWait, []any{CardRemoved{}, noDrain{CardInserted{}}})},
+	"resume-here":    {persona: "auth-locked", steps: []any{CardInserted{}, SelectService{Service: ServiceCounter}, CardRemoved{}, noDrain{CardInserted{}}}},
 	// Status screens with other offers.
 	"status-closed":   {persona: "renewable", opt: func(r *rig) { r.rules.closed = true }, steps: []any{CardInserted{}}},
 	"status-one-try":  {persona: "sign-one-try-left", steps: []any{CardInserted{}}},
@@ -129,6 +132,7 @@ func ev(e Event) func(*rig) []any { return func(*rig) []any { return []any{e} } 
 var probes = []probe{
 	{"CardInserted", ev(CardInserted{})},
 	{"CardRemoved", ev(CardRemoved{})},
+	{"CardReread", ev(CardReread{})},
 	{"Service/SignExpiry", ev(SelectService{Service: ServiceSignExpiry})},
 	{"Service/Check/Auth", ev(SelectService{Service: ServicePINCheck, PIN: PINAuth})},
 	{"Service/Check/Sign", ev(SelectService{Service: ServicePINCheck, PIN: PINSign})},

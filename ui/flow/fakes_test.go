@@ -42,6 +42,7 @@ func (c *fakeClock) advance(d time.Duration) {
 // fakeCard is an in-memory card with the JPKI behaviour the flow relies on.
 type fakeCard struct {
 	mu       sync.Mutex
+	ref      string // card reference (card.Ref)
 	typ      CardType
 	auth     *CertInfo
 	sign     *CertInfo
@@ -91,7 +92,7 @@ func (c *fakeCard) Identify(context.Context) (CardInfo, error) {
 	if c.failRead {
 		return CardInfo{}, errors.New("transmit failed")
 	}
-	info := CardInfo{Type: c.typ, Retries: Retries{-1, -1, -1}}
+	info := CardInfo{Type: c.typ, Retries: Retries{-1, -1, -1}, Ref: c.ref}
 	if c.typ != CardMyNumber {
 		return info, nil
 	}
@@ -155,6 +156,7 @@ func (c *fakeCard) SetPIN(_ context.Context, which PIN, pin []byte) error {
 // persona builds a fake card like card/vcard's personas.
 func persona(name string) *fakeCard {
 	c := &fakeCard{
+		ref:      "ref-" + name,
 		typ:      CardMyNumber,
 		pins:     map[PIN]string{PINAuth: authPIN, PINSign: signPIN, PINBasicInfo: basicPIN},
 		tries:    map[PIN]int{PINAuth: 3, PINSign: 5, PINBasicInfo: 3},

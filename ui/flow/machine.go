@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -89,6 +90,8 @@ type Machine struct {
 	reasons    []string
 	hours      Hours
 
+	held *heldTicket // a waiting ticket whose card was pulled
+
 	lastActivity time.Time
 	idleFrom     State
 	countdownEnd time.Time
@@ -114,8 +117,11 @@ const (
 	ErrCodePINRule      = "PIN_RULE"
 	ErrCodePINMismatch  = "PIN_MISMATCH"
 	ErrCodeCardRemoved  = "CARD_REMOVED"
-	ErrCodeTimeout      = "SESSION_TIMEOUT"
-	ErrCodeCard         = "CARD_ERROR"
+	// ErrCodeCardRemovedWaiting: the card was pulled while the resident
+	// waited for a clerk; the ticket is kept for the same card.
+	ErrCodeCardRemovedWaiting = "CARD_REMOVED_WAITING"
+	ErrCodeTimeout            = "SESSION_TIMEOUT"
+	ErrCodeCard               = "CARD_ERROR"
 	// ErrCodeCardUnreadable: inserted, but never answered (ErrCardUnreadable).
 	ErrCodeCardUnreadable = "CARD_UNREADABLE"
 	ErrCodeTicket         = "TICKET_FAILED"
@@ -274,14 +280,29 @@ func (m *Machine) dispatch(ev Event, now time.Time) bool {
 			m.errCode = ""
 			return true
 		}
-		expected := m.st == StateGoToCounter // told to take the card to the counter
+		expected := m.st == StateGoToCounter && !m.waitHere() // told to take the card to the counter
+		held := m.holdTicket()
 		m.endSession(now, EndCardRemoved)
 		m.cardIn = false
 		m.st = StateInsertCard
+		m.held = held
 		// The start screen says why the session ended; the next card clears it.
-		if !expected {
+		switch {
+		case held != nil:
+			m.errCode = ErrCodeCardRemovedWaiting
+		case !expected:
 			m.errCode = ErrCodeCardRemoved
 		}
+		return true
+	case CardReread:
+		// After work on the card outside the flow (a PIN reset at the
+		// counter): read it again so the status shows what the card says.
+		if m.busy || !m.cardIn || m.session == "" || (m.st != StateGoToCounter && m.st != StateStatus) {
+			return false
+		}
+		m.clearService()
+		m.st = StateReading
+		m.identify()
 		return true
 	case cardDone:
 		if !m.busy || e.gen != m.gen {
@@ -473,7 +494,7 @@ func (m *Machine) onTick(now time.Time) bool {
 		return true
 	}
 	limit := m.cfg.IdleAfter
-	if m.st == StateWaitApproval {
+	if m.st == StateWaitApproval || m.waitHere() { // waiting for a clerk
 		limit = m.cfg.ApprovalWait
 	}
 	if now.Sub(m.lastActivity) < limit-WarningFor(limit, m.cfg.Countdown) {
@@ -604,7 +625,14 @@ func (m *Machine) onNext(now time.Time) bool {
 		m.identify()
 	case StateUnknownCard, StateJukiCard:
 		m.endSession(now, EndCancelled)
-	case StatePINChecked, StatePINChanged, StateClosed, StateDeclined, StateGoToCounter, StateReceipt:
+	case StateGoToCounter:
+		if m.waitHere() {
+			return false // the clerk comes here: nothing to go on to
+		}
+		// "Take your card to the counter": the main button ends the
+		// session and gives the card back; the ticket is in the store.
+		m.endSession(now, EndCancelled)
+	case StatePINChecked, StatePINChanged, StateClosed, StateDeclined, StateReceipt:
 		m.home()
 	case StatePINLocked:
 		m.toCounter(now, RouteCounter)
@@ -866,6 +894,8 @@ func (m *Machine) onCardDone(e cardDone, now time.Time) {
 }
 
 func (m *Machine) onIdentified(e cardDone) {
+	held := m.held
+	m.held = nil
 	if e.err != nil {
 		m.errCode = cardErrCode(e.err)
 		m.st = StateReadFailed
@@ -881,6 +911,9 @@ func (m *Machine) onIdentified(e cardDone) {
 			m.signKnown, m.sign = true, nil
 			m.info.Retries.Sign = -1
 		}
+		if held != nil && held.ref != "" && held.ref == e.info.Ref {
+			m.resume(held)
+		}
 	case CardJuki:
 		m.st = StateJukiCard
 		m.reasons = []string{"JUKI_CARD"}
@@ -892,6 +925,41 @@ func (m *Machine) onIdentified(e cardDone) {
 		m.info.Type = CardUnknown
 		m.st = StateUnknownCard
 		m.setOutcome(OutcomeUnknownCard)
+	}
+}
+
+// heldTicket is a waiting ticket kept when its card was pulled: the same
+// card (by card reference) resumes it, any other card drops it.
+type heldTicket struct {
+	ref      string
+	st       State
+	svc      Service
+	pinWhich PIN
+	ticket   *Ticket
+	selected CertSet
+	choices  []CertEligibility
+	reasons  []string
+	birth    time.Time
+}
+
+// holdTicket keeps the ticket of a resident waiting for a clerk (approval,
+// or a PIN reset at this kiosk); nil in any other state.
+func (m *Machine) holdTicket() *heldTicket {
+	if m.ticket == nil || m.info.Ref == "" || (m.st != StateWaitApproval && !m.waitHere()) {
+		return nil
+	}
+	return &heldTicket{ref: m.info.Ref, st: m.st, svc: m.svc, pinWhich: m.pinWhich, ticket: m.ticket,
+		selected: m.selected, choices: m.choices, reasons: append([]string(nil), m.reasons...), birth: m.birth}
+}
+
+// resume restores a held ticket after its card came back.
+func (m *Machine) resume(h *heldTicket) {
+	m.st, m.svc, m.pinWhich, m.ticket = h.st, h.svc, h.pinWhich, h.ticket
+	m.selected, m.choices, m.reasons, m.birth = h.selected, h.choices, h.reasons, h.birth
+	if h.st == StateWaitApproval {
+		m.setOutcome(OutcomeWaiting)
+	} else {
+		m.setOutcome(OutcomeCounter)
 	}
 }
 
@@ -1282,8 +1350,16 @@ func (m *Machine) offers() []Offer {
 	if !m.signKnown && r.Sign > 0 {
 		out = append(out, Offer{Service: ServiceSignExpiry, PIN: PINSign})
 	}
+	now := m.cfg.Clock.Now()
+	expired := map[PIN]bool{
+		// The PIN of an expired certificate protects nothing usable
+		// (policy refuses a PIN change with CERT_EXPIRED): a new issuance
+		// is the offer, not checking or changing that PIN.
+		PINAuth: m.certView(m.info.Auth, true, now).Expired,
+		PINSign: m.certView(m.sign, m.signKnown, now).Expired,
+	}
 	for _, p := range []PIN{PINSign, PINAuth} {
-		if r.Of(p) > 0 {
+		if r.Of(p) > 0 && !expired[p] {
 			out = append(out, Offer{Service: ServicePINCheck, PIN: p}, Offer{Service: ServicePINChange, PIN: p})
 		}
 	}
@@ -1312,6 +1388,11 @@ func (m *Machine) snap() Snapshot {
 		s.Sign = m.certView(m.sign, m.signKnown, now)
 	}
 	s.Step = m.step()
+	s.Recommended = m.recommended(now)
+	s.WaitHere = m.waitHere()
+	if m.st == StateInsertCard && m.held != nil {
+		s.Ticket = m.held.ticket // "your ticket is kept"
+	}
 	if m.pinWhich != PINNone && (m.st == StateEnterPIN || m.st == StateNewPIN || m.st == StateRepeatPIN || m.st == StateLastTryConfirm || m.st == StatePINLocked) {
 		f := m.cfg.Rules.PINFormat(m.pinWhich)
 		s.PIN = PINField{
@@ -1331,6 +1412,30 @@ func (m *Machine) snap() Snapshot {
 	return s.clone()
 }
 
+// recommended is the one service the status screen puts first: the counter
+// when a PIN is locked (nothing else helps), a new issuance when a
+// certificate expired or can be renewed.
+func (m *Machine) recommended(now time.Time) Service {
+	if m.st != StateStatus {
+		return ServiceNone
+	}
+	if len(m.lockedPINs()) > 0 {
+		return ServiceCounter
+	}
+	auth := m.certView(m.info.Auth, true, now)
+	sign := m.certView(m.sign, m.signKnown, now)
+	if (auth.Present && auth.Renewable) || (sign.Present && sign.Renewable) {
+		return ServicePrepare
+	}
+	return ServiceNone
+}
+
+// waitHere reports whether the counter ticket is for work a clerk does at
+// this kiosk (a PIN reset): the resident waits here with the card.
+func (m *Machine) waitHere() bool {
+	return m.st == StateGoToCounter && m.svc != ServicePrepare && slices.Contains(m.reasons, reasonLocked)
+}
+
 // can reports whether Back and Next do something (for enabling buttons).
 func (m *Machine) can() (back, next bool) {
 	if m.busy {
@@ -1347,9 +1452,11 @@ func (m *Machine) can() (back, next bool) {
 	}
 	switch m.st {
 	case StateLastTryConfirm, StateReadFailed, StateUnknownCard, StateJukiCard, StatePINChecked,
-		StatePINChanged, StateClosed, StateDeclined, StateGoToCounter, StateReceipt, StatePINLocked,
+		StatePINChanged, StateClosed, StateDeclined, StateReceipt, StatePINLocked,
 		StateFailed, StateIdleCountdown:
 		next = true
+	case StateGoToCounter:
+		next = !m.waitHere()
 	case StateEnterPIN:
 		next = m.pinPurpose == purposeSignOpt
 	case StateEligibility:
@@ -1366,13 +1473,10 @@ func (m *Machine) step() Step {
 	}
 	switch m.svc {
 	case ServiceNone:
-		switch st {
-		case StateTakeCard:
-			return Step{}
-		case StateInsertCard, StateReading:
-			return Step{1, 2}
-		}
-		return Step{2, 2}
+		// The start and status screens belong to no journey: a step
+		// counter there ("2/2") contradicted the service's own ("1/2").
+		// Each service counts its own steps, from 1 to N.
+		return Step{}
 	case ServiceSignExpiry:
 		return Step{1, 1}
 	case ServicePINCheck:

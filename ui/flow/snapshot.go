@@ -26,6 +26,14 @@ type Snapshot struct {
 	Tries      Retries  // tries left per PIN (-1: unknown)
 	Locked     []PIN    // PINs with no tries left
 	Offers     []Offer  // the services the status screen offers
+	// Recommended is the one offer the status screen makes the primary
+	// action (ServiceCounter when a PIN is locked, ServicePrepare when a
+	// certificate expired or can be renewed); ServiceNone: none.
+	Recommended Service
+	// WaitHere: on StateGoToCounter, a clerk comes to this kiosk (PIN
+	// reset): the resident waits here with the card instead of going to
+	// the counter.
+	WaitHere bool
 
 	PIN            PINField // the PIN field on PIN screens (zero elsewhere)
 	LastTryWarning bool     // the PIN in question has one try left
