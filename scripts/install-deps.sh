@@ -13,6 +13,7 @@ pkgs=(
   xvfb xdotool imagemagick
   gcc-mingw-w64-x86-64
   fonts-morisawa-bizud-gothic
+  fonts-noto-cjk fonts-noto-core fonttools
   espeak-ng sox alsa-utils kakasi
 )
 
