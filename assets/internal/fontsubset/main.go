@@ -14,6 +14,7 @@
 package main
 
 import (
+	"encoding/binary"
 	"fmt"
 	"os"
 	"os/exec"
@@ -98,7 +99,65 @@ func run() error {
 		if err := cmd.Run(); err != nil {
 			return fmt.Errorf("%s: %w (needs fonttools and fonts-noto-cjk: scripts/install-deps.sh)", s.out, err)
 		}
+		if err := tightenLines(s.out); err != nil {
+			return fmt.Errorf("%s: %w", s.out, err)
+		}
 	}
 	fmt.Printf("fontsubset: %d characters\n", len(rs))
 	return nil
+}
+
+// Line metrics of the subset, in font units (1000 an em). Noto Sans CJK's
+// lines are 1.448 em high (ascent 1160, descent 288) against BIZ UDGothic's
+// 1.0 em, so a Korean or Chinese screen would need 45 % more height than the
+// Japanese one and not fit the panel; 1.1 em keeps Hangul and Han inside
+// (their design box is 880/−120) with room for Vietnamese stacked accents.
+const (
+	lineAscent  = 950
+	lineDescent = 150
+)
+
+// tightenLines sets the font's line metrics (hhea, OS/2 typo and win) to
+// lineAscent/lineDescent and recomputes the checksums.
+func tightenLines(name string) error {
+	b, err := os.ReadFile(name)
+	if err != nil {
+		return err
+	}
+	be := binary.BigEndian
+	tables := map[string][2]int{} // tag → record offset, table offset
+	n := int(be.Uint16(b[4:]))
+	for i := 0; i < n; i++ {
+		rec := 12 + 16*i
+		tables[string(b[rec:rec+4])] = [2]int{rec, int(be.Uint32(b[rec+8:]))}
+	}
+	hhea, os2, head := tables["hhea"], tables["OS/2"], tables["head"]
+	if hhea[1] == 0 || os2[1] == 0 || head[1] == 0 {
+		return fmt.Errorf("no hhea, OS/2 or head table")
+	}
+	put := func(off int, v int) { be.PutUint16(b[off:], uint16(int16(v))) }
+	put(hhea[1]+4, lineAscent)
+	put(hhea[1]+6, -lineDescent)
+	put(hhea[1]+8, 0)
+	put(os2[1]+68, lineAscent)
+	put(os2[1]+70, -lineDescent)
+	put(os2[1]+72, 0)
+	put(os2[1]+74, lineAscent)
+	put(os2[1]+76, lineDescent)
+	sum := func(p []byte) uint32 {
+		var s uint32
+		for i := 0; i < len(p); i += 4 {
+			var w [4]byte
+			copy(w[:], p[i:min(i+4, len(p))])
+			s += be.Uint32(w[:])
+		}
+		return s
+	}
+	be.PutUint32(b[head[1]+8:], 0) // checkSumAdjustment
+	for _, t := range tables {
+		length := int(be.Uint32(b[t[0]+12:]))
+		be.PutUint32(b[t[0]+4:], sum(b[t[1]:t[1]+length]))
+	}
+	be.PutUint32(b[head[1]+8:], 0xB1B0AFBA-sum(b))
+	return os.WriteFile(name, b, 0o644)
 }
