@@ -130,3 +130,19 @@ func TestCompleteLanguagesHaveEveryMessage(t *testing.T) {
 		t.Fatalf("only %d complete languages", complete)
 	}
 }
+
+// TestEasyJapaneseIsItsOwnLanguage: go-i18n's language matcher would take
+// ja-x-easy for Japanese; the catalogue must show the easy texts.
+func TestEasyJapaneseIsItsOwnLanguage(t *testing.T) {
+	c := load(t)
+	if !c.SetLang(EasyJapanese) {
+		t.Skip("easy Japanese not offered")
+	}
+	ja, _ := c.In("ja", "cert.pin")
+	if got := c.T("cert.pin"); got == ja || got == "" {
+		t.Errorf("ja-x-easy shows %q, the Japanese text %q", got, ja)
+	}
+	if got := c.N("cert.days_left", 3); !strings.Contains(got, "3") || strings.Contains(got, "⟦") {
+		t.Errorf("ja-x-easy plural %q", got)
+	}
+}
