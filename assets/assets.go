@@ -6,10 +6,14 @@ package assets
 
 import "embed"
 
-// Fonts holds BIZ UDGothic Regular and Bold and their SIL Open Font License.
+// Fonts holds BIZ UDGothic Regular and Bold, the subset of Noto Sans CJK SC
+// for Korean, Simplified Chinese and Vietnamese, and their SIL Open Font
+// Licenses.
 //
-//go:embed fonts/*.ttf fonts/OFL.txt
+//go:embed fonts/*.ttf fonts/*.otf fonts/OFL*.txt
 var Fonts embed.FS
+
+//go:generate go run ./internal/fontsubset
 
 // I18n holds the kiosk's translations, one go-i18n JSON catalogue per
 // language (i18n/ja.json, i18n/en.json, ...); package ui/i18n reads them.
@@ -30,6 +34,14 @@ func FontPropRegular() []byte { return mustRead(Fonts, "fonts/BIZUDPGothic-Regul
 
 // FontPropBold is BIZ UDPGothic Bold.
 func FontPropBold() []byte { return mustRead(Fonts, "fonts/BIZUDPGothic-Bold.ttf") }
+
+// FontCJKRegular is Noto Sans CJK SC Regular, subset to the characters of
+// the Korean, Simplified Chinese, Vietnamese and English catalogues (made by
+// `go generate ./assets`), for the languages BIZ UDGothic cannot draw.
+func FontCJKRegular() []byte { return mustRead(Fonts, "fonts/NotoSansCJKsc-Regular-subset.otf") }
+
+// FontCJKBold is the same subset of Noto Sans CJK SC Bold.
+func FontCJKBold() []byte { return mustRead(Fonts, "fonts/NotoSansCJKsc-Bold-subset.otf") }
 
 // Profiles holds the municipality profiles (profiles/NAME.toml), read by
 // package policy (policy.LoadProfile).

@@ -27,7 +27,7 @@ func TestEmbeddedProfiles(t *testing.T) {
 	if !m.ApprovalRequired || !k.ApprovalRequired {
 		t.Error("approval_required must default to true (DESIGN §1)")
 	}
-	if m.IdleTimeout != 90*time.Second || m.RetentionDays != 400 || !slices.Equal(m.Languages, []string{"ja", "en", "pt-BR"}) {
+	if m.IdleTimeout != 90*time.Second || m.RetentionDays != 400 || !slices.Equal(m.Languages, []string{"ja", "en", "pt-BR", "zh-Hans", "ko", "vi"}) {
 		t.Errorf("settings %v %d %v", m.IdleTimeout, m.RetentionDays, m.Languages)
 	}
 	// 000 別途、マイナンバーカード本体の再発行料800円; 001 says nothing of it.

@@ -18,6 +18,7 @@ pkgs=(
   gcc-mingw-w64-x86-64 nsis osslsigncode debootstrap shellcheck
   fonts-morisawa-bizud-gothic
   postgresql
+  fonts-noto-cjk fonttools
   espeak-ng sox alsa-utils kakasi
 )
 

@@ -586,7 +586,7 @@ func (k *Kiosk) onLanguage() {
 			b.Importance = widget.HighImportance
 		}
 		k.buttons["lang."+l.Tag] = b
-		cells = append(cells, AtLeast(b, 320, KeyHeight))
+		cells = append(cells, k.InOwnFont(l.Tag, AtLeast(b, 320, KeyHeight)))
 	}
 	title := Heading(k.tr.T("header.choose_language"))
 	closeB := widget.NewButtonWithIcon(k.tr.T("action.close"), theme.CancelIcon(), func() { pop.Hide() })
@@ -599,6 +599,13 @@ func (k *Kiosk) onLanguage() {
 		ids = append(ids, "lang."+l.Tag)
 	}
 	k.openPopup(pop, k.tr.T("header.choose_language"), append(ids, "lang.close"))
+}
+
+// InOwnFont shows o (a language's name) in the font of language tag: the
+// font of the language now shown may lack its letters (BIZ UDGothic has no
+// Hangul, the CJK subset no kanji beyond Chinese).
+func (k *Kiosk) InOwnFont(tag string, o fyne.CanvasObject) fyne.CanvasObject {
+	return container.NewThemeOverride(o, NewTheme(k.textNow).ForLang(tag))
 }
 
 // staffCorner is an invisible tap target in the header's top-left corner:

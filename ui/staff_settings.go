@@ -98,7 +98,7 @@ func (s *staffSettings) Page(flow.Snapshot) Page {
 	for _, l := range s.k.tr.Languages() {
 		l := l
 		on := slices.Contains(s.draft.Languages, l.Tag)
-		langs = append(langs, s.toggle("staff.settings.lang."+l.Tag, l.Name, on, func() {
+		langs = append(langs, s.k.InOwnFont(l.Tag, s.toggle("staff.settings.lang."+l.Tag, l.Name, on, func() {
 			if l.Tag == "ja" {
 				return // Japanese is always offered, and first
 			}
@@ -108,7 +108,7 @@ func (s *staffSettings) Page(flow.Snapshot) Page {
 				s.draft.Languages = append(s.draft.Languages, l.Tag)
 			}
 			s.k.rebuild()
-		}))
+		})))
 	}
 	onoff := func(id string, v *bool) []fyne.CanvasObject {
 		return []fyne.CanvasObject{

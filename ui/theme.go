@@ -57,6 +57,8 @@ var (
 	fontBold        = fyne.NewStaticResource("BIZUDGothic-Bold.ttf", assets.FontBold())
 	fontPropRegular = fyne.NewStaticResource("BIZUDPGothic-Regular.ttf", assets.FontPropRegular())
 	fontPropBold    = fyne.NewStaticResource("BIZUDPGothic-Bold.ttf", assets.FontPropBold())
+	fontCJKRegular  = fyne.NewStaticResource("NotoSansCJKsc-Regular-subset.otf", assets.FontCJKRegular())
+	fontCJKBold     = fyne.NewStaticResource("NotoSansCJKsc-Bold-subset.otf", assets.FontCJKBold())
 )
 
 // Theme is the kiosk's look: the default Fyne theme with BIZ UDGothic, large
@@ -66,6 +68,7 @@ type Theme struct {
 	base fyne.Theme
 	text float32
 	prop bool // proportional BIZ UDPGothic (Latin-script languages)
+	cjk  bool // Noto Sans CJK SC subset (Korean, Chinese, Vietnamese)
 }
 
 var _ fyne.Theme = (*Theme)(nil)
@@ -79,14 +82,18 @@ func NewTheme(textSize float32) *Theme {
 	return &Theme{base: theme.DefaultTheme(), text: textSize}
 }
 
-// ForLang returns the theme for a language: BIZ UDGothic for Japanese (and
-// the other languages written with kanji or Hangul), its proportional
-// variant BIZ UDPGothic for languages written in Latin letters.
+// ForLang returns the theme for a language: BIZ UDGothic for Japanese
+// (and やさしい日本語), the bundled subset of Noto Sans CJK SC for Korean,
+// Simplified Chinese and Vietnamese (BIZ UDGothic has neither Hangul, nor
+// many simplified characters, nor Vietnamese letters), and the proportional
+// BIZ UDPGothic for the other languages, written in Latin letters.
 func (t *Theme) ForLang(tag string) *Theme {
 	c := *t
+	c.prop, c.cjk = false, false
 	switch tag {
-	case "ja", "zh", "zh-Hans", "zh-Hant", "ko":
-		c.prop = false
+	case "ja", "ja-x-easy":
+	case "ko", "zh-Hans", "vi":
+		c.cjk = true
 	default:
 		c.prop = true
 	}
@@ -147,12 +154,15 @@ func (t *Theme) Color(n fyne.ThemeColorName, _ fyne.ThemeVariant) color.Color {
 	return t.base.Color(n, theme.VariantLight)
 }
 
-// Font returns BIZ UDGothic, or BIZ UDPGothic for Latin-script languages
-// (bold for bold styles); monospace text keeps the default monospace font.
+// Font returns the language's font (see ForLang), bold for bold styles; monospace text keeps the default monospace font.
 func (t *Theme) Font(s fyne.TextStyle) fyne.Resource {
 	switch {
 	case s.Monospace || s.Symbol:
 		return t.base.Font(s)
+	case t.cjk && s.Bold:
+		return fontCJKBold
+	case t.cjk:
+		return fontCJKRegular
 	case t.prop && s.Bold:
 		return fontPropBold
 	case t.prop:

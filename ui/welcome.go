@@ -60,7 +60,7 @@ func (w *welcome) Page(s flow.Snapshot) Page {
 			if l.Tag == tr.Lang() {
 				b.Importance = widget.HighImportance
 			}
-			langs = append(langs, AtLeast(b, 200, MinTarget))
+			langs = append(langs, w.k.InOwnFont(l.Tag, AtLeast(b, 200, MinTarget)))
 		}
 		bottom = container.NewVBox(widget.NewSeparator(), Body(tr.T("header.choose_language")),
 			container.NewGridWithColumns(len(langs), langs...))

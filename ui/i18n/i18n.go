@@ -48,12 +48,17 @@ type Language struct {
 // (see docs/UI.md, "Languages and fonts").
 var known = []Language{
 	{"ja", "日本語", false},
+	{EasyJapanese, "やさしい にほんご", false},
 	{"en", "English", false},
-	{"zh-Hans", "简体中文", true},
-	{"ko", "한국어", true},
-	{"vi", "Tiếng Việt", true},
+	{"zh-Hans", "简体中文", false},
+	{"ko", "한국어", false},
+	{"vi", "Tiếng Việt", false},
 	{"pt-BR", "Português", true},
 }
+
+// EasyJapanese is the tag of やさしい日本語 (easy Japanese), a private-use
+// subtag of Japanese: BCP 47 has no registered one.
+const EasyJapanese = "ja-x-easy"
 
 // StaffOnly reports whether message id belongs to the staff screens only,
 // which partial languages leave to English.
@@ -64,9 +69,11 @@ func StaffOnly(id string) bool {
 // Catalogue holds every language's messages and the language currently shown.
 // It is safe for concurrent use.
 type Catalogue struct {
-	bundle *gi18n.Bundle
-	ids    map[string]map[string]bool // tag → message ids present
-	langs  []Language
+	// bundles: one per language, so that a language is never matched to
+	// another one (go-i18n's matcher would take ja-x-easy for ja).
+	bundles map[string]*gi18n.Bundle
+	ids     map[string]map[string]bool // tag → message ids present
+	langs   []Language
 
 	mu        sync.RWMutex
 	current   string
@@ -114,7 +121,7 @@ func (c *Catalogue) AddPolicyTexts(buf []byte) error {
 				}
 				id := prefix + code
 				msg := &gi18n.Message{ID: id, Other: text}
-				if err := c.bundle.AddMessages(language.Make(tag), msg); err != nil {
+				if err := c.bundles[tag].AddMessages(language.Make(tag), msg); err != nil {
 					return fmt.Errorf("policy text %s/%s: %w", tag, id, err)
 				}
 				c.ids[tag][id] = true
@@ -128,12 +135,11 @@ func (c *Catalogue) AddPolicyTexts(buf []byte) error {
 // present.
 func LoadFS(fsys fs.FS, dir string) (*Catalogue, error) {
 	c := &Catalogue{
-		bundle:  gi18n.NewBundle(language.Japanese),
+		bundles: map[string]*gi18n.Bundle{},
 		ids:     map[string]map[string]bool{},
 		current: Default,
 		missing: map[string]bool{},
 	}
-	c.bundle.RegisterUnmarshalFunc("json", json.Unmarshal)
 	for _, l := range known {
 		name := path.Join(dir, l.Tag+".json")
 		buf, err := fs.ReadFile(fsys, name)
@@ -143,7 +149,9 @@ func LoadFS(fsys fs.FS, dir string) (*Catalogue, error) {
 			}
 			continue
 		}
-		mf, err := c.bundle.ParseMessageFileBytes(buf, name)
+		b := gi18n.NewBundle(language.Make(l.Tag))
+		b.RegisterUnmarshalFunc("json", json.Unmarshal)
+		mf, err := b.ParseMessageFileBytes(buf, name)
 		if err != nil {
 			return nil, fmt.Errorf("parsing %s: %w", name, err)
 		}
@@ -152,6 +160,7 @@ func LoadFS(fsys fs.FS, dir string) (*Catalogue, error) {
 			set[m.ID] = true
 		}
 		c.ids[l.Tag] = set
+		c.bundles[l.Tag] = b
 		c.langs = append(c.langs, l)
 	}
 	return c, nil
@@ -280,7 +289,7 @@ func (c *Catalogue) render(tag, id string, count any, kv []any) string {
 			data[k] = kv[i+1]
 		}
 	}
-	loc := gi18n.NewLocalizer(c.bundle, tag)
+	loc := gi18n.NewLocalizer(c.bundles[tag], tag)
 	s, err := loc.Localize(&gi18n.LocalizeConfig{MessageID: id, TemplateData: data, PluralCount: count})
 	if err != nil {
 		return "⟦" + id + "⟧"

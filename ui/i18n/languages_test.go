@@ -1,6 +1,8 @@
 package i18n
 
 import (
+	"encoding/json"
+	"os"
 	"strings"
 	"testing"
 )
@@ -89,4 +91,85 @@ func copySet(m map[string]bool) map[string]bool {
 		out[k] = v
 	}
 	return out
+}
+
+// TestCompleteLanguagesHaveEveryMessage: a language not marked Partial
+// defines every message Japanese has, staff screens and policy texts
+// included, and nothing Japanese lacks; its templates render with no
+// missing value. The languages added for accessibility (easy Japanese,
+// Chinese, Korean, Vietnamese) are complete whenever they are offered.
+func TestCompleteLanguagesHaveEveryMessage(t *testing.T) {
+	c := load(t)
+	values := []any{"PIN", "p", "Date", "d", "Days", "n", "Cert", "c", "Time", "t", "K", 1, "N", 2, "Max", 3, "Count", 4,
+		"Y", 2026, "M", 12, "D", 24, "Month", "12", "Reiwa", "8", "Label", "l", "Level", 5, "ID", "i", "Role", "r",
+		"Certs", "c", "Purpose", "p", "Route", "r", "Fee", "f", "Path", "/x", "Large", true, "High", false}
+	complete := 0
+	for _, l := range c.Languages() {
+		if l.Partial {
+			if l.Tag == EasyJapanese || l.Tag == "zh-Hans" || l.Tag == "ko" || l.Tag == "vi" {
+				t.Errorf("%s is offered but marked partial", l.Tag)
+			}
+			continue
+		}
+		complete++
+		for _, id := range c.IDs("ja") {
+			s, ok := c.In(l.Tag, id, values...)
+			if !ok {
+				t.Errorf("%s lacks %s", l.Tag, id)
+				continue
+			}
+			if s == "" || strings.Contains(s, "<no value>") || strings.Contains(s, "⟦") {
+				t.Errorf("%s %s renders as %q", l.Tag, id, s)
+			}
+		}
+		for _, id := range c.IDs(l.Tag) {
+			if !c.Has("ja", id) {
+				t.Errorf("%s has %s, which Japanese lacks", l.Tag, id)
+			}
+		}
+	}
+	if complete < 2 {
+		t.Fatalf("only %d complete languages", complete)
+	}
+}
+
+// TestEasyJapaneseIsItsOwnLanguage: go-i18n's language matcher would take
+// ja-x-easy for Japanese; the catalogue must show the easy texts.
+func TestEasyJapaneseIsItsOwnLanguage(t *testing.T) {
+	c := load(t)
+	if !c.SetLang(EasyJapanese) {
+		t.Skip("easy Japanese not offered")
+	}
+	ja, _ := c.In("ja", "cert.pin")
+	if got := c.T("cert.pin"); got == ja || got == "" {
+		t.Errorf("ja-x-easy shows %q, the Japanese text %q", got, ja)
+	}
+	if got := c.N("cert.days_left", 3); !strings.Contains(got, "3") || strings.Contains(got, "⟦") {
+		t.Errorf("ja-x-easy plural %q", got)
+	}
+}
+
+// TestEasyJapaneseDraftComplete: the easy-Japanese catalogue, kept out of
+// the kiosk until its labels fit the panels (docs/UI.md), still has every
+// message Japanese has, so that it can be offered as soon as it fits.
+func TestEasyJapaneseDraftComplete(t *testing.T) {
+	buf, err := os.ReadFile("../../assets/i18n/draft/" + EasyJapanese + ".json")
+	if err != nil {
+		t.Skip("no draft:", err) // offered (embedded) or dropped
+	}
+	var raw map[string]any
+	if err := json.Unmarshal(buf, &raw); err != nil {
+		t.Fatal(err)
+	}
+	c := load(t)
+	for _, id := range c.IDs("ja") {
+		if _, ok := raw[id]; !ok {
+			t.Errorf("%s lacks %s", EasyJapanese, id)
+		}
+	}
+	for id := range raw {
+		if !c.Has("ja", id) {
+			t.Errorf("%s has %s, which Japanese lacks", EasyJapanese, id)
+		}
+	}
 }
