@@ -102,7 +102,8 @@ func TestCompleteLanguagesHaveEveryMessage(t *testing.T) {
 	c := load(t)
 	values := []any{"PIN", "p", "Date", "d", "Days", "n", "Cert", "c", "Time", "t", "K", 1, "N", 2, "Max", 3, "Count", 4,
 		"Y", 2026, "M", 12, "D", 24, "Month", "12", "Reiwa", "8", "Label", "l", "Level", 5, "ID", "i", "Role", "r",
-		"Certs", "c", "Purpose", "p", "Route", "r", "Fee", "f", "Path", "/x", "Large", true, "High", false}
+		"Certs", "c", "Purpose", "p", "Route", "r", "Fee", "f", "Path", "/x", "Large", true, "High", false,
+		"Result", "g", "Fault", "f", "Gen", 2023}
 	complete := 0
 	for _, l := range c.Languages() {
 		if l.Partial {
