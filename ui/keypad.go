@@ -175,6 +175,11 @@ func (k *Keypad) allKeys() []*widget.Button {
 // and shrink back (never below their minimum) when there is not.
 type keyRows struct{ pref float32 }
 
+// keyRowGap is the gap between the rows of the letters-and-digits keypad,
+// half the theme's padding: four rows of keys and a long lead share the
+// 1280×800 page.
+const keyRowGap = 4
+
 func (l *keyRows) MinSize(objs []fyne.CanvasObject) fyne.Size {
 	var s fyne.Size
 	for i, o := range objs {
@@ -182,7 +187,7 @@ func (l *keyRows) MinSize(objs []fyne.CanvasObject) fyne.Size {
 		s.Width = max(s.Width, m.Width)
 		s.Height += m.Height
 		if i > 0 {
-			s.Height += theme.Padding()
+			s.Height += keyRowGap
 		}
 	}
 	return s
@@ -192,7 +197,7 @@ func (l *keyRows) Layout(objs []fyne.CanvasObject, size fyne.Size) {
 	if len(objs) == 0 {
 		return
 	}
-	pad := theme.Padding()
+	pad := float32(keyRowGap)
 	each := (size.Height - pad*float32(len(objs)-1)) / float32(len(objs))
 	each = min(each, l.pref)
 	y := float32(0)

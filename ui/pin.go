@@ -133,6 +133,7 @@ func (p *pinEntry) Page(s flow.Snapshot) Page {
 		// Letters and digits: the ten-column keypad needs the full width,
 		// so the rule sits beside the field, and the count and the tries
 		// share a line; the keypad takes the rest of the page.
+		p.field.SetMinHeight(72)
 		under = Tight(container.NewGridWithColumns(2, some(p.counter, tries)...))
 		row := container.NewBorder(nil, nil, nil, AtLeast(ruleBox, 460, 0), container.NewVBox(fieldRow, under))
 		body = container.NewBorder(container.NewVBox(first, row), nil, nil, nil, p.pad.Object())
@@ -147,7 +148,7 @@ func (p *pinEntry) Page(s flow.Snapshot) Page {
 		left := container.NewVBox(append(explain, some(tries, fieldRow, ruleBox)...)...)
 		body = container.NewGridWithColumns(2, left, container.NewVBox(p.pad.Object()))
 	default:
-		p.field.SetMinHeight(96)
+		p.field.SetMinHeight(88)
 		// Letters and digits: the ten-column keypad needs the full width
 		// and takes the rest of the page, so the rule sits beside the
 		// field, and under the field the count and the tries, or the
