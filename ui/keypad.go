@@ -39,6 +39,7 @@ type Keypad struct {
 	OnClear     func()
 	object      fyne.CanvasObject
 	cells       []*fyne.Container // the keys' size wrappers
+	rows        *keyRows          // the letters-and-digits keypad's rows
 }
 
 // NewKeypad builds a keypad. rnd scrambles the key order when not nil.
@@ -82,7 +83,8 @@ func NewKeypad(mode KeypadMode, rnd *rand.Rand, backLabel string) *Keypad {
 		// The last row is a five-column grid of key pairs: with the grid's
 		// padding, a pair is exactly two cells of the ten-column rows.
 		pair := func(a, b fyne.CanvasObject) fyne.CanvasObject { return container.NewGridWithColumns(2, a, b) }
-		k.object = container.NewVBox(
+		k.rows = &keyRows{pref: KeyHeight}
+		k.object = container.New(k.rows,
 			container.NewGridWithColumns(10, cells[:10]...),
 			container.NewGridWithColumns(10, cells[10:20]...),
 			container.NewGridWithColumns(10, cells[20:30]...),
@@ -93,15 +95,27 @@ func NewKeypad(mode KeypadMode, rnd *rand.Rand, backLabel string) *Keypad {
 }
 
 func (k *Keypad) cell(b *widget.Button, minW float32) *fyne.Container {
-	c := AtLeast(b, minW, KeyHeight)
+	h := KeyHeight
+	if k.mode == KeypadAlnum {
+		h = MinTarget // the rows grow towards KeyHeight when there is room
+	}
+	c := AtLeast(b, minW, h)
 	k.cells = append(k.cells, c)
 	return c
 }
 
 // SetKeyHeight sets the height of every key (KeyHeight by default; the
-// smaller terminal uses less, never below MinTarget).
+// smaller terminal uses less, never below MinTarget). The letters-and-digits
+// keypad takes it as the height its keys grow to when the page has room:
+// its minimum is always MinTarget, so its four rows fit below a long lead
+// or in large text (issue 10: the last row, U–Z, clear and delete, was cut
+// off and the page scrolled).
 func (k *Keypad) SetKeyHeight(h float32) {
 	h = max(h, MinTarget)
+	if k.rows != nil {
+		k.rows.pref = h
+		return
+	}
 	for _, c := range k.cells {
 		l := c.Layout.(minSizeLayout)
 		l.min.Height = h
@@ -153,4 +167,44 @@ func (k *Keypad) allKeys() []*widget.Button {
 	}
 	walk(k.object)
 	return out
+}
+
+// keyRows stacks keypad rows top-down, each as tall as its minimum at
+// least and pref at most, sharing the height the container is given: the
+// keys grow from MinTarget towards the preferred height when there is room
+// and shrink back (never below their minimum) when there is not.
+type keyRows struct{ pref float32 }
+
+// keyRowGap is the gap between the rows of the letters-and-digits keypad,
+// half the theme's padding: four rows of keys and a long lead share the
+// 1280×800 page.
+const keyRowGap = 4
+
+func (l *keyRows) MinSize(objs []fyne.CanvasObject) fyne.Size {
+	var s fyne.Size
+	for i, o := range objs {
+		m := o.MinSize()
+		s.Width = max(s.Width, m.Width)
+		s.Height += m.Height
+		if i > 0 {
+			s.Height += keyRowGap
+		}
+	}
+	return s
+}
+
+func (l *keyRows) Layout(objs []fyne.CanvasObject, size fyne.Size) {
+	if len(objs) == 0 {
+		return
+	}
+	pad := float32(keyRowGap)
+	each := (size.Height - pad*float32(len(objs)-1)) / float32(len(objs))
+	each = min(each, l.pref)
+	y := float32(0)
+	for _, o := range objs {
+		h := max(each, o.MinSize().Height)
+		o.Move(fyne.NewPos(0, y))
+		o.Resize(fyne.NewSize(size.Width, h))
+		y += h + pad
+	}
 }

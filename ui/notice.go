@@ -111,5 +111,5 @@ func TicketPanel(label string, number int) fyne.CanvasObject {
 	num.TextSize = 3 * theme.TextSize()
 	num.Alignment = fyne.TextAlignCenter
 	return container.NewHBox(Panel(colHeader, container.NewHBox(container.NewCenter(l),
-		AtLeast(container.NewCenter(num), 220, num.MinSize().Height+8))))
+		AtLeast(container.NewCenter(num), 220, num.MinSize().Height)))) // digits: the font's descent is room enough
 }

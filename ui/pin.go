@@ -54,7 +54,6 @@ func (p *pinEntry) Page(s flow.Snapshot) Page {
 	name := tr.T("pin." + f.Which.String() + ".name")
 
 	lead := Heading(tr.T("screen.pin.lead."+f.Purpose, "PIN", name))
-	what := Body(tr.T("pin." + f.Which.String() + ".what"))
 
 	// A wrong PIN and the last-try warning share one warning panel; the
 	// tries left are a line of their own when there is no warning.
@@ -132,31 +131,40 @@ func (p *pinEntry) Page(s flow.Snapshot) Page {
 			break
 		}
 		// Letters and digits: the ten-column keypad needs the full width,
-		// so the rule sits beside the field.
+		// so the rule sits beside the field, and the count and the tries
+		// share a line; the keypad takes the rest of the page.
+		p.field.SetMinHeight(72)
+		under = Tight(container.NewGridWithColumns(2, some(p.counter, tries)...))
 		row := container.NewBorder(nil, nil, nil, AtLeast(ruleBox, 460, 0), container.NewVBox(fieldRow, under))
-		body = container.NewVBox(first, row, p.pad.Object())
+		body = container.NewBorder(container.NewVBox(first, row), nil, nil, nil, p.pad.Object())
 	case f.Digits:
 		p.field.SetMinHeight(96)
 		var explain []fyne.CanvasObject
 		if warning == nil { // after a wrong try, the warning matters more than the explanation
-			explain = []fyne.CanvasObject{lead, what}
+			explain = []fyne.CanvasObject{lead, Body(tr.T("pin." + f.Which.String() + ".what"))}
 		} else {
 			explain = []fyne.CanvasObject{lead, warning}
 		}
 		left := container.NewVBox(append(explain, some(tries, fieldRow, ruleBox)...)...)
 		body = container.NewGridWithColumns(2, left, container.NewVBox(p.pad.Object()))
 	default:
-		p.field.SetMinHeight(96)
-		// Letters and digits: the ten-column keypad needs the full width,
-		// so the rule sits beside the field, and under the field the
-		// explanation, or the warning after a wrong try.
-		var beside fyne.CanvasObject = what
+		p.field.SetMinHeight(88)
+		// Letters and digits: the ten-column keypad needs the full width
+		// and takes the rest of the page, so the rule sits beside the
+		// field, and under the field the count and the tries, or the
+		// warning after a wrong try. The sentence repeating the rule is
+		// left out: the rule box says it (issue 10: the keypad's last row
+		// was below the fold).
+		ruleBox = Panel(colCardSurface, container.NewVBox(append([]fyne.CanvasObject{Strong(tr.T("screen.pin.rule"))}, append(rules, p.problems)...)...))
+		// After a wrong try the warning takes the place of the lead, as on
+		// the smaller terminal (the title names the PIN).
+		first := fyne.CanvasObject(lead)
 		if warning != nil {
-			beside = warning
+			first = warning
 		}
-		head := container.NewVBox(some(lead, tries)...)
-		row := container.NewBorder(nil, nil, nil, AtLeast(ruleBox, 720, 0), container.NewVBox(fieldRow, beside))
-		body = container.NewVBox(head, row, p.pad.Object())
+		left := container.NewVBox(some(fieldRow, p.counter, tries)...)
+		row := container.NewBorder(nil, nil, nil, AtLeast(ruleBox, 720, 0), left)
+		body = container.NewBorder(container.NewVBox(first, row), nil, nil, nil, p.pad.Object())
 	}
 
 	page := Page{

@@ -643,6 +643,9 @@ func TestStaffApprovalGenuine(t *testing.T) {
 	r.screen(idStaffApprove)
 	r.see(r.tr("staff.approve.genuine", "Result", r.tr("staff.genuine.not_jlis")))
 	r.tap("staff.id." + string(policy.IDMyNumberCard))
+	// The card-face expiry is required (issue 10): typed, so that the
+	// refusal is the card's issuer's and not the empty field's.
+	r.k.Screen().(*staffApprove).ExpiryEntry().SetText("2034-03-31")
 	r.tap("staff.approve")
 	r.see(r.tr("staff.approve.error.not_genuine"))
 	for _, ev := range r.s.events {

@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"encoding/binary"
 	"image/color"
 
 	"fyne.io/fyne/v2"
@@ -53,13 +54,63 @@ const (
 )
 
 var (
-	fontRegular     = fyne.NewStaticResource("BIZUDGothic-Regular.ttf", assets.FontRegular())
-	fontBold        = fyne.NewStaticResource("BIZUDGothic-Bold.ttf", assets.FontBold())
-	fontPropRegular = fyne.NewStaticResource("BIZUDPGothic-Regular.ttf", assets.FontPropRegular())
-	fontPropBold    = fyne.NewStaticResource("BIZUDPGothic-Bold.ttf", assets.FontPropBold())
+	fontRegular     = fyne.NewStaticResource("BIZUDGothic-Regular.ttf", withLineMargin(assets.FontRegular()))
+	fontBold        = fyne.NewStaticResource("BIZUDGothic-Bold.ttf", withLineMargin(assets.FontBold()))
+	fontPropRegular = fyne.NewStaticResource("BIZUDPGothic-Regular.ttf", withLineMargin(assets.FontPropRegular()))
+	fontPropBold    = fyne.NewStaticResource("BIZUDPGothic-Bold.ttf", withLineMargin(assets.FontPropBold()))
 	fontCJKRegular  = fyne.NewStaticResource("NotoSansCJKsc-Regular-subset.otf", assets.FontCJKRegular())
 	fontCJKBold     = fyne.NewStaticResource("NotoSansCJKsc-Bold-subset.otf", assets.FontCJKBold())
 )
+
+// lineMargin is the room added below the baseline of every line of text, as
+// a fraction of the font size.
+const lineMargin = 0.12
+
+// withLineMargin deepens the font's descent by lineMargin (in the hhea and
+// OS/2 tables, whichever the shaper reads) and returns the patched font.
+//
+// BIZ UDGothic's ascent and descent add up to exactly one em (1802 + 246 of
+// 2048 units), and Fyne makes a text object exactly that tall and draws it
+// into a texture of that height: the descenders of p, q, y and g, which
+// reach 244 units down and one pixel more after the baseline is rounded
+// up, were clipped, and the lines of wrapped text touched — a descender
+// ran into the next line's capitals and accents (issue 10). A deeper
+// descent gives every text box room for its descenders and wrapped lines a
+// gap. b is the font file as read (a copy); it is changed in place. A font
+// whose tables cannot be found is returned unchanged.
+func withLineMargin(b []byte) []byte {
+	be := binary.BigEndian
+	table := func(tag string) []byte {
+		if len(b) < 12 {
+			return nil
+		}
+		n := int(be.Uint16(b[4:]))
+		for i := 0; i < n; i++ {
+			rec := 12 + 16*i
+			if rec+16 > len(b) {
+				return nil
+			}
+			if string(b[rec:rec+4]) == tag {
+				off, ln := int(be.Uint32(b[rec+8:])), int(be.Uint32(b[rec+12:]))
+				if off < 0 || ln < 0 || off+ln > len(b) {
+					return nil
+				}
+				return b[off : off+ln]
+			}
+		}
+		return nil
+	}
+	head, hhea, os2 := table("head"), table("hhea"), table("OS/2")
+	if len(head) < 20 || len(hhea) < 10 || len(os2) < 78 {
+		return b
+	}
+	extra := int(float64(be.Uint16(head[18:])) * lineMargin) // unitsPerEm
+	deepen := func(at []byte) { be.PutUint16(at, uint16(int16(be.Uint16(at))-int16(extra))) }
+	deepen(hhea[6:])                                          // descender (negative)
+	deepen(os2[70:])                                          // sTypoDescender (negative)
+	be.PutUint16(os2[76:], be.Uint16(os2[76:])+uint16(extra)) // usWinDescent (positive)
+	return b
+}
 
 // Theme is the kiosk's look: the default Fyne theme with BIZ UDGothic, large
 // text and a light high-contrast palette. The zero value is not usable; build
