@@ -332,6 +332,17 @@ func (k *Kiosk) onTypedKey(e *fyne.KeyEvent) {
 
 // render shows snapshot s: a new screen when the screen changes, otherwise
 // the same screen asked again (only when something changed).
+// SetHomeLanguage sets the kiosk's own language, the one each resident's
+// session starts in (the -lang flag), and switches to it now. Tools that
+// render every screen in several languages set it per language.
+func (k *Kiosk) SetHomeLanguage(tag string) bool {
+	if !k.tr.SetLang(tag) {
+		return false
+	}
+	k.homeLang = tag
+	return true
+}
+
 func (k *Kiosk) render(s flow.Snapshot) {
 	prev := k.snap
 	k.snap = s

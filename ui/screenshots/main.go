@@ -70,7 +70,7 @@ func run(out string, size fyne.Size, langs []string) error {
 	}
 	defer closeStaff()
 	for li, lang := range langs {
-		if !tr.SetLang(lang) {
+		if !k.SetHomeLanguage(lang) {
 			return fmt.Errorf("no language %q", lang)
 		}
 		dir := filepath.Join(out, lang)
@@ -176,7 +176,7 @@ func subset(out, sub string, w fyne.Window, k *ui.Kiosk, s *still, tr *i18n.Cata
 	files := map[flow.State][]string{}
 	var order []flow.State
 	for _, lang := range langs {
-		if !tr.SetLang(lang) {
+		if !k.SetHomeLanguage(lang) {
 			return fmt.Errorf("no language %q", lang)
 		}
 		dir := filepath.Join(out, sub, lang)
