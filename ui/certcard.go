@@ -31,10 +31,12 @@ func CertCard(tr *i18n.Catalogue, cert flow.Cert, v flow.CertView, triesLeft int
 	badgeText, badgeCol := certBadge(tr, cert, v, triesLeft)
 	rows := []fyne.CanvasObject{
 		container.NewBorder(nil, nil, nil, Badge(badgeText, badgeCol), title),
-		purpose,
 	}
 	if !compact {
-		rows = append(rows, widget.NewSeparator())
+		// What the certificate is for. On the 1280×800 panel the name says
+		// enough: with the purpose, a renewable certificate in English or
+		// Portuguese pushed the last row of services below the fold.
+		rows = append(rows, purpose, widget.NewSeparator())
 	}
 	// The label column is as wide as the longest label, so that no label
 	// wraps ("残りの入力回/数") whatever the language.

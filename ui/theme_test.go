@@ -96,7 +96,9 @@ func TestFontFollowsTheLanguage(t *testing.T) {
 		reg, bold fyne.Resource
 	}{
 		{"ja", fontRegular, fontBold},
-		{"ko", fontRegular, fontBold},
+		{"ko", fontCJKRegular, fontCJKBold}, // Korean, Chinese and Vietnamese: the Noto Sans CJK subset
+		{"zh-Hans", fontCJKRegular, fontCJKBold},
+		{"vi", fontCJKRegular, fontCJKBold},
 		{"en", fontPropRegular, fontPropBold},
 		{"pt-BR", fontPropRegular, fontPropBold},
 	} {
