@@ -282,6 +282,11 @@ func verifyTx(ctx context.Context, tx *sql.Tx) (VerifyResult, error) {
 			fail(expect, "event %d is missing or out of order (found %d)", expect, seq)
 		case ph != prev:
 			fail(seq, "prev_hash of event %d does not match the hash of the event before", seq)
+		case sid.Valid && sid.Int64 == 0:
+			// The store writes "no session" as NULL, never 0, and the
+			// canonical row tells them apart (docs/STORE.md: "" for NULL,
+			// "0" for 0) — as the Python checker does.
+			fail(seq, "session_id of event %d is 0, which the store never writes (NULL means no session)", seq)
 		case RowHash(ph, seq, at, sid.Int64, kind, dj) != h:
 			fail(seq, "hash of event %d does not match its content", seq)
 		}

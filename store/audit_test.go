@@ -3,6 +3,10 @@ package store
 import (
 	"context"
 	"errors"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -115,6 +119,7 @@ func TestTamperingIsDetected(t *testing.T) {
 		{"at", []string{`UPDATE audit_events SET at = '2026-04-01T09:29:59.000000+09:00' WHERE seq = 6`}, victim},
 		{"session_id set", []string{`UPDATE audit_events SET session_id = 1 WHERE seq = 6`}, victim},
 		{"session_id cleared", []string{`UPDATE audit_events SET session_id = NULL WHERE seq = 7`}, 7},
+		{"session_id NULL to 0", []string{`UPDATE audit_events SET session_id = 0 WHERE seq = 6`}, victim}, // the Python checker sees it too
 		{"kind", []string{`UPDATE audit_events SET kind = 'pin_verified' WHERE seq = 6`}, victim},
 		{"detail_json", []string{`UPDATE audit_events SET detail_json = replace(detail_json, '"retries_left":2', '"retries_left":3') WHERE seq = 6`}, victim},
 		{"prev_hash", []string{`UPDATE audit_events SET prev_hash = '` + GenesisHash + `' WHERE seq = 6`}, victim},
@@ -238,5 +243,77 @@ func TestTwoHandlesInterleave(t *testing.T) {
 	wg.Wait()
 	if r := mustVerify(t, s); r.Events != 60 {
 		t.Errorf("events = %d", r.Events)
+	}
+}
+
+// TestPythonCheckerAgrees runs the independent Python checker of
+// docs/STORE.md and Verify on the same tampered files: they must agree on
+// every one (they once disagreed on a session_id changed from NULL to 0).
+func TestPythonCheckerAgrees(t *testing.T) {
+	py, err := exec.LookPath("python3")
+	if err != nil {
+		if os.Getenv("KIOSK_REQUIRE_INTEGRATION") != "" {
+			t.Fatal("python3 not installed")
+		}
+		t.Skip("python3 not installed")
+	}
+	doc, err := os.ReadFile(filepath.Join("..", "docs", "STORE.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, rest, ok := strings.Cut(string(doc), "```python\n")
+	script, _, ok2 := strings.Cut(rest, "```")
+	if !ok || !ok2 {
+		t.Fatal("no Python checker in docs/STORE.md")
+	}
+	for _, c := range []struct {
+		name string
+		sql  []string
+	}{
+		{"untouched", nil},
+		{"session_id NULL to 0", []string{`UPDATE audit_events SET session_id = 0 WHERE seq = 6`}},
+		{"session_id set", []string{`UPDATE audit_events SET session_id = 1 WHERE seq = 6`}},
+		{"session_id cleared", []string{`UPDATE audit_events SET session_id = NULL WHERE seq = 7`}},
+		{"detail_json", []string{`UPDATE audit_events SET detail_json = '{}' WHERE seq = 6`}},
+		{"kind", []string{`UPDATE audit_events SET kind = 'pin_verified' WHERE seq = 6`}},
+		{"delete", []string{`DELETE FROM audit_events WHERE seq = 6`}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			s, clk := newStore(t)
+			ctx := context.Background()
+			sid, err := s.StartSession(ctx, SessionStart{Mode: ModeSelf, Profile: "moriya"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			for i := 2; i <= 10; i++ {
+				clk.Add(time.Second)
+				var id int64
+				if i == 7 {
+					id = sid
+				}
+				if _, err := s.Append(ctx, id, KindPINVerifyFailed, Detail{"cert": "auth", "retries_left": 2}); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if c.sql != nil {
+				tamper(t, s, c.sql...)
+			}
+			r, err := s.Verify(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := s.DB().Exec(`PRAGMA wal_checkpoint(TRUNCATE)`); err != nil {
+				t.Fatal(err)
+			}
+			cmd := exec.Command(py, "-c", strings.ReplaceAll(script, `"kiosk.db"`, strconv.Quote(s.Path())))
+			out, err := cmd.CombinedOutput()
+			pyOK := err == nil
+			if pyOK != r.OK {
+				t.Errorf("Go verify ok=%v (%s), Python checker ok=%v: %s", r.OK, r.Problem, pyOK, out)
+			}
+			if (c.sql == nil) != r.OK {
+				t.Errorf("verify ok=%v on %s", r.OK, c.name)
+			}
+		})
 	}
 }
