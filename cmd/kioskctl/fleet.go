@@ -248,6 +248,7 @@ func runFleetExport(e *env, args []string) error {
 	from := fs.String("from", "", "first date, YYYY-MM-DD (Asia/Tokyo)")
 	to := fs.String("to", "", "last date, YYYY-MM-DD, inclusive")
 	outPath := fs.String("out", "", "write to this file instead of standard output")
+	force := fs.Bool("force", false, "with --out: replace an existing file")
 	asJSON := fs.Bool("json", false, "JSON summary and error objects")
 	if err := parseFlags(fs, args); err != nil {
 		return err
@@ -255,23 +256,26 @@ func runFleetExport(e *env, args []string) error {
 	if *from == "" || *to == "" {
 		return usagef("--from and --to are required (YYYY-MM-DD)")
 	}
+	if *outPath == "" && *asJSON {
+		return usagef("--json needs --out (the CSV goes to the file, the summary to standard output)")
+	}
+	if *outPath != "" {
+		if err := checkExportTarget(*asJSON, "", *outPath, *force); err != nil {
+			return err
+		}
+	}
 	conn, err := pgConnect(*asJSON, *pg)
 	if err != nil {
 		return err
 	}
 	defer conn.Close(context.Background())
-	var w io.Writer = e.stdout
-	if *outPath != "" {
-		f, err := os.Create(*outPath)
-		if err != nil {
-			return refuse(*asJSON, "EXPORT_FAILED", "%v", err)
-		}
-		defer f.Close()
-		w = f
-	} else if *asJSON {
-		return usagef("--json needs --out (the CSV goes to the file, the summary to standard output)")
+	export := func(w io.Writer) (int64, error) { return fleet.Export(context.Background(), conn, w, *from, *to) }
+	var n int64
+	if *outPath == "" {
+		n, err = export(e.stdout)
+	} else {
+		n, err = writeExportFile(*outPath, export)
 	}
-	n, err := fleet.Export(context.Background(), conn, w, *from, *to)
 	if err != nil {
 		return refuse(*asJSON, "EXPORT_FAILED", "%v", err)
 	}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -195,19 +196,8 @@ func runLogExport(e *env, args []string) error {
 		}
 		return nil
 	}
-	// Write a temporary file beside the target and rename it, so a failed
-	// export never leaves a partial file under the requested name.
-	tmp, err := os.CreateTemp(filepath.Dir(*outPath), ".kioskctl-export-*")
+	n, err := writeExportFile(*outPath, func(w io.Writer) (int64, error) { return s.Export(ctx, w, *from, *to, *format) })
 	if err != nil {
-		return refuse(*asJSON, "EXPORT_FAILED", "%v", err)
-	}
-	n, err := s.Export(ctx, tmp, *from, *to, *format)
-	err = errors.Join(err, tmp.Sync(), tmp.Close())
-	if err == nil {
-		err = os.Rename(tmp.Name(), *outPath)
-	}
-	if err != nil {
-		_ = os.Remove(tmp.Name())
 		return refuse(*asJSON, "EXPORT_FAILED", "%v", err)
 	}
 	if *asJSON {
@@ -218,36 +208,38 @@ func runLogExport(e *env, args []string) error {
 	return nil
 }
 
+// writeExportFile writes an export through write to a temporary file beside
+// path, synced, then renamed: a failed export never leaves a partial file
+// under the requested name. Check the target first (checkExportTarget).
+func writeExportFile(path string, write func(io.Writer) (int64, error)) (int64, error) {
+	tmp, err := os.CreateTemp(filepath.Dir(path), ".kioskctl-export-*")
+	if err != nil {
+		return 0, err
+	}
+	n, err := write(tmp)
+	err = errors.Join(err, tmp.Sync(), tmp.Close())
+	if err == nil {
+		err = os.Rename(tmp.Name(), path)
+	}
+	if err != nil {
+		_ = os.Remove(tmp.Name())
+		return 0, err
+	}
+	return n, nil
+}
+
 // checkExportTarget refuses an export file that would destroy data: the
 // database itself or one of SQLite's files beside it (-wal, -shm, -journal),
 // under any name that leads to them (a link, a relative path), and any
-// existing file unless force is set.
+// existing file unless force is set. db "" protects no database (an export
+// from the central database), only existing files.
 func checkExportTarget(asJSON bool, db, out string, force bool) error {
-	if db == "" {
-		return usagef("--db is required")
-	}
 	outFI, outErr := os.Stat(out)
-	dbAbs, err1 := filepath.Abs(db)
-	outAbs, err2 := filepath.Abs(out)
-	if err1 != nil || err2 != nil {
-		return refuse(asJSON, "EXPORT_REFUSED", "cannot resolve %s or %s", db, out)
-	}
-	if r, err := filepath.EvalSymlinks(filepath.Dir(outAbs)); err == nil {
-		outAbs = filepath.Join(r, filepath.Base(outAbs))
-	}
-	if r, err := filepath.EvalSymlinks(dbAbs); err == nil {
-		dbAbs = r
-	}
-	for _, suffix := range []string{"", "-wal", "-shm", "-journal"} {
-		protected := dbAbs + suffix
-		same := outAbs == protected
-		if !same && outErr == nil {
-			if fi, err := os.Stat(protected); err == nil && os.SameFile(fi, outFI) {
-				same = true
-			}
-		}
-		if same {
-			return refuse(asJSON, "EXPORT_REFUSED", "--out %s is the database or one of its files (%s): refusing to overwrite the audit trail", out, filepath.Base(protected))
+	if db != "" {
+		if protected, err := databaseFile(db, out, outFI, outErr); err != nil {
+			return refuse(asJSON, "EXPORT_REFUSED", "%v", err)
+		} else if protected != "" {
+			return refuse(asJSON, "EXPORT_REFUSED", "--out %s is the database or one of its files (%s): refusing to overwrite the audit trail", out, protected)
 		}
 	}
 	switch {
@@ -257,6 +249,35 @@ func checkExportTarget(asJSON bool, db, out string, force bool) error {
 		return refuse(asJSON, "EXPORT_REFUSED", "--out %s exists: choose a new file, or add --force to replace it", out)
 	}
 	return nil
+}
+
+// databaseFile names the file of database db (itself, -wal, -shm or
+// -journal) that out leads to, by resolved path or as the same file; ""
+// when none.
+func databaseFile(db, out string, outFI os.FileInfo, outErr error) (string, error) {
+	dbAbs, err1 := filepath.Abs(db)
+	outAbs, err2 := filepath.Abs(out)
+	if err1 != nil || err2 != nil {
+		return "", fmt.Errorf("cannot resolve %s or %s", db, out)
+	}
+	if r, err := filepath.EvalSymlinks(filepath.Dir(outAbs)); err == nil {
+		outAbs = filepath.Join(r, filepath.Base(outAbs))
+	}
+	if r, err := filepath.EvalSymlinks(dbAbs); err == nil {
+		dbAbs = r
+	}
+	for _, suffix := range []string{"", "-wal", "-shm", "-journal"} {
+		protected := dbAbs + suffix
+		if outAbs == protected {
+			return filepath.Base(protected), nil
+		}
+		if outErr == nil {
+			if fi, err := os.Stat(protected); err == nil && os.SameFile(fi, outFI) {
+				return filepath.Base(protected), nil
+			}
+		}
+	}
+	return "", nil
 }
 
 func runLogPurge(e *env, args []string) error {

@@ -263,3 +263,21 @@ func TestLogVerifyExpect(t *testing.T) {
 		t.Fatalf("verify --expect with a wrong hash = %d %q", code, out)
 	}
 }
+
+// TestFleetExportKeepsExistingFiles: the all-kiosks export refuses an
+// existing --out file without --force, as log export does, before it
+// connects anywhere; the file is left as it was.
+func TestFleetExportKeepsExistingFiles(t *testing.T) {
+	existing := filepath.Join(t.TempDir(), "all.csv")
+	if err := os.WriteFile(existing, []byte("keep me"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	code, out, _ := runCLI(t, "", "fleet", "export", "--pg", "postgres://127.0.0.1:1/none", "--from", "2026-04-01", "--to", "2026-04-30",
+		"--out", existing, "--json")
+	if code != exitRefused || !strings.Contains(out, "EXPORT_REFUSED") {
+		t.Errorf("fleet export over an existing file = %d %s", code, out)
+	}
+	if b, _ := os.ReadFile(existing); string(b) != "keep me" {
+		t.Errorf("existing file changed: %q", b)
+	}
+}
