@@ -62,7 +62,7 @@ func TestSessionsDoNotLeak(t *testing.T) {
 		float64(heap0)/(1<<20), float64(heap1)/(1<<20), sessions, g0, g1)
 	// A session may leave a little behind (the audit store's caches, the
 	// card's journal); a leaked screen with its font leaves megabytes.
-	const bound = 4 << 20
+	const bound = 8 << 20
 	if heap1 > heap0+bound {
 		t.Errorf("live heap grew by %.1f MiB over %d sessions (bound %d MiB)", float64(heap1-heap0)/(1<<20), sessions, bound>>20)
 	}
