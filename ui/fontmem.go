@@ -61,21 +61,28 @@ func (k *Kiosk) releaseFonts() {
 	trimSoon()
 }
 
-// trimDelay is how long after a hand-over (or the start) the kiosk returns
-// freed memory to the system: the start screen is drawn by then, its fonts
-// parsed again.
-const trimDelay = 5 * time.Second
+// trimDelay is how long after a hand-over the kiosk returns freed memory
+// to the system: the start screen is drawn by then, its fonts parsed
+// again. startTrimDelay is the same after the start, which parses more and
+// may take seconds on a loaded terminal.
+const (
+	trimDelay      = 5 * time.Second
+	startTrimDelay = 20 * time.Second
+)
 
 var trimPending atomic.Bool
 
-// trimSoon returns the freed heap to the system (debug.FreeOSMemory: a
-// full collection, tens of milliseconds) trimDelay from now, once however
-// often it is asked for meanwhile.
-func trimSoon() {
+// trimSoon returns the freed heap to the system trimDelay from now.
+func trimSoon() { trimAfter(trimDelay) }
+
+// trimAfter returns the freed heap to the system (debug.FreeOSMemory: a
+// full collection, tens of milliseconds) d from now, once however often it
+// is asked for meanwhile.
+func trimAfter(d time.Duration) {
 	if trimPending.Swap(true) {
 		return
 	}
-	time.AfterFunc(trimDelay, func() {
+	time.AfterFunc(d, func() {
 		trimPending.Store(false)
 		debug.FreeOSMemory()
 	})

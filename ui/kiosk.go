@@ -164,7 +164,7 @@ func New(a fyne.App, w fyne.Window, tr *i18n.Catalogue, s Session, opts Options)
 		}
 	})
 	k.render(s.Snapshot())
-	trimSoon() // the start-up's font parsing leaves garbage (fontmem.go)
+	trimAfter(startTrimDelay) // the start-up's font parsing leaves garbage (fontmem.go)
 	return k
 }
 
