@@ -4,7 +4,6 @@ import (
 	"testing"
 
 	"fyne.io/fyne/v2"
-	"fyne.io/fyne/v2/test"
 	"golang.org/x/image/font/sfnt"
 
 	"github.com/jpki-kiosk/kiosk/ui/i18n"
@@ -15,12 +14,11 @@ import (
 // its letters, regular and bold — the screen's own font when nameTheme
 // says none is needed.
 func TestLanguageNamesHaveTheirGlyphs(t *testing.T) {
-	test.NewTempApp(t)
+	parsed := map[string]*sfnt.Font{}
 	tr, err := i18n.Load()
 	if err != nil {
 		t.Fatal(err)
 	}
-	parsed := map[string]*sfnt.Font{}
 	var buf sfnt.Buffer
 	for _, cur := range tr.Languages() {
 		screen := NewTheme(28).ForLang(cur.Tag)
