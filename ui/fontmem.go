@@ -27,29 +27,20 @@ import (
 // (trimSoon).
 
 // nameTheme returns the theme a language's name (tag) is drawn in while
-// the kiosk shows t, or nil when t's own font draws it. The name is drawn
-// in a font that has its letters, preferring the small CJK subset over a
-// second scope of a large BIZ UDGothic face: BIZ UDGothic and UDPGothic
-// draw Japanese and the Latin-script names, the subset draws every name
-// but Japanese (TestLanguageNamesHaveTheirGlyphs). Latin-script names on a
-// Japanese screen are drawn in the subset's proportional Latin letters,
-// not in BIZ UDGothic's fixed-width ones.
+// the kiosk shows t, or nil when t's own font draws it: BIZ UDGothic and
+// UDPGothic draw Japanese and the Latin-script names, the small CJK subset
+// every name but Japanese (TestLanguageNamesHaveTheirGlyphs). So only the
+// Korean, Chinese and Vietnamese names on a Japanese or Latin-script
+// screen (in the 0.4 MB subset) and 日本語 on a Korean, Chinese or
+// Vietnamese one (in BIZ UDGothic) get a scope of their own. A name drawn
+// in the screen's font is also measured in it (Fyne measures a button's
+// label in the window's theme, not the override's), so it is not cut off.
 func (t *Theme) nameTheme(tag string) *Theme {
 	own := t.ForLang(tag)
-	japanese := !own.cjk && !own.prop
-	switch {
-	case own.cjk == t.cjk && own.prop == t.prop: // the same font
+	if own.cjk == t.cjk || (t.cjk && own.prop) {
 		return nil
-	case t.cjk && own.prop: // Latin letters: in the subset
-		return nil
-	case t.prop && japanese: // BIZ UDPGothic has the kanji and kana
-		return nil
-	case japanese: // from a Korean, Chinese or Vietnamese screen
-		return own
 	}
-	c := *own
-	c.prop, c.cjk = false, true
-	return &c
+	return own
 }
 
 // releaseFonts sets the kiosk theme again, on which Fyne empties its font
