@@ -164,6 +164,7 @@ func New(a fyne.App, w fyne.Window, tr *i18n.Catalogue, s Session, opts Options)
 		}
 	})
 	k.render(s.Snapshot())
+	trimAfter(startTrimDelay) // the start-up's font parsing leaves garbage (fontmem.go)
 	return k
 }
 
@@ -373,7 +374,8 @@ func (k *Kiosk) currentID() string {
 // switch, or a new snapshot) and frames it.
 func (k *Kiosk) rebuild() {
 	id := k.currentID()
-	if id == flow.StateInsertCard.String() && k.prevID != "" && k.prevID != id && k.override == "" {
+	handOver := id == flow.StateInsertCard.String() && k.prevID != "" && k.prevID != id && k.override == ""
+	if handOver {
 		k.resetResident()
 	}
 	k.prevID = id
@@ -404,6 +406,9 @@ func (k *Kiosk) rebuild() {
 		k.lastPage = framed
 	}
 	k.root.Refresh()
+	if handOver {
+		k.releaseFonts()
+	}
 	if f, ok := k.screen.(Framer); ok {
 		f.Framed()
 	}
@@ -616,7 +621,11 @@ func (k *Kiosk) onLanguage() {
 // font of the language now shown may lack its letters (BIZ UDGothic has no
 // Hangul, the CJK subset no kanji beyond Chinese).
 func (k *Kiosk) InOwnFont(tag string, o fyne.CanvasObject) fyne.CanvasObject {
-	return container.NewThemeOverride(o, NewTheme(k.textNow).ForLang(tag))
+	th := NewTheme(k.textNow).ForLang(k.tr.Lang()).nameTheme(tag)
+	if th == nil {
+		return o
+	}
+	return container.NewThemeOverride(o, th)
 }
 
 // staffCorner is an invisible tap target in the header's top-left corner:

@@ -56,8 +56,8 @@ const (
 var (
 	fontRegular     = fyne.NewStaticResource("BIZUDGothic-Regular.ttf", withLineMargin(assets.FontRegular()))
 	fontBold        = fyne.NewStaticResource("BIZUDGothic-Bold.ttf", withLineMargin(assets.FontBold()))
-	fontPropRegular = fyne.NewStaticResource("BIZUDPGothic-Regular.ttf", withLineMargin(assets.FontPropRegular()))
-	fontPropBold    = fyne.NewStaticResource("BIZUDPGothic-Bold.ttf", withLineMargin(assets.FontPropBold()))
+	fontPropRegular = newLazyFont("BIZUDPGothic-Regular.ttf", func() []byte { return withLineMargin(assets.FontPropRegular()) })
+	fontPropBold    = newLazyFont("BIZUDPGothic-Bold.ttf", func() []byte { return withLineMargin(assets.FontPropBold()) })
 	fontCJKRegular  = fyne.NewStaticResource("NotoSansCJKsc-Regular-subset.otf", assets.FontCJKRegular())
 	fontCJKBold     = fyne.NewStaticResource("NotoSansCJKsc-Bold-subset.otf", assets.FontCJKBold())
 )

@@ -37,7 +37,10 @@ func main() {
 	flag.BoolVar(&c.timing, "timing", os.Getenv("KIOSK_TIMING") != "", "print start-up and card-to-status timings to stderr")
 	flag.StringVar(&c.voiceDevice, "voice-device", "", "voice guidance output: ALSA device (Linux) or SAPI audio output name (Windows); default: the system's")
 	flag.BoolVar(&c.headphoneOnly, "headphone-only", false, "voice guidance only on -voice-device (the headphone jack), never the loudspeaker")
+	flag.StringVar(&memProfile, "memprofile", "", "write a heap profile to this file on SIGUSR1 and at exit, with Go memory figures on stderr (measuring)")
 	flag.Parse()
+	watchMemSignal()
+	defer dumpMemory("exit")
 
 	ops.open(openSink())
 	defer ops.close()
