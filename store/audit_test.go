@@ -134,7 +134,7 @@ func TestTamperingIsDetected(t *testing.T) {
 			`UPDATE audit_events SET seq = -6 WHERE seq = 6`,
 			`UPDATE audit_events SET seq = 6 WHERE seq = 7`,
 			`UPDATE audit_events SET seq = 7 WHERE seq = -6`}, victim},
-		{"insert", []string{`INSERT INTO audit_events SELECT 100, at, session_id, kind, detail_json, prev_hash, hash FROM audit_events WHERE seq = 10`}, 11},
+		{"insert", []string{`INSERT INTO audit_events SELECT 100, at, session_id, kind, detail_json, prev_hash, hash, mac FROM audit_events WHERE seq = 10`}, 11},
 		{"forged checkpoint", []string{
 			`INSERT INTO checkpoints (seq, hash, at, cutoff, purged_events) SELECT 5, hash, at, '2026-04-01', 5 FROM audit_events WHERE seq = 5`,
 			`DELETE FROM audit_events WHERE seq <= 5`}, 5},

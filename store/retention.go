@@ -80,7 +80,10 @@ func (s *Store) PurgeBy(ctx context.Context, retentionDays int, by string) (Purg
 				return err
 			}
 			r.Checkpoint = &cp
-			d["checkpoint_seq"], d["checkpoint_hash"] = cp.Seq, cp.Hash
+			// The purged range and the head at the cut: the first event kept
+			// links to checkpoint_hash, and this keyed event is what makes
+			// the checkpoint (and so the deletion) genuine.
+			d["checkpoint_seq"], d["checkpoint_hash"], d["purged_from_seq"] = cp.Seq, cp.Hash, first.Int64
 		}
 		for _, p := range []struct {
 			n *int64
@@ -97,7 +100,12 @@ func (s *Store) PurgeBy(ctx context.Context, retentionDays int, by string) (Purg
 			*p.n, _ = res.RowsAffected()
 		}
 		d["events"], d["sessions"], d["tickets"], d["proxy_cases"] = r.Events, r.Sessions, r.Tickets, r.ProxyCases
-		return s.appendDetail(ctx, tx, 0, KindRetentionPurge, d)
+		if err := s.appendDetail(ctx, tx, 0, KindRetentionPurge, d); err != nil {
+			return err
+		}
+		// Staff rows outlive their events: bind again those whose last
+		// binding event was purged.
+		return s.bindUnboundTx(ctx, tx)
 	})
 	if err != nil {
 		return PurgeResult{}, err
