@@ -78,6 +78,9 @@ type Options struct {
 	// (ErrKeyMissing); read-only, a missing key leaves the store unkeyed
 	// (Verify then checks continuity only and says so).
 	KeyPath string
+	// NoKey, with ReadOnly, does not load the key: Verify checks the
+	// trail's continuity only (kioskctl log verify --no-key).
+	NoKey bool
 }
 
 // Store is the kiosk's database. Create it with Open; Close it when done.
@@ -90,6 +93,7 @@ type Store struct {
 	key      []byte // audit key; nil when read-only without the key file
 	keyPath  string
 	hasMAC   bool // schema has audit_events.mac (version 2 on)
+	noKey    bool
 
 	wmu sync.Mutex // one writer at a time in this process
 
@@ -138,7 +142,7 @@ func Open(path string, opts Options) (*Store, error) {
 		return nil, fmt.Errorf("opening %s: %w", path, err)
 	}
 	db.SetMaxOpenConns(4)
-	s := &Store{db: db, path: path, now: opts.Now, readOnly: opts.ReadOnly, argon: DefaultArgon2, keyPath: opts.KeyPath}
+	s := &Store{db: db, path: path, now: opts.Now, readOnly: opts.ReadOnly, argon: DefaultArgon2, keyPath: opts.KeyPath, noKey: opts.NoKey && opts.ReadOnly}
 	if s.keyPath == "" {
 		s.keyPath = DefaultKeyPath(path)
 	}
@@ -192,7 +196,7 @@ func (s *Store) init(ctx context.Context) error {
 		s.hasMAC = v >= 2
 		key, err := loadKey(s.keyPath)
 		switch {
-		case errors.Is(err, fs.ErrNotExist):
+		case s.noKey, errors.Is(err, fs.ErrNotExist):
 		case err != nil:
 			return err
 		default:
