@@ -341,7 +341,7 @@ func (s *Store) verifyTx(ctx context.Context, tx *sql.Tx) (VerifyResult, error) 
 			fail(seq, "event %d is the first keyed event, but keying starts only at event 1 or a %s marker: the events before it were rewritten", seq, KindChainKeyed)
 		case mac.Valid && s.key != nil && !macOK(s.key, h, mac.String):
 			fail(seq, "mac of event %d does not match: the event was forged or rewritten, or the key (id %s) is not this database's", seq, r.KeyID)
-		case !mac.Valid && r.KeyedFromSeq != 0:
+		case !mac.Valid && r.KeyedFromSeq != 0 && s.key != nil:
 			fail(seq, "event %d has no mac though the trail is keyed from event %d: it was written without the key", seq, r.KeyedFromSeq)
 		}
 		if !r.OK {
@@ -396,10 +396,10 @@ func (s *Store) verifyTx(ctx context.Context, tx *sql.Tx) (VerifyResult, error) 
 }
 
 // verifyRows compares every staff, ticket and approval row with its latest
-// binding event. A trail that binds nothing and is not keyed (a database of
-// before the key, verified read-only) is not checked.
+// binding event. A trail that binds nothing and is not keyed, verified
+// without a key (a database of before the key), is not checked.
 func (s *Store) verifyRows(ctx context.Context, tx *sql.Tx, r *VerifyResult, bindings map[string]binding) error {
-	if len(bindings) == 0 && r.KeyedFromSeq == 0 {
+	if len(bindings) == 0 && r.KeyedFromSeq == 0 && s.key == nil {
 		return nil
 	}
 	for _, b := range boundTables {
