@@ -274,8 +274,10 @@ type binding struct {
 
 func (s *Store) verifyTx(ctx context.Context, tx *sql.Tx) (VerifyResult, error) {
 	r := VerifyResult{OK: true, Keyed: s.key != nil}
+	var macs macChecker
 	if s.key != nil {
 		r.KeyID = KeyID(s.key)
+		macs = newMACChecker(s.key)
 	}
 	expect, prev := int64(1), GenesisHash
 	var cp Checkpoint
@@ -339,7 +341,7 @@ func (s *Store) verifyTx(ctx context.Context, tx *sql.Tx) (VerifyResult, error) 
 			// purged) at the first event kept: anywhere else, the macs
 			// before it were stripped.
 			fail(seq, "event %d is the first keyed event, but keying starts only at event 1 or a %s marker: the events before it were rewritten", seq, KindChainKeyed)
-		case mac.Valid && s.key != nil && !macOK(s.key, h, mac.String):
+		case mac.Valid && s.key != nil && !macs.ok(h, mac.String):
 			fail(seq, "mac of event %d does not match: the event was forged or rewritten, or the key (id %s) is not this database's", seq, r.KeyID)
 		case !mac.Valid && r.KeyedFromSeq != 0 && s.key != nil:
 			fail(seq, "event %d has no mac though the trail is keyed from event %d: it was written without the key", seq, r.KeyedFromSeq)
