@@ -216,14 +216,20 @@ type VerifyResult struct {
 	FirstBrokenSeq int64       `json:"first_broken_seq,omitempty"`
 	Problem        string      `json:"problem,omitempty"`
 
-	// Keyed: every mac from KeyedFromSeq on was checked with the audit key.
-	// KeyMissing: the trail is keyed but the store has no key, so only its
-	// continuity was checked (anyone who can write the file could have
-	// recomputed it).
+	KeyMissing bool `json:"key_missing,omitempty"` // the trail is keyed but the store has no key: continuity only
+	Integrity
+}
+
+// Integrity is what Verify checks beyond the links of the chain: the macs,
+// the bound rows and the sessions.
+type Integrity struct {
+	// Keyed: every mac from KeyedFromSeq on (0: no keyed event) was checked
+	// with the audit key, named by KeyID. Without the key (KeyMissing, or
+	// NoKey) only the continuity was checked: anyone who can write the file
+	// could have recomputed it.
 	Keyed        bool   `json:"keyed"`
-	KeyedFromSeq int64  `json:"keyed_from_seq,omitempty"`
+	KeyedFromSeq int64  `json:"keyed_from_seq"`
 	KeyID        string `json:"key_id,omitempty"`
-	KeyMissing   bool   `json:"key_missing,omitempty"`
 	// RowsChecked staff, ticket and approval rows were compared with their
 	// latest binding events; RowProblems names those that differ (at most
 	// maxListed).
@@ -273,7 +279,8 @@ type binding struct {
 }
 
 func (s *Store) verifyTx(ctx context.Context, tx *sql.Tx) (VerifyResult, error) {
-	r := VerifyResult{OK: true, Keyed: s.key != nil}
+	r := VerifyResult{OK: true}
+	r.Keyed = s.key != nil
 	var macs macChecker
 	if s.key != nil {
 		r.KeyID = KeyID(s.key)

@@ -70,25 +70,30 @@ func rechain(t testing.TB, s *Store, from int64, macFor func(seq int64, hash str
 
 func noMAC(int64, string) string { return "" }
 
-// renumber closes the gaps in seq, oldest first (triggers dropped).
-func renumber(t testing.TB, s *Store) {
+// renumberPINFailuresAway deletes the PIN failures and closes the gaps in
+// seq (triggers dropped).
+var renumberPINFailuresAway = []string{`DELETE FROM audit_events WHERE kind = 'pin_verify_failed'`, `UPDATE audit_events SET seq = -seq`,
+	`UPDATE audit_events SET seq = n.rn FROM (SELECT seq AS old, ROW_NUMBER() OVER (ORDER BY seq DESC) AS rn FROM audit_events) AS n
+	 WHERE audit_events.seq = n.old`}
+
+// macsOf maps every seq to its stored mac ("" for none).
+func macsOf(t testing.TB, s *Store) map[int64]string {
 	t.Helper()
-	var seqs []int64
-	rows, err := s.DB().Query(`SELECT seq FROM audit_events ORDER BY seq`)
+	macs := map[int64]string{}
+	rows, err := s.DB().Query(`SELECT seq, COALESCE(mac, '') FROM audit_events`)
 	if err != nil {
 		t.Fatal(err)
 	}
+	defer rows.Close()
 	for rows.Next() {
-		var n int64
-		rows.Scan(&n)
-		seqs = append(seqs, n)
-	}
-	rows.Close()
-	for i, n := range seqs {
-		if _, err := s.DB().Exec(`UPDATE audit_events SET seq = ? WHERE seq = ?`, i+1, n); err != nil {
+		var seq int64
+		var m string
+		if err := rows.Scan(&seq, &m); err != nil {
 			t.Fatal(err)
 		}
+		macs[seq] = m
 	}
+	return macs
 }
 
 func TestKeyFile(t *testing.T) {
@@ -187,22 +192,12 @@ func TestKeyedChainResistsRecompute(t *testing.T) {
 		want   string // in the problem
 	}{
 		{"delete PIN failures and renumber", func(t *testing.T, s *Store) {
-			tamper(t, s, `DELETE FROM audit_events WHERE kind = 'pin_verify_failed'`)
-			renumber(t, s)
+			tamper(t, s, renumberPINFailuresAway...)
 			rechain(t, s, 1, noMAC)
 		}, "no event is keyed"},
 		{"delete PIN failures, renumber, keep the old macs", func(t *testing.T, s *Store) {
-			tamper(t, s, `DELETE FROM audit_events WHERE kind = 'pin_verify_failed'`)
-			renumber(t, s)
-			macs := map[int64]string{}
-			rows, _ := s.DB().Query(`SELECT seq, mac FROM audit_events`)
-			for rows.Next() {
-				var seq int64
-				var mac string
-				rows.Scan(&seq, &mac)
-				macs[seq] = mac
-			}
-			rows.Close()
+			tamper(t, s, renumberPINFailuresAway...)
+			macs := macsOf(t, s)
 			rechain(t, s, 1, func(seq int64, _ string) string { return macs[seq] })
 		}, "mac of event 2"},
 		{"append a forged staff_added", func(t *testing.T, s *Store) {
@@ -397,15 +392,7 @@ func TestMigrationKeysFromTheNextEvent(t *testing.T) {
 			tamper(t, s, `DELETE FROM audit_events WHERE seq >= 4`)
 		}},
 		{"rewrite an unkeyed event and recompute", "mac of event 4", func(t *testing.T, s *Store) {
-			macs := map[int64]string{}
-			rows, _ := s.DB().Query(`SELECT seq, COALESCE(mac,'') FROM audit_events`)
-			for rows.Next() {
-				var seq int64
-				var m string
-				rows.Scan(&seq, &m)
-				macs[seq] = m
-			}
-			rows.Close()
+			macs := macsOf(t, s)
 			tamper(t, s, `UPDATE audit_events SET detail_json = '{"cert":"auth","retries_left":3}' WHERE seq = 3`)
 			rechain(t, s, 3, func(seq int64, _ string) string { return macs[seq] })
 		}},

@@ -25,14 +25,14 @@ func TestLogVerifyKey(t *testing.T) {
 		Events       int64  `json:"events"`
 		Head         string `json:"head"`
 		Keyed        bool   `json:"keyed"`
-		KeyedFromSeq *int64 `json:"keyed_from_seq"`
+		KeyedFromSeq int64  `json:"keyed_from_seq"`
 		KeyID        string `json:"key_id"`
 		RowsChecked  *int64 `json:"rows_checked"`
 		NoEvents     *int64 `json:"sessions_without_events"`
 	}
 	h6, _ := s.EventHash(context.Background(), 6)
 	if code != exitOK || json.Unmarshal([]byte(out), &v) != nil || !v.OK || v.Events != 6 || v.Head != h6 || !v.Keyed ||
-		v.KeyedFromSeq == nil || *v.KeyedFromSeq != 1 || v.KeyID == "" || v.RowsChecked == nil || v.NoEvents == nil {
+		v.KeyedFromSeq != 1 || v.KeyID == "" || v.RowsChecked == nil || v.NoEvents == nil {
 		t.Fatalf("verify --json = %d %s", code, out)
 	}
 
