@@ -36,7 +36,9 @@ var boundTables = []boundTable{
 	// account re-enabled or a password hash replaced is caught. Sign-in
 	// counters (failed_count, locked_until, last_login_at) are not bound.
 	{"staff", "staff/", `SELECT id, role, disabled, password_hash FROM staff`, "id"},
-	{"tickets", "ticket/", `SELECT id, date, number, session_id, status, certificates, purpose, route, fee_yen, reasons, staff_id FROM tickets`, "id"},
+	// Not session_id: the purge of an old session sets it to NULL (ON
+	// DELETE SET NULL) without an event.
+	{"tickets", "ticket/", `SELECT id, date, number, status, certificates, purpose, route, fee_yen, reasons, staff_id FROM tickets`, "id"},
 	{"approvals", "approval/", `SELECT ticket_id, id, card_ref, staff_id, decision, reason, documents, at FROM approvals`, "ticket_id"},
 }
 

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"strings"
 	"testing"
+	"time"
 )
 
 // boundSetup: an admin, a clerk, a declined ticket (1) and an approved one
@@ -159,5 +160,38 @@ func TestSessionsWithoutEvents(t *testing.T) {
 	if r.OK || r.SessionsWithoutEvents != 1 || len(r.SessionsWithoutEventsList) != 1 || r.SessionsWithoutEventsList[0] != sid ||
 		r.Events != last || !strings.Contains(r.Problem, "sessions have no events") {
 		t.Errorf("verify = %+v", r)
+	}
+}
+
+// TestPurgeKeepsRowsBound: a purge removes a session whose ticket (issued
+// just after midnight) is kept — the ticket's session_id becomes NULL
+// without an event — and the staff rows' last events: the trail still
+// verifies, rows and all, and a purge does not wrongly report tampering.
+func TestPurgeKeepsRowsBound(t *testing.T) {
+	s, clk := newStore(t)
+	ctx := context.Background()
+	if err := s.AddStaff(ctx, "mori", RoleClerk, []byte("good password 1"), ""); err != nil {
+		t.Fatal(err)
+	}
+	clk.Add(14*time.Hour + 29*time.Minute + 59*time.Second) // 2026-04-01 23:59:59
+	sid, _ := s.StartSession(ctx, SessionStart{Mode: ModeSelf, Profile: "moriya"})
+	clk.Add(2 * time.Second)
+	tk, err := s.IssueTicket(ctx, TicketRequest{SessionID: sid, Certificates: []string{"sign"}, Purpose: "renew", Route: RouteApproval})
+	if err != nil || tk.Date != "2026-04-02" {
+		t.Fatalf("ticket %+v %v", tk, err)
+	}
+	clk.Add(30*24*time.Hour + 12*time.Hour)
+	r, err := s.Purge(ctx, 30)
+	if err != nil || r.Cutoff != "2026-04-02" || r.Sessions != 1 || r.Tickets != 0 {
+		t.Fatalf("purge %+v %v", r, err)
+	}
+	if got, _ := s.Ticket(ctx, tk.ID); got.SessionID != 0 {
+		t.Fatalf("ticket kept its session %d", got.SessionID)
+	}
+	if v := mustVerify(t, s); v.RowsChecked != 2 {
+		t.Errorf("verify after purge: %+v", v)
+	}
+	if _, err := s.SignIn(ctx, "mori", []byte("good password 1")); err != nil {
+		t.Errorf("sign-in after the purge removed mori's staff_added: %v", err)
 	}
 }

@@ -102,17 +102,36 @@ func createKey(path string) ([]byte, error) {
 		tmp.Close()
 		return nil, err
 	}
-	_, err = tmp.Write(append([]byte(keyFileHeader), append(sealed, '\n')...))
+	body := append([]byte(keyFileHeader), append(sealed, '\n')...)
+	_, err = tmp.Write(body)
 	if err = errors.Join(err, tmp.Sync(), tmp.Close()); err != nil {
 		return nil, fmt.Errorf("writing the audit key: %w", err)
 	}
-	if err := os.Link(tmp.Name(), path); err != nil {
-		if errors.Is(err, fs.ErrExist) {
-			return loadKey(path)
-		}
+	err = os.Link(tmp.Name(), path)
+	if err != nil && !errors.Is(err, fs.ErrExist) {
+		// No hard links here (FAT, some shares): create it exclusively.
+		err = writeNew(path, body)
+	}
+	if errors.Is(err, fs.ErrExist) {
+		return loadKey(path)
+	}
+	if err != nil {
 		return nil, fmt.Errorf("creating the audit key %s: %w", path, err)
 	}
 	return key, nil
+}
+
+// writeNew writes b to a file that must not exist yet, mode 0600, synced.
+func writeNew(path string, b []byte) error {
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	if err != nil {
+		return err
+	}
+	_, err = f.Write(b)
+	if err = errors.Join(err, f.Sync(), f.Close()); err != nil {
+		os.Remove(path)
+	}
+	return err
 }
 
 // KeyID names a key without revealing it: the first 8 bytes, in hex, of
