@@ -65,7 +65,7 @@ func loadKey(path string) ([]byte, error) {
 	}
 	b, err := os.ReadFile(path)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("%w: %v (run as the kiosk account, or give --key)", ErrKeyFile, err)
 	}
 	body, ok := bytes.CutPrefix(b, []byte(keyFileHeader))
 	if !ok {
