@@ -417,3 +417,25 @@ func TestMigrationKeysFromTheNextEvent(t *testing.T) {
 		})
 	}
 }
+
+// FuzzKeyFile: any key file contents give a 32-byte key or ErrKeyFile,
+// never a panic or a short key.
+func FuzzKeyFile(f *testing.F) {
+	f.Add([]byte(keyFileHeader + strings.Repeat("ab", KeySize) + "\n"))
+	f.Add([]byte(keyFileHeader + "zz\n"))
+	f.Add([]byte(keyFileHeader))
+	f.Add([]byte("jpki-kiosk-audit-key-v2\n00"))
+	path := filepath.Join(f.TempDir(), "k.key")
+	f.Fuzz(func(t *testing.T, b []byte) {
+		if err := os.WriteFile(path, b, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		key, err := loadKey(path)
+		switch {
+		case err == nil && len(key) != KeySize:
+			t.Fatalf("key of %d bytes accepted", len(key))
+		case err != nil && !errors.Is(err, ErrKeyFile):
+			t.Fatalf("error not ErrKeyFile: %v", err)
+		}
+	})
+}
