@@ -195,6 +195,24 @@ func CardRef(certDER []byte) string {
 	return "cert:" + hex.EncodeToString(sum[:16])
 }
 
+// eventRow is one audit_events row as stored.
+type eventRow struct {
+	seq                 int64
+	sid                 sql.NullInt64
+	at, kind, dj, ph, h string
+	mac                 sql.NullString
+}
+
+// eventRowCols are the columns eventRow.scan reads, then mac.
+const eventRowCols = `seq, at, session_id, kind, detail_json, prev_hash, hash`
+
+func (e *eventRow) scan(sc interface{ Scan(...any) error }) error {
+	return sc.Scan(&e.seq, &e.at, &e.sid, &e.kind, &e.dj, &e.ph, &e.h, &e.mac)
+}
+
+// hashOK reports whether the stored hash is the hash of the row's content.
+func (e *eventRow) hashOK() bool { return RowHash(e.ph, e.seq, e.at, e.sid.Int64, e.kind, e.dj) == e.h }
+
 // Checkpoint is a retention checkpoint: the seq and hash of the last purged
 // event. Verification of the remaining chain starts from it.
 type Checkpoint struct {
@@ -308,7 +326,7 @@ func (s *Store) verifyTx(ctx context.Context, tx *sql.Tx) (VerifyResult, error) 
 	if !s.hasMAC {
 		macCol = "NULL"
 	}
-	rows, err := tx.QueryContext(ctx, `SELECT seq, at, session_id, kind, detail_json, prev_hash, hash, `+macCol+` FROM audit_events ORDER BY seq`)
+	rows, err := tx.QueryContext(ctx, `SELECT `+eventRowCols+`, `+macCol+` FROM audit_events ORDER BY seq`)
 	if err != nil {
 		return r, fmt.Errorf("reading events: %w", err)
 	}
@@ -317,16 +335,11 @@ func (s *Store) verifyTx(ctx context.Context, tx *sql.Tx) (VerifyResult, error) 
 	bindings := map[string]binding{}
 	sessions := map[int64]bool{}
 	for rows.Next() {
-		var (
-			seq          int64
-			sid          sql.NullInt64
-			at, kind, dj string
-			ph, h        string
-			mac          sql.NullString
-		)
-		if err := rows.Scan(&seq, &at, &sid, &kind, &dj, &ph, &h, &mac); err != nil {
+		var e eventRow
+		if err := e.scan(rows); err != nil {
 			return r, fmt.Errorf("reading events: %w", err)
 		}
+		seq, sid, kind, dj, ph, h, mac := e.seq, e.sid, e.kind, e.dj, e.ph, e.h, e.mac
 		if r.Events == 0 {
 			r.FirstSeq = seq
 		}
@@ -340,7 +353,7 @@ func (s *Store) verifyTx(ctx context.Context, tx *sql.Tx) (VerifyResult, error) 
 			// canonical row tells them apart (docs/STORE.md: "" for NULL,
 			// "0" for 0) — as the Python checker does.
 			fail(seq, "session_id of event %d is 0, which the store never writes (NULL means no session)", seq)
-		case RowHash(ph, seq, at, sid.Int64, kind, dj) != h:
+		case !e.hashOK():
 			fail(seq, "hash of event %d does not match its content", seq)
 		case mac.Valid && r.KeyedFromSeq == 0 && s.key != nil &&
 			seq != 1 && kind != KindChainKeyed && (r.Checkpoint == nil || seq != r.Checkpoint.Seq+1):

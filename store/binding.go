@@ -115,16 +115,9 @@ func (s *Store) checkBound(ctx context.Context, q queryer, table, key string) er
 		return nil // a database of before the key: nothing is bound yet
 	}
 	b := boundTableNamed(table)
-	var (
-		seq          int64
-		sid          sql.NullInt64
-		at, kind, dj string
-		ph, h        string
-		mac          sql.NullString
-	)
-	err := q.QueryRowContext(ctx, `SELECT seq, at, session_id, kind, detail_json, prev_hash, hash, mac FROM audit_events
-		WHERE json_extract(detail_json, '$.bind') = ? ORDER BY seq DESC LIMIT 1`, b.prefix+key).
-		Scan(&seq, &at, &sid, &kind, &dj, &ph, &h, &mac)
+	var e eventRow
+	err := e.scan(q.QueryRowContext(ctx, `SELECT `+eventRowCols+`, mac FROM audit_events
+		WHERE json_extract(detail_json, '$.bind') = ? ORDER BY seq DESC LIMIT 1`, b.prefix+key))
 	if errors.Is(err, sql.ErrNoRows) {
 		if keyed, err := trailKeyed(ctx, q); err != nil || !keyed {
 			return err // an unkeyed trail of before the key binds nothing
@@ -134,16 +127,16 @@ func (s *Store) checkBound(ctx context.Context, q queryer, table, key string) er
 	if err != nil {
 		return err
 	}
-	if RowHash(ph, seq, at, sid.Int64, kind, dj) != h || (s.key != nil && !(mac.Valid && macOK(s.key, h, mac.String))) {
-		return fmt.Errorf("%w: the audit event %d of %s %s is not genuine", ErrTampered, seq, table, key)
+	if !e.hashOK() || (s.key != nil && !(e.mac.Valid && macOK(s.key, e.h, e.mac.String))) {
+		return fmt.Errorf("%w: the audit event %d of %s %s is not genuine", ErrTampered, e.seq, table, key)
 	}
-	want := rowHashOf(dj)
+	want := rowHashOf(e.dj)
 	got, err := rowHashTx(ctx, q, table, key)
 	if err != nil {
 		return err
 	}
 	if got != want {
-		return fmt.Errorf("%w: %s %s differs from its audit event %d", ErrTampered, table, key, seq)
+		return fmt.Errorf("%w: %s %s differs from its audit event %d", ErrTampered, table, key, e.seq)
 	}
 	return nil
 }
