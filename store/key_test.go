@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"encoding/hex"
 	"errors"
 	"os"
 	"path/filepath"
@@ -111,8 +112,12 @@ func TestKeyFile(t *testing.T) {
 		t.Errorf("key file mode %v, want 0600", fi.Mode().Perm())
 	}
 	b, _ := os.ReadFile(kp)
-	if !strings.HasPrefix(string(b), keyFileHeader) {
-		t.Errorf("key file starts %q", b[:min(len(b), 30)])
+	sealed := "dpapi:" // Windows: sealed for the account; elsewhere the key in hex
+	if runtime.GOOS != "windows" {
+		sealed = hex.EncodeToString(s.key)
+	}
+	if !strings.HasPrefix(string(b), keyFileHeader+sealed) {
+		t.Errorf("key file starts %q", b[:min(len(b), 40)])
 	}
 	var unkeyed int
 	s.DB().QueryRow(`SELECT COUNT(*) FROM audit_events WHERE mac IS NULL`).Scan(&unkeyed)
