@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -161,8 +162,9 @@ func bindOf(dj string) (string, string) {
 func rowHashOf(dj string) string { _, h := bindOf(dj); return h }
 
 // bindUnboundTx appends a row_bound event for every bound row that no
-// event in the trail binds (rows of a database of before the key; staff
-// rows whose last event a purge removed).
+// event in the trail binds: the rows of a database of before the key, once,
+// when it is keyed. (A purge carries bindings over with carryBindingsTx
+// instead, so that it never vouches for a row added by SQL.)
 func (s *Store) bindUnboundTx(ctx context.Context, tx *sql.Tx) error {
 	for _, b := range boundTables {
 		var missing []string
@@ -192,6 +194,61 @@ func (s *Store) bindUnboundTx(ctx context.Context, tx *sql.Tx) error {
 				return err
 			}
 			if err := s.appendDetail(ctx, tx, 0, KindRowBound, d); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// lastBindingsUpTo returns, for each row whose latest binding event is at
+// or before seq (so a purge up to seq removes it), the row hash that event
+// recorded.
+func lastBindingsUpTo(ctx context.Context, tx *sql.Tx, seq int64) (map[string]string, error) {
+	rows, err := tx.QueryContext(ctx, `SELECT e.detail_json FROM audit_events e
+		WHERE json_extract(e.detail_json, '$.bind') IS NOT NULL AND e.seq <= ?
+		AND e.seq = (SELECT MAX(x.seq) FROM audit_events x WHERE json_extract(x.detail_json, '$.bind') = json_extract(e.detail_json, '$.bind'))`, seq)
+	if err != nil {
+		return nil, fmt.Errorf("reading bindings: %w", err)
+	}
+	defer rows.Close()
+	out := map[string]string{}
+	for rows.Next() {
+		var dj string
+		if err := rows.Scan(&dj); err != nil {
+			return nil, err
+		}
+		if b, h := bindOf(dj); b != "" {
+			out[b] = h
+		}
+	}
+	return out, rows.Err()
+}
+
+// carryBindingsTx binds again, with a row_bound event, each row a purge
+// took the last binding event of — only if the row still exists and still
+// matches that event, so that a row changed or added by SQL stays unbound
+// (and reported) rather than vouched for.
+func (s *Store) carryBindingsTx(ctx context.Context, tx *sql.Tx, carried map[string]string) error {
+	binds := make([]string, 0, len(carried))
+	for b := range carried {
+		binds = append(binds, b)
+	}
+	slices.Sort(binds)
+	for _, b := range binds {
+		for _, t := range boundTables {
+			key, ok := strings.CutPrefix(b, t.prefix)
+			if !ok {
+				continue
+			}
+			h, err := rowHashTx(ctx, tx, t.name, key)
+			if errors.Is(err, ErrNotFound) || (err == nil && h != carried[b]) {
+				break // purged with it, or changed outside the kiosk
+			}
+			if err != nil {
+				return err
+			}
+			if err := s.appendDetail(ctx, tx, 0, KindRowBound, Detail{"table": t.name, "bind": b, "row_hash": h}); err != nil {
 				return err
 			}
 		}

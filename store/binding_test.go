@@ -195,3 +195,37 @@ func TestPurgeKeepsRowsBound(t *testing.T) {
 		t.Errorf("sign-in after the purge removed mori's staff_added: %v", err)
 	}
 }
+
+// TestPurgeDoesNotLaunderRows: a staff row added by SQL, and one changed by
+// SQL whose binding event the purge removes, stay reported and refused
+// after the purge: a purge only carries bindings over for rows that still
+// match them.
+func TestPurgeDoesNotLaunderRows(t *testing.T) {
+	s, clk := newStore(t)
+	ctx := context.Background()
+	for _, id := range []string{"mori", "kato"} {
+		if err := s.AddStaff(ctx, id, RoleClerk, []byte("good password 1"), ""); err != nil {
+			t.Fatal(err)
+		}
+	}
+	clk.Add(40 * 24 * time.Hour)
+	tamper(t, s, `INSERT INTO staff (id, role, password_hash, created_at, updated_at) SELECT 'mallory', 'admin', password_hash, created_at, updated_at FROM staff WHERE id = 'mori'`,
+		`UPDATE staff SET role = 'admin' WHERE id = 'kato'`)
+	if _, err := s.Purge(ctx, 30); err != nil {
+		t.Fatal(err)
+	}
+	r := verifyWith(t, s.Path(), false)
+	got := strings.Join(r.RowProblems, "|")
+	if r.OK || !strings.Contains(got, "staff mallory has no audit event") || !strings.Contains(got, "staff kato has no audit event") ||
+		strings.Contains(got, "mori") {
+		t.Errorf("verify after purge = %+v", r)
+	}
+	for _, id := range []string{"mallory", "kato"} {
+		if _, err := s.SignIn(ctx, id, []byte("good password 1")); !errors.Is(err, ErrTampered) {
+			t.Errorf("sign-in of %s after the purge: %v", id, err)
+		}
+	}
+	if _, err := s.SignIn(ctx, "mori", []byte("good password 1")); err != nil {
+		t.Errorf("sign-in of mori after the purge: %v", err)
+	}
+}

@@ -59,10 +59,14 @@ func (s *Store) PurgeBy(ctx context.Context, retentionDays int, by string) (Purg
 			return err
 		}
 		d := Detail{"cutoff": cutoff, "retention_days": retentionDays, "by": who}
+		var carried map[string]string // bindings whose last event is purged
 		if upto.Valid && first.Valid && upto.Int64 >= first.Int64 {
 			cp := Checkpoint{Seq: upto.Int64, At: now, Cutoff: cutoff, PurgedEvents: upto.Int64 - first.Int64 + 1}
 			if err := tx.QueryRowContext(ctx, `SELECT hash FROM audit_events WHERE seq = ?`, cp.Seq).Scan(&cp.Hash); err != nil {
 				return fmt.Errorf("reading checkpoint event: %w", err)
+			}
+			if carried, err = lastBindingsUpTo(ctx, tx, cp.Seq); err != nil {
+				return err
 			}
 			if _, err := tx.ExecContext(ctx, `UPDATE purge_gate SET upto_seq = ? WHERE id = 1`, cp.Seq); err != nil {
 				return err
@@ -105,7 +109,7 @@ func (s *Store) PurgeBy(ctx context.Context, retentionDays int, by string) (Purg
 		}
 		// Staff rows outlive their events: bind again those whose last
 		// binding event was purged.
-		return s.bindUnboundTx(ctx, tx)
+		return s.carryBindingsTx(ctx, tx, carried)
 	})
 	if err != nil {
 		return PurgeResult{}, err
