@@ -134,7 +134,7 @@ func TestTamperingIsDetected(t *testing.T) {
 			`UPDATE audit_events SET seq = -6 WHERE seq = 6`,
 			`UPDATE audit_events SET seq = 6 WHERE seq = 7`,
 			`UPDATE audit_events SET seq = 7 WHERE seq = -6`}, victim},
-		{"insert", []string{`INSERT INTO audit_events SELECT 100, at, session_id, kind, detail_json, prev_hash, hash FROM audit_events WHERE seq = 10`}, 11},
+		{"insert", []string{`INSERT INTO audit_events SELECT 100, at, session_id, kind, detail_json, prev_hash, hash, mac FROM audit_events WHERE seq = 10`}, 11},
 		{"forged checkpoint", []string{
 			`INSERT INTO checkpoints (seq, hash, at, cutoff, purged_events) SELECT 5, hash, at, '2026-04-01', 5 FROM audit_events WHERE seq = 5`,
 			`DELETE FROM audit_events WHERE seq <= 5`}, 5},
@@ -269,14 +269,24 @@ func TestPythonCheckerAgrees(t *testing.T) {
 	for _, c := range []struct {
 		name string
 		sql  []string
+		fn   func(t *testing.T, s *Store) // a forgery raw SQL cannot compute
 	}{
-		{"untouched", nil},
-		{"session_id NULL to 0", []string{`UPDATE audit_events SET session_id = 0 WHERE seq = 6`}},
-		{"session_id set", []string{`UPDATE audit_events SET session_id = 1 WHERE seq = 6`}},
-		{"session_id cleared", []string{`UPDATE audit_events SET session_id = NULL WHERE seq = 7`}},
-		{"detail_json", []string{`UPDATE audit_events SET detail_json = '{}' WHERE seq = 6`}},
-		{"kind", []string{`UPDATE audit_events SET kind = 'pin_verified' WHERE seq = 6`}},
-		{"delete", []string{`DELETE FROM audit_events WHERE seq = 6`}},
+		{"untouched", nil, nil},
+		{"session_id NULL to 0", []string{`UPDATE audit_events SET session_id = 0 WHERE seq = 6`}, nil},
+		{"session_id set", []string{`UPDATE audit_events SET session_id = 1 WHERE seq = 6`}, nil},
+		{"session_id cleared", []string{`UPDATE audit_events SET session_id = NULL WHERE seq = 7`}, nil},
+		{"detail_json", []string{`UPDATE audit_events SET detail_json = '{}' WHERE seq = 6`}, nil},
+		{"kind", []string{`UPDATE audit_events SET kind = 'pin_verified' WHERE seq = 6`}, nil},
+		{"delete", []string{`DELETE FROM audit_events WHERE seq = 6`}, nil},
+		{"mac stripped", []string{`UPDATE audit_events SET mac = NULL WHERE seq = 6`}, nil},
+		{"mac of another row", []string{`UPDATE audit_events SET mac = (SELECT mac FROM audit_events WHERE seq = 7) WHERE seq = 6`}, nil},
+		{"first macs stripped", []string{`UPDATE audit_events SET mac = NULL WHERE seq <= 2`}, nil},
+		{"forged event appended", []string{}, func(t *testing.T, s *Store) {
+			forgeEvent(t, s, KindStaffAdded, `{"by":"kioskctl","role":"admin","staff_id":"mallory"}`, "")
+		}},
+		{"chain recomputed without the key", []string{`UPDATE audit_events SET detail_json = '{}' WHERE seq = 6`}, func(t *testing.T, s *Store) {
+			rechain(t, s, 1, noMAC)
+		}},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			s, clk := newStore(t)
@@ -297,6 +307,9 @@ func TestPythonCheckerAgrees(t *testing.T) {
 			}
 			if c.sql != nil {
 				tamper(t, s, c.sql...)
+			}
+			if c.fn != nil {
+				c.fn(t, s)
 			}
 			r, err := s.Verify(ctx)
 			if err != nil {

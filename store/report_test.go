@@ -184,7 +184,9 @@ func TestPurgeKeepsChainVerifiable(t *testing.T) {
 		t.Errorf("purge = %+v (old seq %d)", r, oldSeq)
 	}
 	v := mustVerify(t, s)
-	if v.FirstSeq != oldSeq+1 || v.Checkpoint == nil || v.Checkpoint.Seq != oldSeq || v.Events != 2 {
+	// Kept: the new session's start, the purge, and mori's staff row bound
+	// again (its staff_added event was purged).
+	if v.FirstSeq != oldSeq+1 || v.Checkpoint == nil || v.Checkpoint.Seq != oldSeq || v.Events != 3 || v.RowsChecked != 1 {
 		t.Errorf("verify after purge: %+v", v)
 	}
 	var n int
@@ -213,10 +215,10 @@ func TestPurgeKeepsChainVerifiable(t *testing.T) {
 		t.Fatalf("empty purge: %+v, %v", r3, err)
 	}
 	v = mustVerify(t, s)
-	if v.Events != 2 || v.Checkpoint.Seq != r2.Checkpoint.Seq {
+	if v.Events != 3 || v.Checkpoint.Seq != r2.Checkpoint.Seq {
 		t.Errorf("verify after purges: %+v", v)
 	}
-	if k := eventKinds(t, s); k[KindRetentionPurge] != 2 {
+	if k := eventKinds(t, s); k[KindRetentionPurge] != 2 || k[KindRowBound] != 1 {
 		t.Errorf("events left: %v", k)
 	}
 	if _, err := s.Purge(ctx, 0); !errors.Is(err, ErrInvalid) {

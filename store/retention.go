@@ -59,10 +59,14 @@ func (s *Store) PurgeBy(ctx context.Context, retentionDays int, by string) (Purg
 			return err
 		}
 		d := Detail{"cutoff": cutoff, "retention_days": retentionDays, "by": who}
+		var carried map[string]string // bindings whose last event is purged
 		if upto.Valid && first.Valid && upto.Int64 >= first.Int64 {
 			cp := Checkpoint{Seq: upto.Int64, At: now, Cutoff: cutoff, PurgedEvents: upto.Int64 - first.Int64 + 1}
 			if err := tx.QueryRowContext(ctx, `SELECT hash FROM audit_events WHERE seq = ?`, cp.Seq).Scan(&cp.Hash); err != nil {
 				return fmt.Errorf("reading checkpoint event: %w", err)
+			}
+			if carried, err = lastBindingsUpTo(ctx, tx, cp.Seq); err != nil {
+				return err
 			}
 			if _, err := tx.ExecContext(ctx, `UPDATE purge_gate SET upto_seq = ? WHERE id = 1`, cp.Seq); err != nil {
 				return err
@@ -80,7 +84,10 @@ func (s *Store) PurgeBy(ctx context.Context, retentionDays int, by string) (Purg
 				return err
 			}
 			r.Checkpoint = &cp
-			d["checkpoint_seq"], d["checkpoint_hash"] = cp.Seq, cp.Hash
+			// The purged range and the head at the cut: the first event kept
+			// links to checkpoint_hash, and this keyed event is what makes
+			// the checkpoint (and so the deletion) genuine.
+			d["checkpoint_seq"], d["checkpoint_hash"], d["purged_from_seq"] = cp.Seq, cp.Hash, first.Int64
 		}
 		for _, p := range []struct {
 			n *int64
@@ -97,7 +104,12 @@ func (s *Store) PurgeBy(ctx context.Context, retentionDays int, by string) (Purg
 			*p.n, _ = res.RowsAffected()
 		}
 		d["events"], d["sessions"], d["tickets"], d["proxy_cases"] = r.Events, r.Sessions, r.Tickets, r.ProxyCases
-		return s.appendDetail(ctx, tx, 0, KindRetentionPurge, d)
+		if err := s.appendDetail(ctx, tx, 0, KindRetentionPurge, d); err != nil {
+			return err
+		}
+		// Staff rows outlive their events: bind again those whose last
+		// binding event was purged.
+		return s.carryBindingsTx(ctx, tx, carried)
 	})
 	if err != nil {
 		return PurgeResult{}, err

@@ -153,10 +153,18 @@ BEGIN
 	SELECT RAISE(ABORT, 'checkpoints is append-only');
 END;
 `,
+	// 2: the audit key (docs/SECURITY.md): a mac per event (NULL for events
+	// written before the key), and an index of the events that bind a
+	// staff, ticket or approval row (detail "bind").
+	`
+ALTER TABLE audit_events ADD COLUMN mac TEXT;
+CREATE INDEX audit_events_bind ON audit_events (json_extract(detail_json, '$.bind'), seq)
+	WHERE json_extract(detail_json, '$.bind') IS NOT NULL;
+`,
 }
 
 // SchemaVersion is the schema version this program writes.
-const SchemaVersion = 1
+const SchemaVersion = 2
 
 func (s *Store) schemaVersion(ctx context.Context) (int, error) {
 	var v int

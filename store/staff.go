@@ -275,6 +275,11 @@ func (s *Store) checkBy(ctx context.Context, tx *sql.Tx, by string, min Role, se
 	case by != self && !st.Role.AtLeast(min):
 		return fmt.Errorf("%w: %s is %s, needs %s", ErrNotAllowed, by, st.Role, min)
 	}
+	// The role and enabled flag just read are trusted only as the trail
+	// recorded them: a clerk made admin by SQL is refused.
+	if err := s.checkBound(ctx, tx, "staff", by); err != nil {
+		return fmt.Errorf("%w: %w", ErrNotAllowed, err)
+	}
 	return nil
 }
 
@@ -316,7 +321,11 @@ func (s *Store) AddStaff(ctx context.Context, id string, role Role, password []b
 		if n == 0 {
 			return fmt.Errorf("%w: staff %s exists", ErrConflict, id)
 		}
-		return s.appendDetail(ctx, tx, 0, KindStaffAdded, Detail{"staff_id": id, "role": string(role), "by": who})
+		d := Detail{"staff_id": id, "role": string(role), "by": who}
+		if err := bind(ctx, tx, d, "staff", id); err != nil {
+			return err
+		}
+		return s.appendDetail(ctx, tx, 0, KindStaffAdded, d)
 	})
 }
 
@@ -382,6 +391,9 @@ func (s *Store) updateStaff(ctx context.Context, id, by, kind string, d Detail, 
 		}
 		if n, _ := res.RowsAffected(); n == 0 {
 			return fmt.Errorf("%w: staff %s", ErrNotFound, id)
+		}
+		if err := bind(ctx, tx, d, "staff", id); err != nil {
+			return err
 		}
 		return s.appendDetail(ctx, tx, 0, kind, d)
 	})
@@ -591,6 +603,15 @@ func (s *Store) SignIn(ctx context.Context, id string, password []byte) (Staff, 
 			}
 			return s.appendDetail(ctx, tx, 0, KindStaffLocked, Detail{"staff_id": id, "failures": n, "until": ts(until)})
 		default:
+			if err := s.checkBound(ctx, tx, "staff", id); err != nil {
+				if !errors.Is(err, ErrTampered) {
+					return err
+				}
+				// Role, enabled flag or password hash changed outside the
+				// kiosk: refused, and said so in the trail.
+				result = err
+				return s.appendDetail(ctx, tx, 0, KindStaffSignInFailed, Detail{"staff_id": id, "reason": "RECORD_TAMPERED"})
+			}
 			st = cur
 			st.Failures, st.LockedUntil, st.LastSignIn = 0, time.Time{}, now
 			if _, err := tx.ExecContext(ctx, `UPDATE staff SET failed_count = 0, locked_until = NULL, last_login_at = ? WHERE id = ?`,

@@ -72,6 +72,15 @@ type Options struct {
 	// ReadOnly opens an existing database without migrating or writing it
 	// (kioskctl log verify / export).
 	ReadOnly bool
+	// KeyPath is the audit key file; "" means DefaultKeyPath (beside the
+	// database). Opened for writing, the store creates the key when the
+	// trail has none yet and refuses a keyed trail without it
+	// (ErrKeyMissing); read-only, a missing key leaves the store unkeyed
+	// (Verify then checks continuity only and says so).
+	KeyPath string
+	// NoKey, with ReadOnly, does not load the key: Verify checks the
+	// trail's continuity only (kioskctl log verify --no-key).
+	NoKey bool
 }
 
 // Store is the kiosk's database. Create it with Open; Close it when done.
@@ -81,6 +90,10 @@ type Store struct {
 	now      func() time.Time
 	argon    Argon2Params
 	readOnly bool
+	key      []byte // audit key; nil when read-only without the key file
+	keyPath  string
+	hasMAC   bool // schema has audit_events.mac (version 2 on)
+	noKey    bool
 
 	wmu sync.Mutex // one writer at a time in this process
 
@@ -129,7 +142,10 @@ func Open(path string, opts Options) (*Store, error) {
 		return nil, fmt.Errorf("opening %s: %w", path, err)
 	}
 	db.SetMaxOpenConns(4)
-	s := &Store{db: db, path: path, now: opts.Now, readOnly: opts.ReadOnly, argon: DefaultArgon2}
+	s := &Store{db: db, path: path, now: opts.Now, readOnly: opts.ReadOnly, argon: DefaultArgon2, keyPath: opts.KeyPath, noKey: opts.NoKey && opts.ReadOnly}
+	if s.keyPath == "" {
+		s.keyPath = DefaultKeyPath(path)
+	}
 	if s.now == nil {
 		s.now = time.Now
 	}
@@ -177,6 +193,15 @@ func (s *Store) init(ctx context.Context) error {
 		if v > len(migrations) {
 			return fmt.Errorf("%w: version %d, know %d", ErrSchemaTooNew, v, len(migrations))
 		}
+		s.hasMAC = v >= 2
+		key, err := loadKey(s.keyPath)
+		switch {
+		case s.noKey, errors.Is(err, fs.ErrNotExist):
+		case err != nil:
+			return err
+		default:
+			s.key = key
+		}
 		return nil
 	}
 	var mode string
@@ -186,7 +211,11 @@ func (s *Store) init(ctx context.Context) error {
 	if !strings.EqualFold(mode, "wal") {
 		return fmt.Errorf("journal mode is %q, want wal", mode)
 	}
-	return s.migrate(ctx)
+	if err := s.migrate(ctx); err != nil {
+		return err
+	}
+	s.hasMAC = true
+	return s.setUpKey(ctx)
 }
 
 // Close closes the database.

@@ -69,7 +69,7 @@ func TestOpenConfiguresSQLite(t *testing.T) {
 		{"synchronous", "2"}, // FULL
 		{"busy_timeout", "5000"},
 		{"secure_delete", "1"},
-		{"user_version", "1"},
+		{"user_version", "2"},
 	} {
 		// Several connections at once: the settings must hold on each.
 		var conns []*sql.Conn

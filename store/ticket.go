@@ -114,6 +114,9 @@ func (s *Store) IssueTicket(ctx context.Context, r TicketRequest) (Ticket, error
 		if len(r.Reasons) > 0 {
 			d["reasons"] = r.Reasons
 		}
+		if err := bind(ctx, tx, d, "tickets", idKey(id)); err != nil {
+			return err
+		}
 		if err := s.appendDetail(ctx, tx, r.SessionID, KindTicketIssued, d); err != nil {
 			return err
 		}
@@ -159,6 +162,9 @@ func (s *Store) moveTicket(ctx context.Context, tx *sql.Tx, id int64, to TicketS
 	d := Detail{"ticket": t.Number, "ticket_date": t.Date, "from": string(t.Status), "status": string(to)}
 	if staffID != "" {
 		d["staff_id"] = staffID
+	}
+	if err := bind(ctx, tx, d, "tickets", idKey(id)); err != nil {
+		return err
 	}
 	return s.appendDetail(ctx, tx, t.SessionID, KindTicketStatus, d)
 }
@@ -306,6 +312,9 @@ func (s *Store) Decide(ctx context.Context, a Approval) (Approval, error) {
 		if len(a.Documents) > 0 {
 			d["documents"] = a.Documents
 		}
+		if err := bind(ctx, tx, d, "approvals", idKey(a.TicketID)); err != nil {
+			return err
+		}
 		return s.appendDetail(ctx, tx, t.SessionID, KindApproval, d)
 	})
 	return a, err
@@ -314,24 +323,38 @@ func (s *Store) Decide(ctx context.Context, a Approval) (Approval, error) {
 // CheckApproval returns the approval of a ticket if it was approved for
 // this card and the ticket is still approved (not done or cancelled); else
 // ErrApprovalMismatch. Issuance calls it right before writing the card.
+// The approval and ticket rows must match their audit events: a decision
+// or status changed outside the kiosk is ErrApprovalMismatch and
+// ErrTampered.
 func (s *Store) CheckApproval(ctx context.Context, ticketID int64, cardRef string) (Approval, error) {
 	var a Approval
-	var decision, docs, at, status string
-	err := s.db.QueryRowContext(ctx,
-		`SELECT a.id, a.ticket_id, a.card_ref, a.staff_id, a.decision, a.reason, a.documents, a.at, t.status
-		 FROM approvals a JOIN tickets t ON t.id = a.ticket_id WHERE a.ticket_id = ?`, ticketID).
-		Scan(&a.ID, &a.TicketID, &a.CardRef, &a.StaffID, &decision, &a.Reason, &docs, &at, &status)
-	if errors.Is(err, sql.ErrNoRows) {
-		return a, ErrApprovalMismatch
-	}
-	if err != nil {
-		return a, err
-	}
-	a.Decision, a.Documents, a.At = Decision(decision), split(docs), parseTS(at)
-	if a.Decision != Approve || a.CardRef != cardRef || TicketStatus(status) != TicketApproved {
-		return a, ErrApprovalMismatch
-	}
-	return a, nil
+	err := s.read(ctx, func(tx *sql.Tx) error {
+		var decision, docs, at, status string
+		err := tx.QueryRowContext(ctx,
+			`SELECT a.id, a.ticket_id, a.card_ref, a.staff_id, a.decision, a.reason, a.documents, a.at, t.status
+			 FROM approvals a JOIN tickets t ON t.id = a.ticket_id WHERE a.ticket_id = ?`, ticketID).
+			Scan(&a.ID, &a.TicketID, &a.CardRef, &a.StaffID, &decision, &a.Reason, &docs, &at, &status)
+		if errors.Is(err, sql.ErrNoRows) {
+			return ErrApprovalMismatch
+		}
+		if err != nil {
+			return err
+		}
+		a.Decision, a.Documents, a.At = Decision(decision), split(docs), parseTS(at)
+		if a.Decision != Approve || a.CardRef != cardRef || TicketStatus(status) != TicketApproved {
+			return ErrApprovalMismatch
+		}
+		for _, table := range []string{"approvals", "tickets"} {
+			if err := s.checkBound(ctx, tx, table, idKey(ticketID)); err != nil {
+				if errors.Is(err, ErrTampered) {
+					return fmt.Errorf("%w: %w", ErrApprovalMismatch, err)
+				}
+				return err
+			}
+		}
+		return nil
+	})
+	return a, err
 }
 
 // PendingApprovals lists the tickets of a date that wait for a clerk's

@@ -25,6 +25,7 @@ func main() {
 	flag.BoolVar(&c.demo, "demo", false, "demo mode: virtual cards, operator panel, temporary database")
 	flag.StringVar(&c.profile, "profile", "moriya", "municipality profile: an embedded NAME or a PATH to a TOML file")
 	flag.StringVar(&c.db, "db", "", "database file (default DATA/kiosk.db; temporary in demo mode)")
+	flag.StringVar(&c.auditKey, "audit-key", "", "audit key file, readable by the kiosk account only (default: DB.key beside the database; DPAPI-sealed on Windows)")
 	flag.StringVar(&c.data, "data", "", "data directory (default: the user config dir; temporary in demo mode)")
 	flag.StringVar(&c.reader, "reader", "", "PC/SC reader name (default: the first reader with a card)")
 	flag.StringVar(&c.lang, "lang", "ja", "language at start: ja, en, ...")

@@ -40,6 +40,9 @@ type config struct {
 	// size is the window size (-size WxH); -windowed without it opens at
 	// the smaller panel's 1280×800.
 	size string
+	// auditKey is the audit trail's key file (-audit-key); "" is the
+	// database's path + ".key" (store.DefaultKeyPath).
+	auditKey string
 }
 
 // windowSize is the window's size: -size WxH, else 1280×800 windowed (a
@@ -136,7 +139,7 @@ func assemble(a fyne.App, w fyne.Window, c config, sm seams) (p *parts, err erro
 	if c.db == "" {
 		c.db = filepath.Join(c.data, "kiosk.db")
 	}
-	st, err := store.Open(c.db, store.Options{Now: now, Argon2: sm.argon2})
+	st, err := store.Open(c.db, store.Options{Now: now, Argon2: sm.argon2, KeyPath: c.auditKey})
 	if err != nil {
 		return p, fmt.Errorf("opening the database: %w", err)
 	}

@@ -26,13 +26,22 @@ func init() {
 // openStoreRO opens an existing database read-only: verify and export never
 // create, migrate or write it.
 func openStoreRO(asJSON bool, path string) (*store.Store, error) {
+	return openStoreROKey(asJSON, path, store.Options{ReadOnly: true})
+}
+
+// openStoreROKey is openStoreRO with the audit key options (KeyPath, NoKey).
+func openStoreROKey(asJSON bool, path string, opts store.Options) (*store.Store, error) {
 	if path == "" {
 		return nil, usagef("--db is required")
 	}
 	if _, err := os.Stat(path); err != nil {
 		return nil, refuse(asJSON, "NO_DATABASE", "no database at %s", path)
 	}
-	s, err := store.Open(path, store.Options{ReadOnly: true})
+	opts.ReadOnly = true
+	s, err := store.Open(path, opts)
+	if errors.Is(err, store.ErrKeyFile) {
+		return nil, refuse(asJSON, "KEY_UNUSABLE", "%v", err)
+	}
 	if err != nil {
 		return nil, refuse(asJSON, "DATABASE_ERROR", "%v", err)
 	}
@@ -52,12 +61,18 @@ type logVerifyOut struct {
 	Problem        string `json:"problem,omitempty"`
 	Error          string `json:"error,omitempty"`
 	Message        string `json:"message,omitempty"`
+	// The audit key, the bound rows and the sessions (docs/SECURITY.md):
+	// fields added to the DESIGN §6 output.
+	store.Integrity
+	KeyFile string `json:"key_file,omitempty"`
 }
 
 func runLogVerify(e *env, args []string) error {
 	fs := newFlags(e, "log verify")
 	db := fs.String("db", "", "database file")
 	expect := fs.String("expect", "", "SEQ:HASH of a head recorded earlier (e.g. in the daily report); the trail must still hold it")
+	keyPath := fs.String("key", "", "the kiosk's audit key file (default: DB.key beside the database)")
+	noKey := fs.Bool("no-key", false, "check the chain's continuity only, without the key (proves nothing against whoever can write the file)")
 	asJSON := fs.Bool("json", false, "print JSON")
 	if err := parseFlags(fs, args); err != nil {
 		return err
@@ -72,7 +87,10 @@ func runLogVerify(e *env, args []string) error {
 		}
 		expSeq, expHash = n, strings.ToLower(h)
 	}
-	s, err := openStoreRO(*asJSON, *db)
+	if *noKey && *keyPath != "" {
+		return usagef("--key and --no-key exclude each other")
+	}
+	s, err := openStoreROKey(*asJSON, *db, store.Options{KeyPath: *keyPath, NoKey: *noKey})
 	if err != nil {
 		return err
 	}
@@ -81,7 +99,15 @@ func runLogVerify(e *env, args []string) error {
 	if err != nil {
 		return refuse(*asJSON, "DATABASE_ERROR", "%v", err)
 	}
-	out := logVerifyOut{OK: r.OK, Events: r.Events, FirstSeq: r.FirstSeq, LastSeq: r.LastSeq, Head: r.Head}
+	if r.KeyMissing && !*noKey {
+		return refuse(*asJSON, "KEY_MISSING",
+			"the audit trail is keyed from event %d but there is no key at %s: give --key (the kiosk's key file), or --no-key to check its continuity only",
+			r.KeyedFromSeq, s.KeyPath())
+	}
+	out := logVerifyOut{OK: r.OK, Events: r.Events, FirstSeq: r.FirstSeq, LastSeq: r.LastSeq, Head: r.Head, Integrity: r.Integrity}
+	if r.Keyed {
+		out.KeyFile = s.KeyPath()
+	}
 	if r.Checkpoint != nil {
 		out.CheckpointSeq = &r.Checkpoint.Seq
 	}
@@ -89,6 +115,24 @@ func runLogVerify(e *env, args []string) error {
 		if msg := checkExpectedHead(s, r, expSeq, expHash); msg != "" {
 			r.OK, r.FirstBrokenSeq, r.Problem = false, expSeq, msg
 		}
+	}
+	if !r.OK && r.FirstBrokenSeq == 0 {
+		// The chain holds but rows or sessions do not match it.
+		msg := "audit records tampered: " + r.Problem
+		if *asJSON {
+			out.Problem, out.Error, out.Message = r.Problem, "RECORDS_TAMPERED", msg
+			writeJSON(e.stdout, out)
+		} else {
+			fmt.Fprintf(e.stdout, "TAMPERED: %d events verified, but:\n", r.Events)
+			for _, p := range r.RowProblems {
+				fmt.Fprintf(e.stdout, "  %s\n", p)
+			}
+			if r.SessionsWithoutEvents > 0 {
+				fmt.Fprintf(e.stdout, "  %d sessions have no events: %v\n", r.SessionsWithoutEvents, r.SessionsWithoutEventsList)
+			}
+			fmt.Fprintf(e.stdout, "head: %s\n", r.Head)
+		}
+		return &refusal{Code: "RECORDS_TAMPERED", Message: msg}
 	}
 	if !r.OK {
 		msg := fmt.Sprintf("audit chain broken at event %d: %s", r.FirstBrokenSeq, r.Problem)
@@ -116,6 +160,15 @@ func runLogVerify(e *env, args []string) error {
 	if r.Checkpoint != nil {
 		fmt.Fprintf(e.stdout, ", from the retention checkpoint at seq %d (cutoff %s)", r.Checkpoint.Seq, r.Checkpoint.Cutoff)
 	}
+	switch {
+	case r.Keyed && r.KeyedFromSeq != 0:
+		fmt.Fprintf(e.stdout, "\nkeyed: from seq %d, key %s (%s)", r.KeyedFromSeq, r.KeyID, s.KeyPath())
+	case r.KeyedFromSeq != 0:
+		fmt.Fprintf(e.stdout, "\nNOT KEYED: continuity only (--no-key); the trail is keyed from seq %d", r.KeyedFromSeq)
+	case r.Events > 0:
+		fmt.Fprintf(e.stdout, "\nNOT KEYED: no event carries a mac (a database the kiosk has not opened since the audit key came)")
+	}
+	fmt.Fprintf(e.stdout, "\nrows: %d staff, ticket and approval rows match their events; sessions without events: %d", r.RowsChecked, r.SessionsWithoutEvents)
 	fmt.Fprintf(e.stdout, "\nhead: %s\n", r.Head)
 	return nil
 }
@@ -286,6 +339,7 @@ func runLogPurge(e *env, args []string) error {
 	staffID := fs.String("staff", "", "supervisor or admin doing the purge (password on standard input)")
 	prof := fs.String("profile", "", "municipality profile whose retention applies (default: the kiosk's stored setting)")
 	days := fs.Int("days", 0, "keep this many days (at least the profile's retention_days; default exactly that)")
+	keyPath := fs.String("key", "", "the kiosk's audit key file (default: DB.key beside the database)")
 	asJSON := fs.Bool("json", false, "print JSON")
 	if err := parseFlags(fs, args); err != nil {
 		return err
@@ -308,9 +362,13 @@ func runLogPurge(e *env, args []string) error {
 		return err
 	}
 	defer wipe(pw)
-	s, err := store.Open(*db, store.Options{})
+	s, err := store.Open(*db, store.Options{KeyPath: *keyPath})
 	if err != nil {
-		return refuse(*asJSON, "DATABASE_ERROR", "%v", err)
+		code := "DATABASE_ERROR"
+		if errors.Is(err, store.ErrKeyMissing) || errors.Is(err, store.ErrKeyFile) {
+			code = "KEY_MISSING"
+		}
+		return refuse(*asJSON, code, "%v", err)
 	}
 	defer s.Close()
 	ctx := context.Background()

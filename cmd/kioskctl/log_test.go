@@ -237,7 +237,7 @@ func TestLogVerifyExpect(t *testing.T) {
 		t.Fatal(err)
 	}
 	h6, _ := s.EventHash(ctx, 6)
-	if code, out, errOut := runCLI(t, "", "log", "verify", "--db", path, "--expect", "4:"+h4); code != exitOK {
+	if code, out, errOut := runCLI(t, "", "log", "verify", "--db", path, "--expect", "4:"+h4); code != exitOK || !strings.Contains(out, "keyed: from seq 1") {
 		t.Fatalf("verify --expect 4 = %d %q %q", code, out, errOut)
 	}
 	for _, bad := range []string{"4", "x:" + h4, "4:abc", "0:" + h4} {
