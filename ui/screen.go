@@ -1,8 +1,6 @@
 package ui
 
 import (
-	"sort"
-
 	"fyne.io/fyne/v2"
 
 	"github.com/jpki-kiosk/kiosk/ui/flow"
@@ -66,16 +64,6 @@ func Register(id string, f Factory) {
 		panic("ui: duplicate screen " + id)
 	}
 	registry[id] = f
-}
-
-// Screens returns the registered screen ids, sorted.
-func Screens() []string {
-	out := make([]string, 0, len(registry))
-	for id := range registry {
-		out = append(out, id)
-	}
-	sort.Strings(out)
-	return out
 }
 
 // Registered reports whether a screen is registered under id.

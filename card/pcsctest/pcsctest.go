@@ -241,10 +241,6 @@ func (d *Daemon) stop() {
 	os.Remove(PIDPath)
 }
 
-// Stop stops pcscd (it can be started again with Restart); the lock stays
-// held until the test ends.
-func (d *Daemon) Stop() { d.stop() }
-
 // Restart kills pcscd and starts it again, as when the service is restarted
 // under a running kiosk. Served cards reconnect by themselves.
 func (d *Daemon) Restart(t testing.TB) {

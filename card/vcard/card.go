@@ -2,7 +2,7 @@
 // an in-memory ISO 7816-4 card that answers short APDUs the way the real card
 // does (DESIGN.md section 4), plus the issuance write commands of
 // docs/ISSUANCE-APDUS.md. It can be served to pcscd through the vpcd driver
-// (ServeVPCD), so the whole PC/SC stack and OpenSC see it as a card.
+// (VPCDServer), so the whole PC/SC stack and OpenSC see it as a card.
 //
 // Personas (NewPersona, List) are ready-made cards with fictional holders and
 // certificates from a test CA. A Card is safe for concurrent use. It never

@@ -18,14 +18,6 @@ import (
 // change. PINs come from standard input only, one per line, and are never
 // echoed, logged or kept: they are wiped once sent.
 
-func init() {
-	register(command{name: "readers", summary: "list smart-card readers and whether each holds a card", run: runReaders})
-	register(command{name: "card status", summary: "card type, auth certificate and PIN tries (no PIN needed)", run: runCardStatus})
-	register(command{name: "pin status", summary: "tries left of the auth, sign and basic-info PINs", run: runPINStatus})
-	register(command{name: "pin verify", summary: "check a PIN (read from standard input)", run: runPINVerify})
-	register(command{name: "pin change", summary: "change a PIN (old and new PIN on standard input)", run: runPINChange})
-}
-
 // cardConn is an open card: card.Conn, or a virtual card in tests.
 type cardConn interface {
 	card.Transmitter

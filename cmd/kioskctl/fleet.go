@@ -18,15 +18,6 @@ import (
 // (docs/FLEET.md). --pg is a libpq-style URL, e.g.
 // postgres://user:pw@host/db?sslmode=verify-full&sslrootcert=ca.crt
 
-func init() {
-	register(command{name: "fleet ship", summary: "send this kiosk's new audit events to the central database", run: runFleetShip})
-	register(command{name: "fleet verify", summary: "check every kiosk's chain in the central database", run: runFleetVerify})
-	register(command{name: "fleet status", summary: "each kiosk's last event, lag and health", run: runFleetStatus})
-	register(command{name: "fleet migrate", summary: "create or upgrade the central schema and roles (database owner)", run: runFleetMigrate})
-	register(command{name: "fleet clear", summary: "lift a kiosk's flag after an investigation (database owner)", run: runFleetClear})
-	register(command{name: "fleet export", summary: "export every kiosk's audit events of a date range as CSV", run: runFleetExport})
-}
-
 func pgConnect(asJSON bool, url string) (*pgx.Conn, error) {
 	if url == "" {
 		return nil, usagef("--pg is required (a PostgreSQL URL)")

@@ -26,10 +26,6 @@ import (
 // PIN is echoed, logged or kept, and none reaches the issuer: the kiosk
 // sets them itself after the issuer's script (RESET RETRY COUNTER).
 
-func init() {
-	register(command{name: "issue", summary: "renew or issue certificates onto a card (PINs on standard input)", run: runIssue})
-}
-
 // issueTimeout bounds one issuance, card and issuer together.
 const issueTimeout = 3 * time.Minute
 

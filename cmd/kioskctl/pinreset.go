@@ -15,10 +15,6 @@ import (
 // new PIN, read once from standard input and checked with policy before the
 // card is touched. The PIN never reaches the issuer, a log or the journal.
 
-func init() {
-	register(command{name: "pin reset", summary: "reset a locked auth or sign PIN through the issuer (new PIN on standard input)", run: runPINReset})
-}
-
 type pinResetOut struct {
 	Reader  string `json:"reader"`
 	Issuer  string `json:"issuer"`

@@ -11,11 +11,6 @@ import (
 	"github.com/jpki-kiosk/kiosk/policy"
 )
 
-func init() {
-	register(command{name: "policy check", summary: "eligibility, route, new expiry, fee and documents for a service", run: runPolicyCheck})
-	register(command{name: "policy hours", summary: "whether the window is open at a time, and when it opens next", run: runPolicyHours})
-}
-
 // policyCheckJSON is the `policy check --json` answer (DESIGN.md §6): every
 // field always present, null where none, arrays never null.
 type policyCheckJSON struct {

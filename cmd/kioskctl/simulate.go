@@ -25,10 +25,6 @@ import (
 	"github.com/jpki-kiosk/kiosk/ui/flow"
 )
 
-func init() {
-	register(command{name: "simulate", summary: "drive random resident sessions headlessly (load and soak test)", run: runSimulate})
-}
-
 // simResult is the JSON of kioskctl simulate.
 type simResult struct {
 	Sessions          int            `json:"sessions"`
