@@ -266,6 +266,25 @@ func (s *session) jpkiCard(asJSON bool) (card.Type, error) {
 	return typ, nil
 }
 
+// onJPKICard opens the reader's card, refuses anything without JPKI, and
+// runs do on it: an error of do is a card refusal. apdus gets the count of
+// APDUs sent.
+func (f pinFlags) onJPKICard(do func(s *session) error, apdus *int) error {
+	s, err := openSession(f.asJSON, f.reader)
+	if err != nil {
+		return err
+	}
+	defer s.close()
+	if _, err := s.jpkiCard(f.asJSON); err != nil {
+		return err
+	}
+	if err := do(s); err != nil {
+		return cardRefusal(f.asJSON, err)
+	}
+	*apdus = s.trace.Count()
+	return nil
+}
+
 // pinFlags are the flags shared by pin verify and pin change.
 type pinFlags struct {
 	which, reader string
@@ -363,18 +382,13 @@ func runPINVerify(e *env, args []string) error {
 		return err
 	}
 	defer clear(pin[:cap(pin)])
-	s, err := openSession(f.asJSON, f.reader)
-	if err != nil {
+	var out pinVerifyOut
+	if err := f.onJPKICard(func(s *session) error {
+		out = pinVerifyOut{Reader: s.conn.Reader(), Which: f.which, Verified: true, Retries: p.MaxRetries()}
+		return s.card.Verify(p, pin, f.options()...)
+	}, &out.APDUs); err != nil {
 		return err
 	}
-	defer s.close()
-	if _, err := s.jpkiCard(f.asJSON); err != nil {
-		return err
-	}
-	if err := s.card.Verify(p, pin, f.options()...); err != nil {
-		return cardRefusal(f.asJSON, err)
-	}
-	out := pinVerifyOut{Reader: s.conn.Reader(), Which: f.which, Verified: true, Retries: p.MaxRetries(), APDUs: s.trace.Count()}
 	if f.asJSON {
 		writeJSON(e.stdout, out)
 		return nil
@@ -405,18 +419,13 @@ func runPINChange(e *env, args []string) error {
 		return err
 	}
 	defer clear(next[:cap(next)])
-	s, err := openSession(f.asJSON, f.reader)
-	if err != nil {
+	var out pinChangeOut
+	if err := f.onJPKICard(func(s *session) error {
+		out = pinChangeOut{Reader: s.conn.Reader(), Which: f.which, Changed: true}
+		return s.card.ChangePIN(p, current, next, f.options()...)
+	}, &out.APDUs); err != nil {
 		return err
 	}
-	defer s.close()
-	if _, err := s.jpkiCard(f.asJSON); err != nil {
-		return err
-	}
-	if err := s.card.ChangePIN(p, current, next, f.options()...); err != nil {
-		return cardRefusal(f.asJSON, err)
-	}
-	out := pinChangeOut{Reader: s.conn.Reader(), Which: f.which, Changed: true, APDUs: s.trace.Count()}
 	if f.asJSON {
 		writeJSON(e.stdout, out)
 		return nil

@@ -95,24 +95,35 @@ func runFleetVerify(e *env, args []string) error {
 	if err != nil {
 		return refuse(*asJSON, "DATABASE_ERROR", "%v", err)
 	}
-	if ks == nil {
-		ks = []fleet.KioskCheck{}
-	}
-	bad := 0
-	for _, k := range ks {
-		if !k.OK {
-			bad++
-		}
-	}
-	if *asJSON {
-		writeJSON(e.stdout, map[string]any{"kiosks": ks})
-	} else {
-		for _, k := range ks {
+	return fleetReport(e, *asJSON, map[string]any{}, ks, func(k fleet.KioskCheck) bool { return k.OK },
+		func(k fleet.KioskCheck) string {
 			state := "ok"
 			if !k.OK {
 				state = "NOT OK: " + k.Problem
 			}
-			fmt.Fprintf(e.stdout, "%-20s %8d events  head %-8d %s\n", k.Kiosk, k.Events, k.HeadSeq, state)
+			return fmt.Sprintf("%-20s %8d events  head %-8d %s", k.Kiosk, k.Events, k.HeadSeq, state)
+		})
+}
+
+// fleetReport prints one line a kiosk, or the JSON object out with the
+// kiosks under "kiosks" (never null), and refuses with KIOSK_NOT_OK when
+// any kiosk is not ok.
+func fleetReport[K any](e *env, asJSON bool, out map[string]any, ks []K, ok func(K) bool, line func(K) string) error {
+	if ks == nil {
+		ks = []K{}
+	}
+	bad := 0
+	for _, k := range ks {
+		if !ok(k) {
+			bad++
+		}
+	}
+	if asJSON {
+		out["kiosks"] = ks
+		writeJSON(e.stdout, out)
+	} else {
+		for _, k := range ks {
+			fmt.Fprintln(e.stdout, line(k))
 		}
 	}
 	if bad > 0 {
@@ -144,19 +155,8 @@ func runFleetStatus(e *env, args []string) error {
 	if err != nil {
 		return refuse(*asJSON, "DATABASE_ERROR", "%v", err)
 	}
-	if ks == nil {
-		ks = []fleet.KioskStatus{}
-	}
-	bad := 0
-	for _, k := range ks {
-		if k.Health != "ok" {
-			bad++
-		}
-	}
-	if *asJSON {
-		writeJSON(e.stdout, map[string]any{"date": *date, "kiosks": ks})
-	} else {
-		for _, k := range ks {
+	return fleetReport(e, *asJSON, map[string]any{"date": *date}, ks, func(k fleet.KioskStatus) bool { return k.Health == "ok" },
+		func(k fleet.KioskStatus) string {
 			last, lag := "-", "-"
 			if k.LastEventAt != nil {
 				last = k.LastEventAt.In(store.JST).Format("2006-01-02 15:04:05")
@@ -164,13 +164,8 @@ func runFleetStatus(e *env, args []string) error {
 			if k.LagSeconds != nil {
 				lag = (time.Duration(*k.LagSeconds) * time.Second).String()
 			}
-			fmt.Fprintf(e.stdout, "%-20s last event %s  lag %-8s %s %s\n", k.Kiosk, last, lag, k.Health, k.Problem)
-		}
-	}
-	if bad > 0 {
-		return &refusal{Code: "KIOSK_NOT_OK", Message: fmt.Sprintf("%d of %d kiosks not ok", bad, len(ks))}
-	}
-	return nil
+			return fmt.Sprintf("%-20s last event %s  lag %-8s %s %s", k.Kiosk, last, lag, k.Health, k.Problem)
+		})
 }
 
 func runFleetMigrate(e *env, args []string) error {
