@@ -15,6 +15,7 @@ import (
 	"github.com/jpki-kiosk/kiosk/ui"
 	"github.com/jpki-kiosk/kiosk/ui/flow"
 	"github.com/jpki-kiosk/kiosk/ui/i18n"
+	"github.com/jpki-kiosk/kiosk/ui/samples"
 )
 
 // rig is a headless kiosk over the demo reader, the real flow machine and
@@ -27,10 +28,6 @@ type rig struct {
 	panel  *Panel
 	q      *flow.QueueExecutor
 }
-
-type clock struct{ t time.Time }
-
-func (c clock) Now() time.Time { return c.t }
 
 type machine struct{ *flow.Machine }
 
@@ -53,7 +50,7 @@ func newRig(t *testing.T) *rig {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { st.Close() })
-	m, err := flow.New(flow.Config{Card: r, Rules: flow.PolicyRules{Profile: prof}, Clock: clock{now}, Exec: q, KioskID: "TEST",
+	m, err := flow.New(flow.Config{Card: r, Rules: flow.PolicyRules{Profile: prof}, Clock: samples.NewClock(now), Exec: q, KioskID: "TEST",
 		Recorder: flow.NewStoreRecorder(st, "moriya", "TEST")})
 	if err != nil {
 		t.Fatal(err)
