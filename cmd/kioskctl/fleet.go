@@ -35,6 +35,23 @@ func pgConnect(asJSON bool, url string) (*pgx.Conn, error) {
 	return conn, nil
 }
 
+// onCentral connects to the central database at url, runs call on it and
+// closes the connection; an error of call is a refusal with code.
+func onCentral[T any](asJSON bool, url, code string, call func(ctx context.Context, conn *pgx.Conn) (T, error)) (T, error) {
+	var zero T
+	conn, err := pgConnect(asJSON, url)
+	if err != nil {
+		return zero, err
+	}
+	ctx := context.Background()
+	defer conn.Close(ctx)
+	v, err := call(ctx, conn)
+	if err != nil {
+		return zero, refuse(asJSON, code, "%v", err)
+	}
+	return v, nil
+}
+
 func runFleetShip(e *env, args []string) error {
 	fs := newFlags(e, "fleet ship")
 	db := fs.String("db", "", "the kiosk's database file")
@@ -86,14 +103,9 @@ func runFleetVerify(e *env, args []string) error {
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	conn, err := pgConnect(*asJSON, *pg)
+	ks, err := onCentral(*asJSON, *pg, "DATABASE_ERROR", fleet.Verify)
 	if err != nil {
 		return err
-	}
-	defer conn.Close(context.Background())
-	ks, err := fleet.Verify(context.Background(), conn)
-	if err != nil {
-		return refuse(*asJSON, "DATABASE_ERROR", "%v", err)
 	}
 	return fleetReport(e, *asJSON, map[string]any{}, ks, func(k fleet.KioskCheck) bool { return k.OK },
 		func(k fleet.KioskCheck) string {
@@ -146,14 +158,11 @@ func runFleetStatus(e *env, args []string) error {
 	} else if _, err := time.Parse("2006-01-02", *date); err != nil {
 		return usagef("--date: want YYYY-MM-DD")
 	}
-	conn, err := pgConnect(*asJSON, *pg)
+	ks, err := onCentral(*asJSON, *pg, "DATABASE_ERROR", func(ctx context.Context, conn *pgx.Conn) ([]fleet.KioskStatus, error) {
+		return fleet.Status(ctx, conn, *date, now)
+	})
 	if err != nil {
 		return err
-	}
-	defer conn.Close(context.Background())
-	ks, err := fleet.Status(context.Background(), conn, *date, now)
-	if err != nil {
-		return refuse(*asJSON, "DATABASE_ERROR", "%v", err)
 	}
 	return fleetReport(e, *asJSON, map[string]any{"date": *date}, ks, func(k fleet.KioskStatus) bool { return k.Health == "ok" },
 		func(k fleet.KioskStatus) string {
@@ -175,15 +184,14 @@ func runFleetMigrate(e *env, args []string) error {
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	conn, err := pgConnect(*asJSON, *pg)
+	v, err := onCentral(*asJSON, *pg, "MIGRATION_FAILED", func(ctx context.Context, conn *pgx.Conn) ([2]int, error) {
+		from, to, err := fleet.Migrate(ctx, conn)
+		return [2]int{from, to}, err
+	})
 	if err != nil {
 		return err
 	}
-	defer conn.Close(context.Background())
-	from, to, err := fleet.Migrate(context.Background(), conn)
-	if err != nil {
-		return refuse(*asJSON, "MIGRATION_FAILED", "%v", err)
-	}
+	from, to := v[0], v[1]
 	if *asJSON {
 		writeJSON(e.stdout, map[string]int{"from_version": from, "version": to})
 		return nil
@@ -207,14 +215,11 @@ func runFleetClear(e *env, args []string) error {
 	if err := store.CheckStaffID(*by); err != nil {
 		return usagef("--by: %v", err)
 	}
-	conn, err := pgConnect(*asJSON, *pg)
+	was, err := onCentral(*asJSON, *pg, "CLEAR_FAILED", func(ctx context.Context, conn *pgx.Conn) (string, error) {
+		return fleet.Clear(ctx, conn, *kiosk, *by)
+	})
 	if err != nil {
 		return err
-	}
-	defer conn.Close(context.Background())
-	was, err := fleet.Clear(context.Background(), conn, *kiosk, *by)
-	if err != nil {
-		return refuse(*asJSON, "CLEAR_FAILED", "%v", err)
 	}
 	if *asJSON {
 		writeJSON(e.stdout, map[string]any{"kiosk": *kiosk, "cleared": was != "", "problem": was})
@@ -250,20 +255,15 @@ func runFleetExport(e *env, args []string) error {
 			return err
 		}
 	}
-	conn, err := pgConnect(*asJSON, *pg)
+	n, err := onCentral(*asJSON, *pg, "EXPORT_FAILED", func(ctx context.Context, conn *pgx.Conn) (int64, error) {
+		export := func(w io.Writer) (int64, error) { return fleet.Export(ctx, conn, w, *from, *to) }
+		if *outPath == "" {
+			return export(e.stdout)
+		}
+		return writeExportFile(*outPath, export)
+	})
 	if err != nil {
 		return err
-	}
-	defer conn.Close(context.Background())
-	export := func(w io.Writer) (int64, error) { return fleet.Export(context.Background(), conn, w, *from, *to) }
-	var n int64
-	if *outPath == "" {
-		n, err = export(e.stdout)
-	} else {
-		n, err = writeExportFile(*outPath, export)
-	}
-	if err != nil {
-		return refuse(*asJSON, "EXPORT_FAILED", "%v", err)
 	}
 	if *asJSON {
 		writeJSON(e.stdout, map[string]any{"events": n, "from": *from, "to": *to, "format": "csv", "out": *outPath})
