@@ -11,7 +11,6 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
-	"strings"
 	"time"
 
 	"fyne.io/fyne/v2"
@@ -428,9 +427,10 @@ func openKiosk(a fyne.App, c config, t0 time.Time) (stop func(), err error) {
 	return p.stop, nil
 }
 
-// loadProfile takes an embedded profile name or a path to a TOML file.
+// loadProfile takes an embedded profile name or a path to a TOML file
+// (policy.ProfileArg).
 func loadProfile(arg string) (*policy.Profile, string, error) {
-	if strings.ContainsAny(arg, `/\`) || strings.HasSuffix(arg, ".toml") {
+	if name, isFile := policy.ProfileArg(arg); isFile {
 		f, err := os.Open(arg)
 		if err != nil {
 			return nil, "", err
@@ -442,7 +442,6 @@ func loadProfile(arg string) (*policy.Profile, string, error) {
 		if err != nil {
 			return nil, "", err
 		}
-		name := strings.TrimSuffix(filepath.Base(arg), ".toml")
 		p, err := policy.ParseProfile(b, name)
 		return p, name, err
 	}
