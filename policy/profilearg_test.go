@@ -2,21 +2,22 @@ package policy
 
 import "testing"
 
+// TestProfileArg: a name without a separator or .toml is embedded; anything
+// else is a file whose base name without .toml is the profile's ID.
 func TestProfileArg(t *testing.T) {
-	for _, tc := range []struct {
-		arg, name string
-		file      bool
-	}{
-		{"kakamigahara", "kakamigahara", false},
-		{"kakamigahara.toml", "kakamigahara", true},
-		{"/etc/kiosk/gifu.toml", "gifu", true},
-		{`C:\kiosk\gifu.toml`, "gifu", true},
-		{"./local", "local", true},
-		{"dir/", "", true},
-	} {
-		name, file := ProfileArg(tc.arg)
-		if name != tc.name || file != tc.file {
-			t.Errorf("ProfileArg(%q) = %q, %v; want %q, %v", tc.arg, name, file, tc.name, tc.file)
+	files := map[string]string{
+		"kakamigahara.toml":    "kakamigahara",
+		"/etc/kiosk/gifu.toml": "gifu",
+		`C:\kiosk\gifu.toml`:   "gifu",
+		"./local":              "local",
+		"dir/":                 "",
+	}
+	for arg, want := range files {
+		if name, isFile := ProfileArg(arg); name != want || !isFile {
+			t.Errorf("ProfileArg(%q) = %q, %v; want %q, a file", arg, name, isFile, want)
 		}
+	}
+	if name, isFile := ProfileArg("kakamigahara"); name != "kakamigahara" || isFile {
+		t.Errorf("ProfileArg(kakamigahara) = %q, %v; want the embedded profile", name, isFile)
 	}
 }
