@@ -3,6 +3,7 @@ package main
 import (
 	"crypto/x509"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"strings"
@@ -78,6 +79,20 @@ func runReaders(e *env, args []string) error {
 	return nil
 }
 
+// cardFlags are the flags of every command on a card: --reader, --json.
+type cardFlags struct {
+	reader string
+	asJSON bool
+}
+
+func (f *cardFlags) define(fs *flag.FlagSet) {
+	fs.StringVar(&f.reader, "reader", "", "reader `name` (default: the first reader with a card)")
+	fs.BoolVar(&f.asJSON, "json", false, "print JSON")
+}
+
+// open connects to the card (openSession).
+func (f cardFlags) open() (*session, error) { return openSession(f.asJSON, f.reader) }
+
 // session is one exclusive connection to a card, counting APDUs.
 type session struct {
 	conn  cardConn
@@ -147,21 +162,21 @@ type cardStatusOut struct {
 
 func runCardStatus(e *env, args []string) error {
 	fs := newFlags(e, "card status")
-	reader := fs.String("reader", "", "reader `name` (default: the first reader with a card)")
+	var f cardFlags
+	f.define(fs)
 	genuine := fs.Bool("genuine", false, "read the whole auth certificate and check it against the J-LIS roots")
 	dataDir := fs.String("data", "", "kiosk data `directory` whose training CA counts as \"training\" with --genuine")
-	asJSON := fs.Bool("json", false, "print JSON")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	s, err := openSession(*asJSON, *reader)
+	s, err := f.open()
 	if err != nil {
 		return err
 	}
 	defer s.close()
 	st, err := s.card.Status()
 	if err != nil {
-		return cardRefusal(*asJSON, err)
+		return cardRefusal(f.asJSON, err)
 	}
 	if st.NoSignCert() {
 		delete(st.Retries, card.PINSign) // EF 0008: no signature certificate, its counter means nothing
@@ -170,7 +185,7 @@ func runCardStatus(e *env, args []string) error {
 	if *genuine && st.AuthCert != nil {
 		cert, err := s.card.ReadCertificate(card.CertAuth)
 		if err != nil {
-			return cardRefusal(*asJSON, err)
+			return cardRefusal(f.asJSON, err)
 		}
 		var training []*x509.Certificate
 		if *dataDir != "" {
@@ -187,7 +202,7 @@ func runCardStatus(e *env, args []string) error {
 			NotAfter:  c.NotAfter.In(japan).Format(time.DateOnly),
 		}
 	}
-	if *asJSON {
+	if f.asJSON {
 		writeJSON(e.stdout, out)
 		return nil
 	}
@@ -220,17 +235,17 @@ type pinStatusOut struct {
 
 func runPINStatus(e *env, args []string) error {
 	fs := newFlags(e, "pin status")
-	reader := fs.String("reader", "", "reader `name` (default: the first reader with a card)")
-	asJSON := fs.Bool("json", false, "print JSON")
+	var f cardFlags
+	f.define(fs)
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	s, err := openSession(*asJSON, *reader)
+	s, err := f.open()
 	if err != nil {
 		return err
 	}
 	defer s.close()
-	typ, err := s.jpkiCard(*asJSON)
+	typ, err := s.jpkiCard(f.asJSON)
 	if err != nil {
 		return err
 	}
@@ -241,12 +256,12 @@ func runPINStatus(e *env, args []string) error {
 			continue
 		}
 		if err != nil {
-			return cardRefusal(*asJSON, err)
+			return cardRefusal(f.asJSON, err)
 		}
 		m[p] = n
 	}
 	out := pinStatusOut{Reader: s.conn.Reader(), CardType: typ, Retries: retriesOf(m), APDUs: s.trace.Count()}
-	if *asJSON {
+	if f.asJSON {
 		writeJSON(e.stdout, out)
 		return nil
 	}
@@ -270,7 +285,7 @@ func (s *session) jpkiCard(asJSON bool) (card.Type, error) {
 // runs do on it: an error of do is a card refusal. apdus gets the count of
 // APDUs sent.
 func (f pinFlags) onJPKICard(do func(s *session) error, apdus *int) error {
-	s, err := openSession(f.asJSON, f.reader)
+	s, err := f.open()
 	if err != nil {
 		return err
 	}
@@ -287,18 +302,17 @@ func (f pinFlags) onJPKICard(do func(s *session) error, apdus *int) error {
 
 // pinFlags are the flags shared by pin verify and pin change.
 type pinFlags struct {
-	which, reader string
-	confirm       bool
-	asJSON        bool
+	cardFlags
+	which   string
+	confirm bool
 }
 
 func parsePINFlags(e *env, name string, args []string, choices ...string) (pinFlags, card.PIN, policy.PINKind, error) {
 	var f pinFlags
 	fs := newFlags(e, name)
 	fs.StringVar(&f.which, "which", "", "the PIN: "+strings.Join(choices, "|"))
-	fs.StringVar(&f.reader, "reader", "", "reader `name` (default: the first reader with a card)")
+	f.cardFlags.define(fs)
 	fs.BoolVar(&f.confirm, "confirm-last-try", false, "allow spending the last try of the PIN")
-	fs.BoolVar(&f.asJSON, "json", false, "print JSON")
 	if err := parseFlags(fs, args); err != nil {
 		return f, 0, 0, err
 	}

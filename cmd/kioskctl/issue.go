@@ -47,21 +47,22 @@ type issueOut struct {
 
 // issueFlags are the command's flags once checked.
 type issueFlags struct {
-	reader, dataDir, issuer string
-	certs                   []issue.Cert
-	purpose                 issue.Purpose
-	today                   time.Time
-	cardExpiry, signExpiry  policy.Date
-	approval                issue.Approval
-	gateway                 struct{ url, cert, key, ca string }
-	confirm, asJSON         bool
+	cardFlags
+	dataDir, issuer        string
+	certs                  []issue.Cert
+	purpose                issue.Purpose
+	today                  time.Time
+	cardExpiry, signExpiry policy.Date
+	approval               issue.Approval
+	gateway                struct{ url, cert, key, ca string }
+	confirm                bool
 }
 
 // define defines the flags issue and pin reset share: the reader, the
 // issuance backend and its gateway, the approval recorded with the
 // operation (what), and --json.
 func (f *issueFlags) define(fs *flag.FlagSet, what, staffHelp string) {
-	fs.StringVar(&f.reader, "reader", "", "reader `name` (default: the first reader with a card)")
+	f.cardFlags.define(fs)
 	fs.StringVar(&f.issuer, "issuer", "training", "issuance backend: training|gateway")
 	fs.StringVar(&f.dataDir, "data", "", "kiosk data `directory` (training CA, issuer key, journal)")
 	fs.StringVar(&f.approval.ID, "approval", "", "approval ID recorded with the "+what)
@@ -71,7 +72,6 @@ func (f *issueFlags) define(fs *flag.FlagSet, what, staffHelp string) {
 	fs.StringVar(&f.gateway.cert, "gateway-cert", "", "kiosk client certificate (PEM) for the gateway")
 	fs.StringVar(&f.gateway.key, "gateway-key", "", "its private key (PEM)")
 	fs.StringVar(&f.gateway.ca, "gateway-ca", "", "the gateway's CA certificate(s) (PEM), pinned")
-	fs.BoolVar(&f.asJSON, "json", false, "print JSON")
 }
 
 // check checks the shared flags once parsed.
@@ -278,7 +278,7 @@ func runIssue(e *env, args []string) error {
 	if err != nil {
 		return refuse(f.asJSON, "ISSUER_UNAVAILABLE", "%v", err)
 	}
-	s, err := openSession(f.asJSON, f.reader)
+	s, err := f.open()
 	if err != nil {
 		return err
 	}

@@ -61,7 +61,7 @@ func runPINReset(e *env, args []string) error {
 	if !ok {
 		return refuse(f.asJSON, "ISSUER_ERROR", "the %s issuer cannot reset PINs", iss.Name())
 	}
-	s, err := openSession(f.asJSON, f.reader)
+	s, err := f.open()
 	if err != nil {
 		return err
 	}
