@@ -24,18 +24,19 @@ const (
 	claJPKI byte = 0x80 // proprietary class of the JPKI signature command (DESIGN.md §4)
 )
 
-// Instruction bytes (ISO 7816-4 section 5.4.2 table 4; ISO 7816-8 for 46 and 2A).
+// Instruction bytes (ISO 7816-4 section 5.4.2 table 4; ISO 7816-8 for 46 and 2A);
+// package card/issue sends the exported ones.
 const (
-	insSelect        byte = 0xA4 // SELECT (7816-4 §11.1.1)
-	insReadBinary    byte = 0xB0 // READ BINARY (7816-4 §11.2.3)
-	insUpdateBinary  byte = 0xD6 // UPDATE BINARY (7816-4 §11.2.5)
+	INSSelect        byte = 0xA4 // SELECT (7816-4 §11.1.1)
+	INSReadBinary    byte = 0xB0 // READ BINARY (7816-4 §11.2.3)
+	INSUpdateBinary  byte = 0xD6 // UPDATE BINARY (7816-4 §11.2.5)
 	insVerify        byte = 0x20 // VERIFY (7816-4 §11.5.6)
 	insChangeRefData byte = 0x24 // CHANGE REFERENCE DATA (7816-4 §11.5.7)
-	insResetRetry    byte = 0x2C // RESET RETRY COUNTER (7816-4 §11.5.10)
+	INSResetRetry    byte = 0x2C // RESET RETRY COUNTER (7816-4 §11.5.10)
 	insGetResponse   byte = 0xC0 // GET RESPONSE (7816-4 §11.7.1)
-	insGetChallenge  byte = 0x84 // GET CHALLENGE (7816-4 §11.5.3)
-	insExternalAuth  byte = 0x82 // EXTERNAL AUTHENTICATE (7816-4 §11.5.4)
-	insGenerateKey   byte = 0x46 // GENERATE ASYMMETRIC KEY PAIR (7816-8 §5.1)
+	INSGetChallenge  byte = 0x84 // GET CHALLENGE (7816-4 §11.5.3)
+	INSExternalAuth  byte = 0x82 // EXTERNAL AUTHENTICATE (7816-4 §11.5.4)
+	INSGenerateKey   byte = 0x46 // GENERATE ASYMMETRIC KEY PAIR (7816-8 §5.1)
 	insComputeSig    byte = 0x2A // COMPUTE DIGITAL SIGNATURE, JPKI form 80 2A 00 80 (DESIGN.md §4)
 )
 

@@ -15,9 +15,9 @@ func TestCommandBytes(t *testing.T) {
 		want string
 	}{
 		{"case 1", Command{CLA: 0x00, INS: insVerify, P2: 0x80}, "00 20 00 80"},
-		{"case 2", Command{INS: insReadBinary, P1: 0x01, P2: 0x02, Le: 255}, "00 B0 01 02 FF"},
-		{"case 2, Le 256 as 00", Command{INS: insReadBinary, Le: 256}, "00 B0 00 00 00"},
-		{"case 3", Command{INS: insSelect, P1: 0x02, P2: 0x0C, Data: []byte{0x00, 0x06}}, "00 A4 02 0C 02 00 06"},
+		{"case 2", Command{INS: INSReadBinary, P1: 0x01, P2: 0x02, Le: 255}, "00 B0 01 02 FF"},
+		{"case 2, Le 256 as 00", Command{INS: INSReadBinary, Le: 256}, "00 B0 00 00 00"},
+		{"case 3", Command{INS: INSSelect, P1: 0x02, P2: 0x0C, Data: []byte{0x00, 0x06}}, "00 A4 02 0C 02 00 06"},
 		{"case 4", Command{CLA: 0x80, INS: insComputeSig, P2: 0x80, Data: []byte{1, 2}, Le: 256}, "80 2A 00 80 02 01 02 00"},
 	}
 	for _, tt := range tests {
@@ -44,7 +44,7 @@ func TestTransmitGetResponse(t *testing.T) {
 		step{cmd: "00 C0 00 00 00", resp: "06 90 00"},
 	)
 	var rc bool
-	data, err := transmit(s, Command{INS: insGenerateKey, Data: []byte{0x00, 0x17}, Le: 256}, &rc)
+	data, err := transmit(s, Command{INS: INSGenerateKey, Data: []byte{0x00, 0x17}, Le: 256}, &rc)
 	if err != nil || !bytes.Equal(data, []byte{1, 2, 3, 4, 5, 6}) {
 		t.Fatalf("transmit = % X, %v", data, err)
 	}
@@ -56,7 +56,7 @@ func TestTransmitWrongLe(t *testing.T) {
 		step{cmd: "00 B0 00 00 10", resp: "0102030405060708090A0B0C0D0E0F10 9000"},
 	)
 	var rc bool
-	data, err := transmit(s, Command{INS: insReadBinary, Le: 255}, &rc)
+	data, err := transmit(s, Command{INS: INSReadBinary, Le: 255}, &rc)
 	if err != nil || len(data) != 16 {
 		t.Fatalf("transmit = % X, %v", data, err)
 	}
@@ -65,7 +65,7 @@ func TestTransmitWrongLe(t *testing.T) {
 func TestTransmitStatusError(t *testing.T) {
 	s := newScript(t, step{cmd: selAuthCrt, resp: "6A 82"})
 	var rc bool
-	_, err := transmit(s, Command{INS: insSelect, P1: 2, P2: 0x0C, Data: []byte{0, 0x0A}}, &rc)
+	_, err := transmit(s, Command{INS: INSSelect, P1: 2, P2: 0x0C, Data: []byte{0, 0x0A}}, &rc)
 	var se *StatusError
 	if !errors.As(err, &se) || se.SW != 0x6A82 || !errors.Is(err, ErrFileNotFound) {
 		t.Fatalf("transmit error = %v, want StatusError 6a82", err)

@@ -23,16 +23,16 @@ const (
 	CertSignCA                     // signature CA certificate, EF 0002
 )
 
-func (f CertFile) file() (fileID, error) {
+func (f CertFile) file() (FileID, error) {
 	switch f {
 	case CertAuth:
-		return efAuthCert, nil
+		return EFAuthCert, nil
 	case CertAuthCA:
-		return efAuthCA, nil
+		return EFAuthCA, nil
 	case CertSign:
-		return efSignCert, nil
+		return EFSignCert, nil
 	case CertSignCA:
-		return efSignCA, nil
+		return EFSignCA, nil
 	}
 	return 0, fmt.Errorf("certificate file %d: %w", int(f), ErrWrongParameters)
 }

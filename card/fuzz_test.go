@@ -187,8 +187,8 @@ func FuzzRelayAllowList(f *testing.F) {
 		switch {
 		case cmd.CLA != 0:
 			t.Fatalf("relayed class %02X", cmd.CLA)
-		case cmd.INS == insSelect && cmd.P1 == selectByDFName && (bytes.Equal(cmd.Data, aidJPKI[:]) || bytes.Equal(cmd.Data, aidBasicInfo[:])):
-		case cmd.INS == insSelect && cmd.P1 == selectEFUnderDF && (bytes.Equal(cmd.Data, []byte{0, 0x11}) || bytes.Equal(cmd.Data, []byte{0, 0x02})):
+		case cmd.INS == INSSelect && cmd.P1 == selectByDFName && (bytes.Equal(cmd.Data, AIDJPKI[:]) || bytes.Equal(cmd.Data, aidBasicInfo[:])):
+		case cmd.INS == INSSelect && cmd.P1 == selectEFUnderDF && (bytes.Equal(cmd.Data, []byte{0, 0x11}) || bytes.Equal(cmd.Data, []byte{0, 0x02})):
 		case cmd.INS == insGetResponse:
 		default:
 			t.Fatalf("relayed % X in basic-info with no EF selected", sent)

@@ -40,7 +40,7 @@ func (c *Card) GetChallenge() ([]byte, error) {
 		if err := c.selectApp(appJPKI); err != nil {
 			return fmt.Errorf("selecting jpki application: %w", err)
 		}
-		ch, err = c.tx(Command{CLA: claISO, INS: insGetChallenge, Le: challengeLen})
+		ch, err = c.tx(Command{CLA: claISO, INS: INSGetChallenge, Le: challengeLen})
 		if err != nil {
 			return fmt.Errorf("getting challenge: %w", err)
 		}
@@ -60,7 +60,7 @@ func (c *Card) ExternalAuthenticate(sig []byte) error {
 		if err := c.selectApp(appJPKI); err != nil {
 			return fmt.Errorf("selecting jpki application: %w", err)
 		}
-		if _, err := c.tx(Command{CLA: claISO, INS: insExternalAuth, Data: sig}); err != nil {
+		if _, err := c.tx(Command{CLA: claISO, INS: INSExternalAuth, Data: sig}); err != nil {
 			return fmt.Errorf("issuer authentication: %w", err)
 		}
 		return nil
@@ -81,7 +81,7 @@ func (c *Card) GenerateKeyPair(k Key) (*rsa.PublicKey, error) {
 		if err := c.selectApp(appJPKI); err != nil {
 			return fmt.Errorf("selecting jpki application: %w", err)
 		}
-		data, err := c.tx(Command{CLA: claISO, INS: insGenerateKey,
+		data, err := c.tx(Command{CLA: claISO, INS: INSGenerateKey,
 			Data: []byte{byte(keyEF >> 8), byte(keyEF)}, Le: maxShortLe})
 		if err != nil {
 			return fmt.Errorf("generating %s key: %w", k, err)
@@ -146,7 +146,7 @@ func (c *Card) WriteCertificate(f CertFile, der []byte) error {
 		}
 		for off := 0; off < len(der); off += maxShortData {
 			chunk := der[off:min(off+maxShortData, len(der))]
-			_, err := c.tx(Command{CLA: claISO, INS: insUpdateBinary, P1: byte(off >> 8), P2: byte(off), Data: chunk})
+			_, err := c.tx(Command{CLA: claISO, INS: INSUpdateBinary, P1: byte(off >> 8), P2: byte(off), Data: chunk})
 			if err != nil {
 				return fmt.Errorf("writing %s certificate at %d: %w", f, off, err)
 			}
@@ -169,7 +169,7 @@ func (c *Card) ResetRetryCounter(p PIN, pin []byte) error {
 		if err := c.selectPIN(p); err != nil {
 			return err
 		}
-		if _, err := c.tx(Command{CLA: claISO, INS: insResetRetry, P1: resetNewOnly, P2: pinRefSpecific, Data: pin}); err != nil {
+		if _, err := c.tx(Command{CLA: claISO, INS: INSResetRetry, P1: resetNewOnly, P2: pinRefSpecific, Data: pin}); err != nil {
 			return fmt.Errorf("setting %s pin: %w", p, err)
 		}
 		return nil

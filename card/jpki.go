@@ -10,30 +10,32 @@ import (
 
 // Application identifiers (DESIGN.md §4).
 var (
-	// aidJPKI is the JPKI application (公的個人認証AP).
-	aidJPKI = [...]byte{0xD3, 0x92, 0xF0, 0x00, 0x26, 0x01, 0x00, 0x00, 0x00, 0x01}
+	// AIDJPKI is the JPKI application (公的個人認証AP); package card/issue
+	// selects it too. Read it, never change it.
+	AIDJPKI = [...]byte{0xD3, 0x92, 0xF0, 0x00, 0x26, 0x01, 0x00, 0x00, 0x00, 0x01}
 	// aidBasicInfo is the basic-info application (券面事項入力補助AP).
 	aidBasicInfo = [...]byte{0xD3, 0x92, 0x10, 0x00, 0x31, 0x00, 0x01, 0x01, 0x04, 0x08}
 )
 
-// fileID is an elementary file identifier inside an application.
-type fileID uint16
+// FileID is an elementary file identifier inside an application.
+type FileID uint16
 
-// Files of the JPKI application (DESIGN.md §4).
+// Files of the JPKI application (DESIGN.md §4); package card/issue writes
+// the exported ones.
 const (
-	efSignCert  fileID = 0x0001 // signature certificate (needs the sign PIN)
-	efSignCA    fileID = 0x0002 // signature CA certificate
-	efToken     fileID = 0x0006 // token: a PKCS #11 CK_TOKEN_INFO (label, manufacturerID, model, serialNumber, ...)
-	efAvail     fileID = 0x0008 // certificate availability: 3 bytes, no PIN
-	efAuthCert  fileID = 0x000A // user-authentication certificate
-	efAuthCA    fileID = 0x000B // user-authentication CA certificate
-	efAuthKey   fileID = 0x0017 // user-authentication private key
-	efAuthPIN   fileID = 0x0018 // user-authentication PIN (4 digits, 3 tries)
-	efSignKey   fileID = 0x001A // signature private key
-	efSignPIN   fileID = 0x001B // signature PIN (6–16 characters, 5 tries)
-	efBasicPIN  fileID = 0x0011 // basic-info application: its PIN (4 digits, 3 tries)
-	efBasic4    fileID = 0x0002 // basic-info application: FF20 name, address, birth date, sex
-	efIndividNo fileID = 0x0001 // basic-info application: the individual number — never read
+	EFSignCert  FileID = 0x0001 // signature certificate (needs the sign PIN)
+	EFSignCA    FileID = 0x0002 // signature CA certificate
+	EFToken     FileID = 0x0006 // token: a PKCS #11 CK_TOKEN_INFO (label, manufacturerID, model, serialNumber, ...)
+	efAvail     FileID = 0x0008 // certificate availability: 3 bytes, no PIN
+	EFAuthCert  FileID = 0x000A // user-authentication certificate
+	EFAuthCA    FileID = 0x000B // user-authentication CA certificate
+	EFAuthKey   FileID = 0x0017 // user-authentication private key
+	EFAuthPIN   FileID = 0x0018 // user-authentication PIN (4 digits, 3 tries)
+	EFSignKey   FileID = 0x001A // signature private key
+	EFSignPIN   FileID = 0x001B // signature PIN (6–16 characters, 5 tries)
+	efBasicPIN  FileID = 0x0011 // basic-info application: its PIN (4 digits, 3 tries)
+	efBasic4    FileID = 0x0002 // basic-info application: FF20 name, address, birth date, sex
+	efIndividNo FileID = 0x0001 // basic-info application: the individual number — never read
 )
 
 // SELECT parameters (ISO 7816-4 §11.1.1 tables 39 and 40).
@@ -120,7 +122,7 @@ type Card struct {
 	mu          sync.Mutex
 	t           Transmitter
 	app         application // selected application; appNone when unsure
-	ef          fileID      // selected EF, valid when efKnown
+	ef          FileID      // selected EF, valid when efKnown
 	efKnown     bool
 	reconnected bool // a reset was handled in this operation
 }
@@ -174,14 +176,14 @@ func (c *Card) forceSelectApp(a application) error {
 	var aid []byte
 	switch a {
 	case appJPKI:
-		aid = aidJPKI[:]
+		aid = AIDJPKI[:]
 	case appBasicInfo:
 		aid = aidBasicInfo[:]
 	default:
 		return fmt.Errorf("selecting application %d: %w", a, ErrWrongParameters)
 	}
 	c.forget()
-	_, err := c.tx(Command{CLA: claISO, INS: insSelect, P1: selectByDFName, P2: selectNoFCI, Data: aid})
+	_, err := c.tx(Command{CLA: claISO, INS: INSSelect, P1: selectByDFName, P2: selectNoFCI, Data: aid})
 	if err != nil {
 		return err
 	}
@@ -191,14 +193,14 @@ func (c *Card) forceSelectApp(a application) error {
 
 // forbidden reports whether selecting EF id in the current application
 // would reach the individual number: the one place the package names it.
-func (c *Card) forbidden(id fileID) bool {
+func (c *Card) forbidden(id FileID) bool {
 	return c.app == appBasicInfo && id == efIndividNo
 }
 
 // selectEF selects an EF of the current application unless it is already
 // selected. It refuses EF 0001 of the basic-info application: the individual
 // number is never read.
-func (c *Card) selectEF(id fileID) error {
+func (c *Card) selectEF(id FileID) error {
 	if c.forbidden(id) {
 		return ErrPrivacy
 	}
@@ -209,7 +211,7 @@ func (c *Card) selectEF(id fileID) error {
 		return nil
 	}
 	c.efKnown = false
-	_, err := c.tx(Command{CLA: claISO, INS: insSelect, P1: selectEFUnderDF, P2: selectNoFCI,
+	_, err := c.tx(Command{CLA: claISO, INS: INSSelect, P1: selectEFUnderDF, P2: selectNoFCI,
 		Data: []byte{byte(id >> 8), byte(id)}})
 	if err != nil {
 		return err
@@ -224,7 +226,7 @@ func (c *Card) readBinary(off, n int) ([]byte, error) {
 	if off < 0 || off > 0x7FFF {
 		return nil, fmt.Errorf("read offset %d: %w", off, ErrWrongParameters)
 	}
-	data, err := c.tx(Command{CLA: claISO, INS: insReadBinary, P1: byte(off >> 8), P2: byte(off), Le: n})
+	data, err := c.tx(Command{CLA: claISO, INS: INSReadBinary, P1: byte(off >> 8), P2: byte(off), Le: n})
 	var se *StatusError
 	if errors.As(err, &se) && se.SW == swEndOfFile {
 		return data, nil
@@ -304,7 +306,7 @@ func (c *Card) readToken() (*Token, error) {
 	if err := c.selectApp(appJPKI); err != nil {
 		return nil, fmt.Errorf("selecting jpki application: %w", err)
 	}
-	if err := c.selectEF(efToken); err != nil {
+	if err := c.selectEF(EFToken); err != nil {
 		return nil, fmt.Errorf("selecting token: %w", err)
 	}
 	b, err := c.readBinary(0, tokenLen)

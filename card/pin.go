@@ -46,12 +46,12 @@ func (p PIN) MaxRetries() int {
 	return 3
 }
 
-func (p PIN) location() (application, fileID, error) {
+func (p PIN) location() (application, FileID, error) {
 	switch p {
 	case PINAuth:
-		return appJPKI, efAuthPIN, nil
+		return appJPKI, EFAuthPIN, nil
 	case PINSign:
-		return appJPKI, efSignPIN, nil
+		return appJPKI, EFSignPIN, nil
 	case PINBasicInfo:
 		return appBasicInfo, efBasicPIN, nil
 	}

@@ -68,7 +68,7 @@ func (c *Card) Relay(apdu []byte) ([]byte, error) {
 	if err := c.allowRelay(cmd); err != nil {
 		return nil, err
 	}
-	isSelect := cmd.INS == insSelect
+	isSelect := cmd.INS == INSSelect
 	// transmit wipes its own encoding; cmd.Data aliases the caller's apdu.
 	c.reconnected = true // never reconnect in the middle of someone's script
 	data, err := transmit(c.t, cmd, &c.reconnected)
@@ -90,21 +90,21 @@ func (c *Card) Relay(apdu []byte) ([]byte, error) {
 // The files Relay lets through, per application (DESIGN.md section 4).
 var (
 	// relayEFsJPKI may be selected in the JPKI application.
-	relayEFsJPKI = []fileID{efSignCert, efSignCA, efToken, efAvail, efAuthCert, efAuthCA, efAuthKey, efAuthPIN, efSignKey, efSignPIN}
-	relayRead    = []fileID{efSignCert, efSignCA, efToken, efAvail, efAuthCert, efAuthCA} // READ BINARY (the sign certificate needs its PIN)
-	relayWrite   = []fileID{efSignCert, efSignCA, efAuthCert, efAuthCA}                   // UPDATE BINARY (after issuer authentication)
-	relayPINs    = []fileID{efAuthPIN, efSignPIN, efAuthKey, efSignKey}                   // VERIFY, CHANGE, RESET, SIGN (a key EF names its PIN)
-	relayKeys    = []fileID{efAuthKey, efSignKey}                                         // COMPUTE DIGITAL SIGNATURE
+	relayEFsJPKI = []FileID{EFSignCert, EFSignCA, EFToken, efAvail, EFAuthCert, EFAuthCA, EFAuthKey, EFAuthPIN, EFSignKey, EFSignPIN}
+	relayRead    = []FileID{EFSignCert, EFSignCA, EFToken, efAvail, EFAuthCert, EFAuthCA} // READ BINARY (the sign certificate needs its PIN)
+	relayWrite   = []FileID{EFSignCert, EFSignCA, EFAuthCert, EFAuthCA}                   // UPDATE BINARY (after issuer authentication)
+	relayPINs    = []FileID{EFAuthPIN, EFSignPIN, EFAuthKey, EFSignKey}                   // VERIFY, CHANGE, RESET, SIGN (a key EF names its PIN)
+	relayKeys    = []FileID{EFAuthKey, EFSignKey}                                         // COMPUTE DIGITAL SIGNATURE
 	// relayJPKIOnly are the JPKI EFs no other application the relay lets
 	// the card reach has: with no application known (a Card made just to
 	// relay, while an issuer's session holds the JPKI application), a
 	// successful SELECT of one of them shows the JPKI application is
 	// current. EF 0001 and 0002 are not among them: in the basic-info
 	// application they are the individual number and the basic items.
-	relayJPKIOnly = []fileID{efToken, efAvail, efAuthCert, efAuthCA, efAuthKey, efAuthPIN, efSignKey, efSignPIN}
+	relayJPKIOnly = []FileID{EFToken, efAvail, EFAuthCert, EFAuthCA, EFAuthKey, EFAuthPIN, EFSignKey, EFSignPIN}
 	// relayEFsBasic may be selected in the basic-info application: its PIN
 	// and the four basic items — never EF 0001, the individual number.
-	relayEFsBasic = []fileID{efBasicPIN, efBasic4}
+	relayEFsBasic = []FileID{efBasicPIN, efBasic4}
 )
 
 // allowRelay is Relay's allow-list: what may be relayed in the application
@@ -126,12 +126,12 @@ func (c *Card) allowRelay(cmd Command) error {
 	default:
 		return refuse("class not allowed (logical channel, secure messaging, chaining or proprietary)")
 	}
-	efIs := func(set []fileID) bool { return c.efKnown && slices.Contains(set, c.ef) }
-	fileOf := func() (fileID, bool) {
+	efIs := func(set []FileID) bool { return c.efKnown && slices.Contains(set, c.ef) }
+	fileOf := func() (FileID, bool) {
 		if len(cmd.Data) != 2 {
 			return 0, false
 		}
-		return fileID(cmd.Data[0])<<8 | fileID(cmd.Data[1]), true
+		return FileID(cmd.Data[0])<<8 | FileID(cmd.Data[1]), true
 	}
 	switch cmd.INS {
 	case insGetResponse:
@@ -139,11 +139,11 @@ func (c *Card) allowRelay(cmd Command) error {
 			return nil
 		}
 		return refuse("malformed GET RESPONSE")
-	case insSelect:
+	case INSSelect:
 		id, isEF := fileOf()
 		switch {
 		case cmd.P1 == selectByDFName && cmd.P2 == selectNoFCI:
-			if bytes.Equal(cmd.Data, aidJPKI[:]) || bytes.Equal(cmd.Data, aidBasicInfo[:]) {
+			if bytes.Equal(cmd.Data, AIDJPKI[:]) || bytes.Equal(cmd.Data, aidBasicInfo[:]) {
 				return nil
 			}
 			return refuse("SELECT of an application other than JPKI or basic-info, or by a prefix of an AID")
@@ -156,14 +156,14 @@ func (c *Card) allowRelay(cmd Command) error {
 			return nil
 		}
 		return refuse(fmt.Sprintf("SELECT of EF %04X not allowed in this application", uint16(id)))
-	case insReadBinary, insUpdateBinary, insVerify, insChangeRefData, insResetRetry:
+	case INSReadBinary, INSUpdateBinary, insVerify, insChangeRefData, INSResetRetry:
 		sfi := (cmd.INS == insVerify && cmd.P2&0x80 != 0 && cmd.P2&0x1F != 0) || (cmd.INS != insVerify && cmd.P1&0x80 != 0)
 		if sfi {
 			n := cmd.P1 & 0x1F
-			if cmd.INS == insVerify || cmd.INS == insChangeRefData || cmd.INS == insResetRetry {
+			if cmd.INS == insVerify || cmd.INS == insChangeRefData || cmd.INS == INSResetRetry {
 				n = cmd.P2 & 0x1F
 			}
-			if c.forbidden(fileID(n)) {
+			if c.forbidden(FileID(n)) {
 				return private("short file id of the individual number")
 			}
 			return refuse("a file named by short file id")
@@ -172,22 +172,22 @@ func (c *Card) allowRelay(cmd Command) error {
 	switch c.app {
 	case appJPKI:
 		switch {
-		case cmd.INS == insReadBinary && efIs(relayRead),
-			cmd.INS == insUpdateBinary && efIs(relayWrite),
+		case cmd.INS == INSReadBinary && efIs(relayRead),
+			cmd.INS == INSUpdateBinary && efIs(relayWrite),
 			cmd.INS == insVerify && cmd.P1 == 0 && cmd.P2 == pinRefSpecific && efIs(relayPINs),
 			cmd.INS == insChangeRefData && cmd.P1 == changeNewOnly && cmd.P2 == pinRefSpecific && efIs(relayPINs),
-			cmd.INS == insResetRetry && cmd.P1 == resetNewOnly && cmd.P2 == pinRefSpecific && efIs(relayPINs),
+			cmd.INS == INSResetRetry && cmd.P1 == resetNewOnly && cmd.P2 == pinRefSpecific && efIs(relayPINs),
 			cmd.INS == insComputeSig && cmd.P1 == signP1 && cmd.P2 == signP2 && efIs(relayKeys),
-			cmd.INS == insGetChallenge && cmd.P1 == 0 && cmd.P2 == 0,
-			cmd.INS == insExternalAuth && cmd.P1 == 0 && cmd.P2 == 0,
-			cmd.INS == insGenerateKey && cmd.P1 == 0 && cmd.P2 == 0:
+			cmd.INS == INSGetChallenge && cmd.P1 == 0 && cmd.P2 == 0,
+			cmd.INS == INSExternalAuth && cmd.P1 == 0 && cmd.P2 == 0,
+			cmd.INS == INSGenerateKey && cmd.P1 == 0 && cmd.P2 == 0:
 			return nil
 		}
 	case appBasicInfo:
 		switch {
-		case cmd.INS == insVerify && cmd.P1 == 0 && cmd.P2 == pinRefSpecific && efIs([]fileID{efBasicPIN}):
+		case cmd.INS == insVerify && cmd.P1 == 0 && cmd.P2 == pinRefSpecific && efIs([]FileID{efBasicPIN}):
 			return nil
-		case cmd.INS == insReadBinary && efIs([]fileID{efBasic4}):
+		case cmd.INS == INSReadBinary && efIs([]FileID{efBasic4}):
 			return nil
 		}
 	default:
@@ -202,17 +202,17 @@ func (c *Card) noteSelect(cmd Command, sw uint16) {
 	case sw != swOK:
 		// A refused SELECT may or may not have changed the current file.
 		c.forget()
-	case cmd.P1 == selectByDFName && bytes.Equal(cmd.Data, aidJPKI[:]):
+	case cmd.P1 == selectByDFName && bytes.Equal(cmd.Data, AIDJPKI[:]):
 		c.forget()
 		c.app = appJPKI
 	case cmd.P1 == selectByDFName && bytes.Equal(cmd.Data, aidBasicInfo[:]):
 		c.forget()
 		c.app = appBasicInfo
 	case cmd.P1 == selectEFUnderDF && len(cmd.Data) == 2 && c.app != appNone:
-		c.ef, c.efKnown = fileID(cmd.Data[0])<<8|fileID(cmd.Data[1]), true
-	case cmd.P1 == selectEFUnderDF && len(cmd.Data) == 2 && slices.Contains(relayJPKIOnly, fileID(cmd.Data[0])<<8|fileID(cmd.Data[1])):
+		c.ef, c.efKnown = FileID(cmd.Data[0])<<8|FileID(cmd.Data[1]), true
+	case cmd.P1 == selectEFUnderDF && len(cmd.Data) == 2 && slices.Contains(relayJPKIOnly, FileID(cmd.Data[0])<<8|FileID(cmd.Data[1])):
 		c.app = appJPKI // only the JPKI application has that EF (see relayJPKIOnly)
-		c.ef, c.efKnown = fileID(cmd.Data[0])<<8|fileID(cmd.Data[1]), true
+		c.ef, c.efKnown = FileID(cmd.Data[0])<<8|FileID(cmd.Data[1]), true
 	default:
 		c.forget()
 	}

@@ -29,12 +29,12 @@ func (k Key) String() string {
 	return fmt.Sprintf("Key(%d)", int(k))
 }
 
-func (k Key) parts() (key fileID, pin PIN, cert CertFile, err error) {
+func (k Key) parts() (key FileID, pin PIN, cert CertFile, err error) {
 	switch k {
 	case KeyAuth:
-		return efAuthKey, PINAuth, CertAuth, nil
+		return EFAuthKey, PINAuth, CertAuth, nil
 	case KeySign:
-		return efSignKey, PINSign, CertSign, nil
+		return EFSignKey, PINSign, CertSign, nil
 	}
 	return 0, 0, 0, fmt.Errorf("key %d: %w", int(k), ErrWrongParameters)
 }

@@ -34,7 +34,7 @@ type Trace struct {
 
 	// What the card has selected, as far as the commands tell.
 	app      application
-	ef       fileID
+	ef       FileID
 	efKnown  bool
 	maskNext bool // a GET RESPONSE continues a masked response
 }
@@ -121,11 +121,11 @@ func (tr *Trace) describe(apdu []byte) (string, bool) {
 	if len(apdu) > 5 && int(apdu[4]) <= len(apdu)-5 {
 		data = apdu[5 : 5+int(apdu[4])]
 	}
-	if (ins == insVerify || ins == insChangeRefData || ins == insResetRetry) && p2&0x80 != 0 && p2&0x1F != 0 {
-		tr.ef, tr.efKnown = fileID(p2&0x1F), true // a PIN EF named by short file id becomes current
+	if (ins == insVerify || ins == insChangeRefData || ins == INSResetRetry) && p2&0x80 != 0 && p2&0x1F != 0 {
+		tr.ef, tr.efKnown = FileID(p2&0x1F), true // a PIN EF named by short file id becomes current
 	}
 	switch ins {
-	case insVerify, insChangeRefData, insResetRetry:
+	case insVerify, insChangeRefData, INSResetRetry:
 		if len(apdu) > 5 { // everything after Lc is PIN, unless Lc tells otherwise
 			n, rest := len(apdu)-5, []byte(nil)
 			if len(data) > 0 {
@@ -146,11 +146,11 @@ func (tr *Trace) describe(apdu []byte) (string, bool) {
 		return hexBytes(apdu), true
 	}
 	switch ins {
-	case insSelect:
+	case INSSelect:
 		tr.followSelect(p1, p2, data)
-	case insReadBinary:
+	case INSReadBinary:
 		if p1&0x80 != 0 { // short file id: that EF becomes current
-			tr.ef, tr.efKnown = fileID(p1&0x1F), true
+			tr.ef, tr.efKnown = FileID(p1&0x1F), true
 		}
 		return hexBytes(apdu), !tr.publicFile()
 	case insGetResponse:
@@ -172,7 +172,7 @@ func (tr *Trace) followSelect(p1, p2 byte, data []byte) {
 	case selectByDFName:
 		tr.efKnown = false
 		switch {
-		case bytes.Equal(data, aidJPKI[:]):
+		case bytes.Equal(data, AIDJPKI[:]):
 			tr.app = appJPKI
 		case bytes.Equal(data, aidBasicInfo[:]):
 			tr.app = appBasicInfo
@@ -181,7 +181,7 @@ func (tr *Trace) followSelect(p1, p2 byte, data []byte) {
 		}
 	case selectEFUnderDF:
 		if len(data) == 2 {
-			tr.ef, tr.efKnown = fileID(data[0])<<8|fileID(data[1]), true
+			tr.ef, tr.efKnown = FileID(data[0])<<8|FileID(data[1]), true
 		} else {
 			tr.efKnown = false
 		}
@@ -196,7 +196,7 @@ func (tr *Trace) publicFile() bool {
 		return false
 	}
 	switch tr.ef {
-	case efToken, efAuthCert, efAuthCA, efSignCA:
+	case EFToken, EFAuthCert, EFAuthCA, EFSignCA:
 		return true
 	}
 	return false

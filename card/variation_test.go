@@ -68,7 +68,7 @@ func TestStatusRealCardVariations(t *testing.T) {
 		t.Fatal("the long certificate's validity fits the first chunk: the test proves nothing")
 	}
 	read := func(off, n int, der []byte) step {
-		cmd := Command{INS: insReadBinary, P1: byte(off >> 8), P2: byte(off), Le: n}
+		cmd := Command{INS: INSReadBinary, P1: byte(off >> 8), P2: byte(off), Le: n}
 		b, _ := cmd.Bytes()
 		end := min(off+n, len(der))
 		return step{cmd: hx(b), resp: hx(der[off:end]) + "9000"}

@@ -9,18 +9,14 @@ import (
 	"github.com/jpki-kiosk/kiosk/ui/flow"
 )
 
+func init() { registerPage(flow.StateWaitApproval, waitApproval) }
+
 // waitApproval shows the ticket while a clerk is called to check the
 // resident's identity and approve. The clerk's button opens the staff hook
 // (StaffApprove) on this very terminal.
-type waitApproval struct{ k *Kiosk }
-
-func init() {
-	Register(flow.StateWaitApproval.String(), func(k *Kiosk) Screen { return &waitApproval{k: k} })
-}
-
-// Page shows the ticket number, what to have ready, and the clerk's button.
-func (w *waitApproval) Page(s flow.Snapshot) Page {
-	tr := w.k.tr
+// It shows the ticket number, what to have ready, and the clerk's button.
+func waitApproval(k *Kiosk, s flow.Snapshot) Page {
+	tr := k.tr
 	rows := []fyne.CanvasObject{Heading(tr.T("screen.wait_approval.lead"))}
 	if s.Ticket != nil {
 		rows = append(rows, TicketPanel(tr.T("ticket.label"), s.Ticket.Number))
@@ -38,8 +34,8 @@ func (w *waitApproval) Page(s flow.Snapshot) Page {
 		Title: tr.T("screen.wait_approval.title"),
 		Body:  container.NewVBox(rows...),
 		Secondary: []Action{
-			{ID: "cancel", Label: tr.T("action.cancel"), Icon: theme.CancelIcon(), Do: func() { w.k.Send(flow.Cancel{}) }},
-			{ID: "staff", Label: tr.T("screen.wait_approval.staff"), Icon: theme.AccountIcon(), Do: func() { w.k.staff(StaffApprove) }},
+			{ID: "cancel", Label: tr.T("action.cancel"), Icon: theme.CancelIcon(), Do: func() { k.Send(flow.Cancel{}) }},
+			{ID: "staff", Label: tr.T("screen.wait_approval.staff"), Icon: theme.AccountIcon(), Do: func() { k.staff(StaffApprove) }},
 		},
 	}
 }

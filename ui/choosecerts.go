@@ -8,18 +8,14 @@ import (
 	"github.com/jpki-kiosk/kiosk/ui/flow"
 )
 
+func init() { registerPage(flow.StateChooseCerts, chooseCerts) }
+
 // chooseCerts lets the resident choose the certificates to renew or issue:
 // one big tile per certificate with what policy says about it, plus "both".
 // One tap on a tile chooses and goes on (the flow moves to the summary).
-type chooseCerts struct{ k *Kiosk }
-
-func init() {
-	Register(flow.StateChooseCerts.String(), func(k *Kiosk) Screen { return &chooseCerts{k: k} })
-}
-
-// Page shows the tiles.
-func (c *chooseCerts) Page(s flow.Snapshot) Page {
-	tr := c.k.tr
+// It shows the tiles.
+func chooseCerts(k *Kiosk, s flow.Snapshot) Page {
+	tr := k.tr
 	var tiles []fyne.CanvasObject
 	allowed := flow.CertSet{}
 	legalRep := false
@@ -32,7 +28,7 @@ func (c *chooseCerts) Page(s flow.Snapshot) Page {
 			// under-15's): never offered.
 			continue
 		}
-		tiles = append(tiles, c.tile(ch))
+		tiles = append(tiles, certTile(k, ch))
 		if ch.Allowed {
 			if ch.Cert == flow.CertSign {
 				allowed.Sign = true
@@ -55,27 +51,27 @@ func (c *chooseCerts) Page(s flow.Snapshot) Page {
 		Body:  container.NewVBox(rows...),
 		Wide:  true,
 		Secondary: []Action{{ID: "back", Label: tr.T("action.back_to_menu"), Icon: theme.NavigateBackIcon(),
-			Do: func() { c.k.Send(flow.Back{}) }}},
+			Do: func() { k.Send(flow.Back{}) }}},
 	}
 	if allowed.Empty() {
 		// Nothing to choose: going back is the one thing to do.
 		page.Secondary = nil
 		page.Primary = &Action{ID: "back", Label: tr.T("action.back_to_menu"), Icon: theme.NavigateBackIcon(),
-			Do: func() { c.k.Send(flow.Back{}) }}
+			Do: func() { k.Send(flow.Back{}) }}
 	}
 	if allowed.Sign && allowed.Auth {
 		// Both is the usual choice: the primary action, always in view in the
 		// action bar, whatever the panel size and language.
 		page.Primary = &Action{ID: "certs.BOTH", Label: tr.T("screen.choose_certs.both"), Icon: theme.ContentAddIcon(),
-			Do: func() { c.k.Send(flow.SelectCerts{Certs: allowed}) }}
+			Do: func() { k.Send(flow.SelectCerts{Certs: allowed}) }}
 	}
 	return page
 }
 
-// tile is one certificate: name, what policy says, and the choose button
+// certTile is one certificate: name, what policy says, and the choose button
 // (disabled when the certificate cannot be issued here).
-func (c *chooseCerts) tile(ch flow.CertEligibility) fyne.CanvasObject {
-	tr := c.k.tr
+func certTile(k *Kiosk, ch flow.CertEligibility) fyne.CanvasObject {
+	tr := k.tr
 	name := tr.T("cert." + ch.Cert.String() + ".name")
 	rows := []fyne.CanvasObject{Body(tr.T("purpose." + string(ch.Purpose)))}
 	if ch.Allowed && !ch.NewExpiry.IsZero() {
@@ -89,15 +85,15 @@ func (c *chooseCerts) tile(ch flow.CertEligibility) fyne.CanvasObject {
 		}
 	}
 	set := flow.CertSet{Sign: ch.Cert == flow.CertSign, Auth: ch.Cert == flow.CertAuth}
-	b := c.k.Tappable("certs."+ch.Cert.String(), tr.T("screen.choose_certs.choose", "Cert", name), theme.NavigateNextIcon(),
-		func() { c.k.Send(flow.SelectCerts{Certs: set}) })
+	b := k.Tappable("certs."+ch.Cert.String(), tr.T("screen.choose_certs.choose", "Cert", name), theme.NavigateNextIcon(),
+		func() { k.Send(flow.SelectCerts{Certs: set}) })
 	if !ch.Allowed {
 		b.Disable()
 	}
 	title := Strong(name)
 	title.SizeName = theme.SizeNameSubHeadingText
 	content := fyne.CanvasObject(container.NewBorder(title, AtLeast(b, 0, KeyHeight), nil, nil, container.NewVBox(rows...)))
-	if c.k.textNow < 28 { // the 1280×800 panel
+	if k.textNow < 28 { // the 1280×800 panel
 		content = Tight(content)
 	}
 	return Panel(colCardSurface, content)

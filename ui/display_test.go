@@ -10,6 +10,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/jpki-kiosk/kiosk/ui/flow"
+	"github.com/jpki-kiosk/kiosk/ui/samples"
 )
 
 // Every text/background pair of both palettes, computed from the theme's
@@ -87,7 +88,7 @@ func TestDisplayModesFitTheSmallPanel(t *testing.T) {
 	t.Cleanup(standardPalette.use)
 	size := fyne.Size{Width: 1280, Height: 800}
 	w.Resize(size)
-	snaps := append(SampleSnapshots(), statusSnap(), worstPINSnap(flow.StateEnterPIN, false),
+	snaps := append(samples.Snapshots(), statusSnap(), worstPINSnap(flow.StateEnterPIN, false),
 		worstPINSnap(flow.StateEnterPIN, true), worstPINSnap(flow.StateRepeatPIN, true))
 	for _, mode := range []struct{ large, high bool }{{true, false}, {false, true}, {true, true}} {
 		for _, lang := range []string{"ja", "en"} {

@@ -9,19 +9,15 @@ import (
 	"github.com/jpki-kiosk/kiosk/ui/flow"
 )
 
+func init() { registerPage(flow.StateEligibility, eligibility) }
+
 // eligibility is the summary before anything is requested: per chosen
 // certificate the new expiry (or why not), then who finishes it (route), the
 // fee, the visits and the documents to show. Next takes a ticket (or goes on
 // to the new PINs where the resident may finish alone).
-type eligibility struct{ k *Kiosk }
-
-func init() {
-	Register(flow.StateEligibility.String(), func(k *Kiosk) Screen { return &eligibility{k: k} })
-}
-
-// Page shows the summary.
-func (e *eligibility) Page(s flow.Snapshot) Page {
-	tr := e.k.tr
+// It shows the summary.
+func eligibility(k *Kiosk, s flow.Snapshot) Page {
+	tr := k.tr
 	var certs []fyne.CanvasObject
 	for _, ch := range s.Choices {
 		if !s.Selected.Has(ch.Cert) {
@@ -72,7 +68,7 @@ func (e *eligibility) Page(s flow.Snapshot) Page {
 		facts = append(facts, WarningPanel(tr.T("screen.eligibility.none_allowed")))
 	}
 	var body fyne.CanvasObject = container.NewGridWithColumns(2, container.NewVBox(certs...), container.NewVBox(facts...))
-	if e.k.Compact() { // the 1280×800 terminal: less padding, no scrolling
+	if k.Compact() { // the 1280×800 terminal: less padding, no scrolling
 		body = Tight(body)
 	}
 	page := Page{
@@ -80,13 +76,13 @@ func (e *eligibility) Page(s flow.Snapshot) Page {
 		Body:  body,
 		Wide:  true,
 		Secondary: []Action{{ID: "back", Label: tr.T("screen.eligibility.rechoose"), Icon: theme.NavigateBackIcon(),
-			Do: func() { e.k.Send(flow.Back{}) }},
-			{ID: "cancel", Label: tr.T("action.back_to_menu"), Icon: theme.CancelIcon(), Do: func() { e.k.Send(flow.Cancel{}) }},
-			e.k.lapseAction()},
+			Do: func() { k.Send(flow.Back{}) }},
+			{ID: "cancel", Label: tr.T("action.back_to_menu"), Icon: theme.CancelIcon(), Do: func() { k.Send(flow.Cancel{}) }},
+			k.lapseAction()},
 	}
 	if s.CanContinue {
 		page.Primary = &Action{ID: "next", Label: tr.T("screen.eligibility.next." + string(s.Route)), Icon: theme.NavigateNextIcon(),
-			Do: func() { e.k.Send(flow.Next{}) }}
+			Do: func() { k.Send(flow.Next{}) }}
 	}
 	return page
 }

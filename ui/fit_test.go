@@ -8,6 +8,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/jpki-kiosk/kiosk/ui/flow"
+	"github.com/jpki-kiosk/kiosk/ui/samples"
 )
 
 // TestResidentScreensNeedNoScrolling: on both terminals, in Japanese and
@@ -23,7 +24,7 @@ func TestResidentScreensNeedNoScrolling(t *testing.T) {
 		for _, l := range k.Tr().Languages() {
 			lang := l.Tag
 			k.Tr().SetLang(lang)
-			for _, snap := range append(SampleSnapshots(), statusSnap(), worstPINSnap(flow.StateEnterPIN, false), worstPINSnap(flow.StateRepeatPIN, false),
+			for _, snap := range append(samples.Snapshots(), statusSnap(), worstPINSnap(flow.StateEnterPIN, false), worstPINSnap(flow.StateRepeatPIN, false),
 				worstPINSnap(flow.StateEnterPIN, true), worstPINSnap(flow.StateRepeatPIN, true)) {
 				s.snap = snap
 				k.render(snap)

@@ -11,18 +11,14 @@ import (
 	"github.com/jpki-kiosk/kiosk/ui/flow"
 )
 
+func init() { registerPage(flow.StateIdleCountdown, idle) }
+
 // idle is the countdown drawn over the screen the resident left: continue,
 // or the session is wiped when it reaches zero (the flow decides; at least
 // 20 seconds to respond).
-type idle struct{ k *Kiosk }
-
-func init() {
-	Register(flow.StateIdleCountdown.String(), func(k *Kiosk) Screen { return &idle{k: k} })
-}
-
-// Page shows the seconds left and the continue button.
-func (i *idle) Page(s flow.Snapshot) Page {
-	tr := i.k.tr
+// It shows the seconds left and the continue button.
+func idle(k *Kiosk, s flow.Snapshot) Page {
+	tr := k.tr
 	secs := widget.NewLabelWithStyle(strconv.Itoa(s.Countdown), fyne.TextAlignCenter, fyne.TextStyle{Bold: true})
 	secs.SizeName = theme.SizeNameHeadingText
 	secs.Importance = widget.DangerImportance
@@ -35,8 +31,8 @@ func (i *idle) Page(s flow.Snapshot) Page {
 		Title:   tr.T("screen.idle.title"),
 		Body:    body,
 		Overlay: true,
-		Primary: &Action{ID: "next", Label: tr.T("action.continue"), Icon: theme.MediaPlayIcon(), Do: func() { i.k.Send(flow.Next{}) }},
+		Primary: &Action{ID: "next", Label: tr.T("action.continue"), Icon: theme.MediaPlayIcon(), Do: func() { k.Send(flow.Next{}) }},
 		Secondary: []Action{{ID: "cancel", Label: tr.T("action.finish"), Icon: theme.LogoutIcon(),
-			Do: func() { i.k.Send(flow.Cancel{}) }}},
+			Do: func() { k.Send(flow.Cancel{}) }}},
 	}
 }

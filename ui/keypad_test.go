@@ -2,6 +2,7 @@ package ui
 
 import (
 	"math"
+	"math/rand/v2"
 	"testing"
 
 	"fyne.io/fyne/v2"
@@ -94,3 +95,6 @@ func TestKeypadClearAndDelete(t *testing.T) {
 		t.Fatalf("after clear: %d characters", f.Len())
 	}
 }
+
+// newRand is a seeded source for scrambled keypads.
+func newRand(seed uint64) *rand.Rand { return rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15)) }

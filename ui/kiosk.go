@@ -89,6 +89,7 @@ type Kiosk struct {
 	readerOK    bool
 	taps        int
 	onRender    []func(id string)
+	everySecond []func() // run on the UI goroutine after each flow.Tick (the staff timeout)
 	tickStop    chan struct{}
 	tickOnce    sync.Once
 	lastRebuild uint64
@@ -265,7 +266,8 @@ func (k *Kiosk) ShowFlow() {
 }
 
 // StartTicker sends flow.Tick every second until Stop; the session's idle
-// countdown and approval polling run on it.
+// countdown and approval polling run on it, and the staff timeout (the
+// kiosk's one ticker).
 func (k *Kiosk) StartTicker() {
 	k.tickStop = make(chan struct{})
 	go func() {
@@ -274,13 +276,24 @@ func (k *Kiosk) StartTicker() {
 		for {
 			select {
 			case <-t.C:
-				k.Post(flow.Tick{})
+				fyne.Do(k.tick)
 			case <-k.tickStop:
 				return
 			}
 		}
 	}()
 }
+
+// tick is one second on the UI goroutine.
+func (k *Kiosk) tick() {
+	k.Send(flow.Tick{})
+	for _, f := range k.everySecond {
+		f()
+	}
+}
+
+// onEverySecond runs f on the UI goroutine every second the ticker runs.
+func (k *Kiosk) onEverySecond(f func()) { k.everySecond = append(k.everySecond, f) }
 
 // Stop ends the ticker and disposes of the current screen (wiping PIN buffers).
 func (k *Kiosk) Stop() {

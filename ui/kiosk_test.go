@@ -14,6 +14,7 @@ import (
 
 	"github.com/jpki-kiosk/kiosk/ui/flow"
 	"github.com/jpki-kiosk/kiosk/ui/i18n"
+	"github.com/jpki-kiosk/kiosk/ui/samples"
 )
 
 // fakeSession returns a fixed snapshot and records the events it gets.
@@ -275,7 +276,7 @@ func TestEveryScreenRendersInJapaneseAndEnglish(t *testing.T) {
 	k, w := newTestKiosk(t, s)
 	for _, lang := range []string{"ja", "en"} {
 		k.Tr().SetLang(lang)
-		for _, snap := range SampleSnapshots() {
+		for _, snap := range samples.Snapshots() {
 			s.snap = snap
 			k.render(snap)
 			_ = w.Canvas().Capture()
@@ -293,7 +294,7 @@ func TestEveryScreenRendersInJapaneseAndEnglish(t *testing.T) {
 func TestTouchTargets(t *testing.T) {
 	s := &fakeSession{}
 	k, w := newTestKiosk(t, s)
-	for _, snap := range SampleSnapshots() {
+	for _, snap := range samples.Snapshots() {
 		s.snap = snap
 		k.render(snap)
 		w.Canvas().Capture()
@@ -312,7 +313,7 @@ func TestScreenshotsForReview(t *testing.T) {
 	}
 	s := &fakeSession{}
 	k, w := newTestKiosk(t, s)
-	for _, snap := range SampleSnapshots() {
+	for _, snap := range samples.Snapshots() {
 		s.snap = snap
 		k.render(snap)
 		img := w.Canvas().Capture()
@@ -336,7 +337,7 @@ func TestFitsBothPanels(t *testing.T) {
 			if !k.Tr().SetLang(lang) {
 				t.Fatalf("no language %s", lang)
 			}
-			for _, snap := range append(SampleSnapshots(), statusSnap()) {
+			for _, snap := range append(samples.Snapshots(), statusSnap()) {
 				s.snap = snap
 				k.render(snap)
 				Settle(w)

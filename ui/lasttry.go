@@ -8,19 +8,15 @@ import (
 	"github.com/jpki-kiosk/kiosk/ui/flow"
 )
 
+func init() { registerPage(flow.StateLastTryConfirm, lastTry) }
+
 // lastTry guards the last try of a PIN: a plain warning of what a wrong
 // entry means, and an explicit confirmation before the field opens.
-type lastTry struct{ k *Kiosk }
-
-func init() {
-	Register(flow.StateLastTryConfirm.String(), func(k *Kiosk) Screen { return &lastTry{k: k} })
-}
-
-// Page shows the warning. The safe choice (stop and ask at the counter) is
+// It shows the warning. The safe choice (stop and ask at the counter) is
 // the primary action; going on is a plain secondary one, so a resident who
 // taps the prominent button never spends the last try by accident.
-func (l *lastTry) Page(s flow.Snapshot) Page {
-	tr := l.k.tr
+func lastTry(k *Kiosk, s flow.Snapshot) Page {
+	tr := k.tr
 	name := tr.T("pin." + s.PIN.Which.String() + ".name")
 	body := container.NewVBox(
 		WarningPanel(tr.T("screen.last_try.lead", "PIN", name)),
@@ -34,7 +30,7 @@ func (l *lastTry) Page(s flow.Snapshot) Page {
 		Title: tr.T("screen.last_try.title"),
 		Body:  body,
 		Primary: &Action{ID: "back", Label: tr.T("screen.last_try.stop"), Icon: theme.NavigateBackIcon(),
-			Do: func() { l.k.Send(flow.Back{}) }},
-		Secondary: []Action{{ID: "next", Label: tr.T("screen.last_try.confirm"), Icon: theme.WarningIcon(), Do: func() { l.k.Send(flow.Next{}) }}},
+			Do: func() { k.Send(flow.Back{}) }},
+		Secondary: []Action{{ID: "next", Label: tr.T("screen.last_try.confirm"), Icon: theme.WarningIcon(), Do: func() { k.Send(flow.Next{}) }}},
 	}
 }

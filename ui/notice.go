@@ -19,8 +19,8 @@ const (
 )
 
 // notice is a screen that explains something and says what to do next: the
-// error screens, results and hand-overs. Each one is a noticeSpec in its own
-// file; the texts come from the catalogue under "screen.<key>.*".
+// error screens, results and hand-overs. Each one is a noticeSpec in the table
+// of notices.go; the texts come from the catalogue under "screen.<key>.*".
 type notice struct {
 	k    *Kiosk
 	spec noticeSpec

@@ -9,16 +9,12 @@ import (
 	"github.com/jpki-kiosk/kiosk/ui/flow"
 )
 
+func init() { registerPage(flow.StateReading, reading) }
+
 // reading shows progress while the card is identified; the card must stay in.
-type reading struct{ k *Kiosk }
-
-func init() {
-	Register(flow.StateReading.String(), func(k *Kiosk) Screen { return &reading{k: k} })
-}
-
-// Page shows an activity bar and "do not remove the card".
-func (r *reading) Page(s flow.Snapshot) Page {
-	tr := r.k.tr
+// It shows an activity bar and "do not remove the card".
+func reading(k *Kiosk, s flow.Snapshot) Page {
+	tr := k.tr
 	return Page{Title: tr.T("screen.reading.title"), Body: Progress(tr.T("screen.reading.lead"), tr.T("common.keep_card_in"))}
 }
 

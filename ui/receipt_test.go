@@ -7,6 +7,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/jpki-kiosk/kiosk/ui/flow"
+	"github.com/jpki-kiosk/kiosk/ui/samples"
 )
 
 // TestReceiptFinishIsPrimary: on the receipt the resident is done, so
@@ -17,7 +18,7 @@ import (
 func TestReceiptFinishIsPrimary(t *testing.T) {
 	for _, st := range []flow.State{flow.StateReceipt, flow.StatePINChanged} {
 		var receipt flow.Snapshot
-		for _, s := range SampleSnapshots() {
+		for _, s := range samples.Snapshots() {
 			if s.State == st {
 				receipt = s
 			}

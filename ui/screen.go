@@ -1,8 +1,6 @@
 package ui
 
 import (
-	"sort"
-
 	"fyne.io/fyne/v2"
 
 	"github.com/jpki-kiosk/kiosk/ui/flow"
@@ -68,15 +66,21 @@ func Register(id string, f Factory) {
 	registry[id] = f
 }
 
-// Screens returns the registered screen ids, sorted.
-func Screens() []string {
-	out := make([]string, 0, len(registry))
-	for id := range registry {
-		out = append(out, id)
-	}
-	sort.Strings(out)
-	return out
+// registerPage registers the screen of a flow state that keeps nothing of
+// its own between snapshots: its page is a function of the kiosk and the
+// snapshot.
+func registerPage(st flow.State, page func(k *Kiosk, s flow.Snapshot) Page) {
+	Register(st.String(), func(k *Kiosk) Screen { return pageScreen{k: k, page: page} })
 }
+
+// pageScreen is a screen made of a page function.
+type pageScreen struct {
+	k    *Kiosk
+	page func(k *Kiosk, s flow.Snapshot) Page
+}
+
+// Page builds the page.
+func (p pageScreen) Page(s flow.Snapshot) Page { return p.page(p.k, s) }
 
 // Registered reports whether a screen is registered under id.
 func Registered(id string) bool { _, ok := registry[id]; return ok }

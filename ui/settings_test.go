@@ -18,6 +18,7 @@ import (
 
 	"github.com/jpki-kiosk/kiosk/ui/flow"
 	"github.com/jpki-kiosk/kiosk/ui/printer"
+	"github.com/jpki-kiosk/kiosk/ui/samples"
 )
 
 // loopPrinter is a receipt printer on a loopback TCP port: it answers the
@@ -93,7 +94,7 @@ func (p *loopPrinter) count(want int) int {
 // sample returns the sample snapshot in state st.
 func sample(t *testing.T, st flow.State) flow.Snapshot {
 	t.Helper()
-	for _, s := range SampleSnapshots() {
+	for _, s := range samples.Snapshots() {
 		if s.State == st {
 			return s
 		}

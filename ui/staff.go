@@ -83,8 +83,6 @@ type StaffDesk struct {
 	handedBy string
 	cur      *staff.Case
 	pins     *staff.PINEntry
-	stop     chan struct{}
-	stopped  sync.Once
 }
 
 var (
@@ -125,6 +123,7 @@ func (d *StaffDesk) Attach(k *Kiosk) {
 	desksMu.Unlock()
 	d.k = k
 	k.onPrinted(d.printed)
+	k.onEverySecond(func() { d.CheckTimeout() })
 	k.ApplySettings(d.settings)
 }
 
@@ -251,40 +250,14 @@ func (d *StaffDesk) leave() {
 }
 
 // CheckTimeout ends a staff session that has been idle too long and returns
-// the kiosk to the resident's screen; it reports whether it did. StartTimer
-// calls it every second.
+// the kiosk to the resident's screen; it reports whether it did. The kiosk's
+// ticker calls it every second (Kiosk.StartTicker).
 func (d *StaffDesk) CheckTimeout() bool {
 	if d.desk.Expire() {
 		d.leave()
 		return true
 	}
 	return false
-}
-
-// StartTimer checks the staff timeout every second until StopTimer.
-func (d *StaffDesk) StartTimer() {
-	d.stop = make(chan struct{})
-	go func() {
-		t := time.NewTicker(time.Second)
-		defer t.Stop()
-		for {
-			select {
-			case <-t.C:
-				fyne.Do(func() { d.CheckTimeout() })
-			case <-d.stop:
-				return
-			}
-		}
-	}()
-}
-
-// StopTimer stops the timeout checks.
-func (d *StaffDesk) StopTimer() {
-	d.stopped.Do(func() {
-		if d.stop != nil {
-			close(d.stop)
-		}
-	})
 }
 
 func (d *StaffDesk) ctx() context.Context { return context.Background() }

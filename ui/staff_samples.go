@@ -2,12 +2,9 @@ package ui
 
 import (
 	"context"
-	"path/filepath"
-	"strconv"
 	"time"
 
 	"github.com/jpki-kiosk/kiosk/policy"
-	"github.com/jpki-kiosk/kiosk/store"
 	"github.com/jpki-kiosk/kiosk/ui/flow"
 	"github.com/jpki-kiosk/kiosk/ui/flow/staff"
 )
@@ -19,55 +16,23 @@ type StaffSample struct {
 	Show func()
 }
 
-// sampleWork is card work that does nothing (screenshots only).
-type sampleWork struct{}
+// StaffSampleDay is what the staff samples show on a desk: its fixed
+// time, a supervisor who signs in, and a ticket waiting for approval
+// (ui/samples.OpenStaffDay makes one).
+type StaffSampleDay struct {
+	At       time.Time
+	Clerk    string
+	Password []byte
+	Ticket   flow.Ticket
+}
 
-func (sampleWork) ResetPIN(context.Context, staff.Work, []byte) error { return nil }
-func (sampleWork) Issue(context.Context, staff.Work, []byte) error    { return nil }
-
-// StaffSamples attaches a demo staff mode to k, on a throw-away store in dir
-// with sample sessions and a signed-in supervisor ("demo"), and returns the
-// staff screens in order. set shows a resident snapshot behind the staff
-// screens (the screenshot program's still session). Call the returned
-// function to close the store.
-func StaffSamples(k *Kiosk, dir string, set func(flow.Snapshot)) ([]StaffSample, func(), error) {
-	at := time.Date(2026, 11, 20, 14, 5, 0, 0, store.JST)
-	now := func() time.Time { return at }
-	st, err := store.Open(filepath.Join(dir, "staff-samples.db"), store.Options{Now: now,
-		Argon2: &store.Argon2Params{Time: 1, MemoryKiB: 64, Threads: 1, SaltLen: 16, KeyLen: 16}})
-	if err != nil {
-		return nil, nil, err
-	}
-	ctx := context.Background()
-	const pw = "demo-password-1"
-	if err := st.AddStaff(ctx, "demo", store.RoleSupervisor, []byte(pw), ""); err != nil {
-		st.Close()
-		return nil, nil, err
-	}
-	// Some sessions of the day, by hour and outcome (the store's clock is fixed,
-	// so they are all at 14:05; the chart still shows its shape).
-	for i, o := range []store.Outcome{store.OutcomeDone, store.OutcomeDone, store.OutcomeDone, store.OutcomeReferred, store.OutcomeTimeout, store.OutcomeCardRemoved} {
-		id, err := st.StartSession(ctx, store.SessionStart{Mode: store.ModeSelf, Profile: "kakamigahara"})
-		if err == nil {
-			if i == 4 {
-				_, _ = st.Append(ctx, id, store.KindPINLocked, store.Detail{"cert": "auth"})
-			}
-			_ = st.EndSession(ctx, id, store.SessionEnd{Outcome: o})
-		}
-	}
-	tk, err := st.IssueTicket(ctx, store.TicketRequest{Certificates: []string{"sign", "auth"}, Purpose: "renew", Route: store.RouteApproval})
-	if err != nil {
-		st.Close()
-		return nil, nil, err
-	}
-	prof, err := policy.LoadProfile("kakamigahara")
-	if err != nil {
-		st.Close()
-		return nil, nil, err
-	}
-	d := NewStaffDesk(StaffConfig{Store: st, Profile: prof, Work: sampleWork{}, Now: now, ExportDir: dir, Quit: func() {}})
+// StaffSamples attaches the demo staff desk d (on a sample store, see
+// ui/samples) to k and returns the staff screens in order. set shows a
+// resident snapshot behind the staff screens (the screenshot program's
+// still session). Call the returned function to leave staff mode.
+func StaffSamples(k *Kiosk, d *StaffDesk, sd StaffSampleDay, set func(flow.Snapshot)) ([]StaffSample, func()) {
 	d.Attach(k)
-
+	ctx := context.Background()
 	day := func(y int, m time.Month, dd int) time.Time { return time.Date(y, m, dd, 0, 0, 0, 0, time.UTC) }
 	status := flow.Snapshot{Seq: 100, State: flow.StateStatus, CardType: flow.CardMyNumber,
 		Auth:  flow.CertView{Known: true, Present: true, Serial: "1A2B3C", NotAfter: day(2027, 1, 15), DaysLeft: 56, Renewable: true},
@@ -81,11 +46,11 @@ func StaffSamples(k *Kiosk, dir string, set func(flow.Snapshot)) ([]StaffSample,
 		{Cert: flow.CertSign, Purpose: flow.PurposeRenew, Allowed: true, Route: flow.RouteApproval, NewExpiry: day(2032, 5, 3)},
 		{Cert: flow.CertAuth, Purpose: flow.PurposeRenew, Allowed: true, Route: flow.RouteApproval, NewExpiry: day(2032, 5, 3)},
 	}
-	wait.Ticket = &flow.Ticket{Number: tk.Number, ID: strconv.FormatInt(tk.ID, 10)}
+	wait.Ticket = &sd.Ticket
 
 	signIn := func() {
 		if _, ok := d.desk.Clerk(); !ok {
-			_, _ = d.desk.SignIn(ctx, "demo", []byte(pw))
+			_, _ = d.desk.SignIn(ctx, sd.Clerk, sd.Password)
 		}
 		d.desk.Touch()
 	}
@@ -95,7 +60,7 @@ func StaffSamples(k *Kiosk, dir string, set func(flow.Snapshot)) ([]StaffSample,
 	}
 	screen := func() Screen { return k.Screen() }
 	openCase := func(in staff.CaseInput) *staff.Case {
-		in.Today = policy.DateOf(at)
+		in.Today = policy.DateOf(sd.At)
 		c, _ := d.counter.Open(in, "auth:1a2b3c", 0, 0)
 		d.cur = c
 		return c
@@ -156,7 +121,7 @@ func StaffSamples(k *Kiosk, dir string, set func(flow.Snapshot)) ([]StaffSample,
 		}},
 		{idStaffPIN, func() {
 			signIn()
-			d.pins = staff.NewPINEntry(sampleWork{}, []staff.Work{{Cert: policy.CertAuth, Purpose: policy.PurposePINReset}})
+			d.pins = staff.NewPINEntry(d.cfg.Work, []staff.Work{{Cert: policy.CertAuth, Purpose: policy.PurposePINReset}})
 			show(status, idStaffPIN)
 			if p, ok := screen().(*staffPIN); ok && p.field != nil {
 				p.field.Append('1')
@@ -167,9 +132,5 @@ func StaffSamples(k *Kiosk, dir string, set func(flow.Snapshot)) ([]StaffSample,
 		{idStaffSettings, func() { signIn(); show(status, idStaffSettings) }},
 		{idStaffExit, func() { signIn(); show(status, idStaffExit) }},
 	}
-	done := func() {
-		d.leave()
-		st.Close()
-	}
-	return out, done, nil
+	return out, d.leave
 }

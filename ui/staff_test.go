@@ -8,7 +8,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -22,23 +21,12 @@ import (
 	"github.com/jpki-kiosk/kiosk/ui/flow"
 	"github.com/jpki-kiosk/kiosk/ui/flow/staff"
 	"github.com/jpki-kiosk/kiosk/ui/i18n"
+	"github.com/jpki-kiosk/kiosk/ui/samples"
 )
 
 const staffPW = "correct horse battery"
 
 var cheapArgon = store.Argon2Params{Time: 1, MemoryKiB: 64, Threads: 1, SaltLen: 16, KeyLen: 16}
-
-type staffClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *staffClock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
-func (c *staffClock) Add(d time.Duration) {
-	c.mu.Lock()
-	c.t = c.t.Add(d)
-	c.mu.Unlock()
-}
 
 // fakeWork is the card side of counter cases; it keeps the PINs only so the
 // test can check they reached the card.
@@ -70,7 +58,7 @@ type staffRig struct {
 	s     *fakeSession
 	st    *store.Store
 	desk  *StaffDesk
-	clock *staffClock
+	clock *samples.Clock
 	work  *fakeWork
 	path  string
 	quit  int
@@ -81,7 +69,7 @@ type staffRig struct {
 // clerk (clerk1) and a supervisor (super1), at 10:00 on a weekday.
 func newStaffRig(t *testing.T, profileName string, snap flow.Snapshot) *staffRig {
 	t.Helper()
-	r := &staffRig{t: t, clock: &staffClock{t: time.Date(2025, 6, 10, 10, 0, 0, 0, store.JST)}, work: &fakeWork{}}
+	r := &staffRig{t: t, clock: samples.NewClock(time.Date(2025, 6, 10, 10, 0, 0, 0, store.JST)), work: &fakeWork{}}
 	r.path = filepath.Join(t.TempDir(), "kiosk.db")
 	st, err := store.Open(r.path, store.Options{Now: r.clock.Now, Argon2: &cheapArgon})
 	if err != nil {

@@ -9,19 +9,15 @@ import (
 	"github.com/jpki-kiosk/kiosk/ui/flow"
 )
 
+func init() { registerPage(flow.StateStatus, status) }
+
 // status is the home screen of a session: both certificates explained side
 // by side (expiry, days left, renewal window, PIN tries) and the services the
 // flow offers, one tap each.
-type status struct{ k *Kiosk }
-
-func init() {
-	Register(flow.StateStatus.String(), func(k *Kiosk) Screen { return &status{k: k} })
-}
-
-// Page shows the two certificate cards and the service tiles.
-func (st *status) Page(s flow.Snapshot) Page {
-	tr := st.k.tr
-	compact := st.k.textNow < 28 // the 1280×800 panel
+// It shows the two certificate cards and the service tiles.
+func status(k *Kiosk, s flow.Snapshot) Page {
+	tr := k.tr
+	compact := k.textNow < 28 // the 1280×800 panel
 	cards := container.NewGridWithColumns(2,
 		CertCard(tr, flow.CertSign, s.Sign, s.Tries.Sign, compact),
 		CertCard(tr, flow.CertAuth, s.Auth, s.Tries.Auth, compact))
@@ -37,16 +33,16 @@ func (st *status) Page(s flow.Snapshot) Page {
 			// in the action bar, in view on both panels, not the last
 			// grey tile.
 			o := o
-			primary = &Action{ID: st.serviceID(o), Label: tr.T(st.serviceID(o)), Icon: serviceIcon(o.Service),
-				Do: func() { st.onService(o) }}
+			primary = &Action{ID: serviceID(o), Label: tr.T(serviceID(o)), Icon: serviceIcon(o.Service),
+				Do: func() { onService(k, o) }}
 			continue
 		}
-		tiles = append(tiles, AtLeast(st.serviceButton(o), 0, tileH))
+		tiles = append(tiles, AtLeast(serviceButton(k, o), 0, tileH))
 	}
 	// The third PIN (basic information) fills the empty cell of the last
 	// row of tiles when there is one: all three PINs' tries without a row
 	// more.
-	basic := container.NewPadded(BasicInfoTries(st.k, s))
+	basic := container.NewPadded(BasicInfoTries(k, s))
 	rows := []fyne.CanvasObject{cards}
 	var hint fyne.CanvasObject
 	switch {
@@ -76,14 +72,14 @@ func (st *status) Page(s flow.Snapshot) Page {
 		Body:    container.NewVBox(rows...),
 		Primary: primary,
 		Secondary: []Action{{ID: "cancel", Label: tr.T("action.finish"), Icon: theme.LogoutIcon(),
-			Do: func() { st.k.Send(flow.Cancel{}) }},
-			st.k.lapseAction()}, // when a certificate lapses by itself: one tap
+			Do: func() { k.Send(flow.Cancel{}) }},
+			k.lapseAction()}, // when a certificate lapses by itself: one tap
 		Wide: true,
 	}
 }
 
 // serviceID is a service's id and message key: "service.<SERVICE>[.<PIN>]".
-func (st *status) serviceID(o flow.Offer) string {
+func serviceID(o flow.Offer) string {
 	id := "service." + o.Service.String()
 	if o.Service == flow.ServicePINCheck || o.Service == flow.ServicePINChange {
 		id += "." + o.PIN.String()
@@ -92,9 +88,9 @@ func (st *status) serviceID(o flow.Offer) string {
 }
 
 // serviceButton is one service tile; its id is serviceID.
-func (st *status) serviceButton(o flow.Offer) *widget.Button {
-	id := st.serviceID(o)
-	b := st.k.Tappable(id, st.k.tr.T(id), serviceIcon(o.Service), func() { st.onService(o) })
+func serviceButton(k *Kiosk, o flow.Offer) *widget.Button {
+	id := serviceID(o)
+	b := k.Tappable(id, k.tr.T(id), serviceIcon(o.Service), func() { onService(k, o) })
 	b.Alignment = widget.ButtonAlignLeading
 	return b
 }
@@ -117,8 +113,8 @@ func serviceIcon(svc flow.Service) fyne.Resource {
 	return icon
 }
 
-func (st *status) onService(o flow.Offer) {
-	st.k.Send(flow.SelectService{Service: o.Service, PIN: o.PIN})
+func onService(k *Kiosk, o flow.Offer) {
+	k.Send(flow.SelectService{Service: o.Service, PIN: o.PIN})
 }
 
 // TriesSummary lists the tries left of all three PINs (signature,

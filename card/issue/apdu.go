@@ -8,22 +8,6 @@ import (
 	"github.com/jpki-kiosk/kiosk/card"
 )
 
-// The JPKI application and its files (DESIGN.md section 4).
-var aidJPKI = []byte{0xD3, 0x92, 0xF0, 0x00, 0x26, 0x01, 0x00, 0x00, 0x00, 0x01}
-
-// File identifiers in the JPKI application (DESIGN.md section 4).
-const (
-	efSignCert uint16 = 0x0001
-	efSignCA   uint16 = 0x0002
-	efToken    uint16 = 0x0006
-	efAuthCert uint16 = 0x000A
-	efAuthCA   uint16 = 0x000B
-	efAuthKey  uint16 = 0x0017
-	efAuthPIN  uint16 = 0x0018
-	efSignKey  uint16 = 0x001A
-	efSignPIN  uint16 = 0x001B
-)
-
 // Token EF layout (DESIGN.md section 4, docs/ISSUANCE-APDUS.md step 2).
 const (
 	tokenSize  = 160
@@ -36,57 +20,50 @@ const (
 // AUTHENTICATE (docs/ISSUANCE-APDUS.md step 2).
 const issuerAuthContext = "JPKI-ISSUER-AUTH"
 
-// Instruction bytes (ISO 7816-4 section 5.4.2, ISO 7816-8 for 46).
-const (
-	insSelect       byte = 0xA4
-	insReadBinary   byte = 0xB0
-	insUpdateBinary byte = 0xD6
-	insResetRetry   byte = 0x2C
-	insGetChallenge byte = 0x84
-	insExternalAuth byte = 0x82
-	insGenerateKey  byte = 0x46
-)
+// The application, its files and the instruction bytes are package
+// card's (card.AIDJPKI, card.EF*, card.INS*): the reader and the writer
+// spell them once.
 
 const swOK uint16 = 0x9000
 
 // files of each certificate: key, certificate, CA certificate, PIN.
-type files struct{ key, cert, ca, pin uint16 }
+type files struct{ key, cert, ca, pin card.FileID }
 
 func filesOf(c Cert) files {
 	if c == Sign {
-		return files{efSignKey, efSignCert, efSignCA, efSignPIN}
+		return files{card.EFSignKey, card.EFSignCert, card.EFSignCA, card.EFSignPIN}
 	}
-	return files{efAuthKey, efAuthCert, efAuthCA, efAuthPIN}
+	return files{card.EFAuthKey, card.EFAuthCert, card.EFAuthCA, card.EFAuthPIN}
 }
 
 // certOfKey returns the certificate whose key lives in EF id.
-func certOfKey(id uint16) (Cert, bool) {
+func certOfKey(id card.FileID) (Cert, bool) {
 	switch id {
-	case efAuthKey:
+	case card.EFAuthKey:
 		return Auth, true
-	case efSignKey:
+	case card.EFSignKey:
 		return Sign, true
 	}
 	return "", false
 }
 
 // certOfEF returns the certificate stored in EF id (not the CA certificate).
-func certOfEF(id uint16) (Cert, bool) {
+func certOfEF(id card.FileID) (Cert, bool) {
 	switch id {
-	case efAuthCert:
+	case card.EFAuthCert:
 		return Auth, true
-	case efSignCert:
+	case card.EFSignCert:
 		return Sign, true
 	}
 	return "", false
 }
 
 // certOfCA returns the certificate whose CA certificate is stored in EF id.
-func certOfCA(id uint16) (Cert, bool) {
+func certOfCA(id card.FileID) (Cert, bool) {
 	switch id {
-	case efAuthCA:
+	case card.EFAuthCA:
 		return Auth, true
-	case efSignCA:
+	case card.EFSignCA:
 		return Sign, true
 	}
 	return "", false
@@ -94,29 +71,29 @@ func certOfCA(id uint16) (Cert, bool) {
 
 // Command builders: the only places that spell out APDU bytes.
 
-func selectJPKI() []byte { return cmd(0x00, insSelect, 0x04, 0x0C, aidJPKI, 0) }
+func selectJPKI() []byte { return cmd(0x00, card.INSSelect, 0x04, 0x0C, card.AIDJPKI[:], 0) }
 
-func selectEF(id uint16) []byte {
-	return cmd(0x00, insSelect, 0x02, 0x0C, []byte{byte(id >> 8), byte(id)}, 0)
+func selectEF(id card.FileID) []byte {
+	return cmd(0x00, card.INSSelect, 0x02, 0x0C, []byte{byte(id >> 8), byte(id)}, 0)
 }
 
-func getChallenge() []byte { return cmd(0x00, insGetChallenge, 0, 0, nil, 8) }
+func getChallenge() []byte { return cmd(0x00, card.INSGetChallenge, 0, 0, nil, 8) }
 
-func externalAuth(sig []byte) []byte { return cmd(0x00, insExternalAuth, 0, 0, sig, 0) }
+func externalAuth(sig []byte) []byte { return cmd(0x00, card.INSExternalAuth, 0, 0, sig, 0) }
 
-func generateKey(id uint16) []byte {
-	return cmd(0x00, insGenerateKey, 0, 0, []byte{byte(id >> 8), byte(id)}, 256)
+func generateKey(id card.FileID) []byte {
+	return cmd(0x00, card.INSGenerateKey, 0, 0, []byte{byte(id >> 8), byte(id)}, 256)
 }
 
 func updateBinary(off int, data []byte) []byte {
-	return cmd(0x00, insUpdateBinary, byte(off>>8), byte(off), data, 0)
+	return cmd(0x00, card.INSUpdateBinary, byte(off>>8), byte(off), data, 0)
 }
 
 func readBinary(off, n int) []byte {
-	return cmd(0x00, insReadBinary, byte(off>>8), byte(off), nil, n)
+	return cmd(0x00, card.INSReadBinary, byte(off>>8), byte(off), nil, n)
 }
 
-func resetRetry(pin []byte) []byte { return cmd(0x00, insResetRetry, 0x02, 0x80, pin, 0) }
+func resetRetry(pin []byte) []byte { return cmd(0x00, card.INSResetRetry, 0x02, 0x80, pin, 0) }
 
 // cmd encodes a short APDU through card.Command; the builders above never
 // exceed its limits, so an error is a programming error.
@@ -129,7 +106,7 @@ func cmd(cla, ins, p1, p2 byte, data []byte, le int) []byte {
 }
 
 // writeScript is the SELECT and UPDATE BINARY commands that write der to EF id.
-func writeScript(id uint16, der []byte) [][]byte {
+func writeScript(id card.FileID, der []byte) [][]byte {
 	out := [][]byte{selectEF(id)}
 	for off := 0; off < len(der); off += maxChunk {
 		out = append(out, updateBinary(off, der[off:min(off+maxChunk, len(der))]))
@@ -211,7 +188,7 @@ func exchange(r relayer, b []byte) ([]byte, uint16, error) {
 // readToken selects the JPKI application, reads the token EF, checks that
 // the card is a My Number card and returns the card serial.
 func readToken(t relayer) (serial []byte, n int, err error) {
-	for _, c := range [][]byte{selectJPKI(), selectEF(efToken)} {
+	for _, c := range [][]byte{selectJPKI(), selectEF(card.EFToken)} {
 		n++
 		_, sw, err := exchange(t, c)
 		if err != nil {

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/jpki-kiosk/kiosk/card"
 	"github.com/jpki-kiosk/kiosk/card/vcard"
 )
 
@@ -103,18 +104,18 @@ func TestGuardTable(t *testing.T) {
 		{selectJPKI(), true},
 		{getChallenge(), true},
 		{externalAuth([]byte{1, 2, 3}), true},
-		{generateKey(efAuthKey), true},
-		{generateKey(efSignKey), false},       // not requested
+		{generateKey(card.EFAuthKey), true},
+		{generateKey(card.EFSignKey), false},  // not requested
 		{updateBinary(0, []byte{1}), false},   // no EF selected
-		{selectEF(efSignCert), false},         // not requested
-		{selectEF(efAuthCA), true},            // CA EF of a requested certificate
+		{selectEF(card.EFSignCert), false},    // not requested
+		{selectEF(card.EFAuthCA), true},       // CA EF of a requested certificate
 		{updateBinary(0, []byte{1}), true},    // into it
-		{selectEF(efAuthCert), true},          //
+		{selectEF(card.EFAuthCert), true},     //
 		{updateBinary(4095, []byte{1}), true}, // last byte
 		{updateBinary(4095, []byte{1, 2}), false},
 		{updateBinary(0x8000, []byte{1}), false}, // short EF form
-		{selectEF(efAuthPIN), false},
-		{selectEF(efToken), false},
+		{selectEF(card.EFAuthPIN), false},
+		{selectEF(card.EFToken), false},
 		{readBinary(0, 4), false},
 		{resetRetry([]byte("1234")), false},
 		{[]byte{0x00, 0x20, 0x00, 0x80}, false},                         // VERIFY without data
@@ -126,7 +127,7 @@ func TestGuardTable(t *testing.T) {
 		{selectEF(0x0001), false}, // outside JPKI now
 		{getChallenge(), false},   // outside JPKI now
 		{selectJPKI(), true},      // back
-		{selectEF(efAuthCert), true},
+		{selectEF(card.EFAuthCert), true},
 		// The forms a real card also accepts, which a guard watching only
 		// 00 A4 02 0C would miss (DESIGN.md section 4, short file ids).
 		{[]byte{0x00, 0xB0, 0x81, 0x00, 0x00}, false},                               // READ BINARY by short file id
@@ -137,9 +138,9 @@ func TestGuardTable(t *testing.T) {
 		{[]byte{0x00, 0xA4, 0x04, 0x0C, 0x05, 0xD3, 0x92, 0xF0, 0x00, 0x26}, false}, // even of JPKI's
 		{[]byte{0x01, 0xA4, 0x02, 0x0C, 0x02, 0x00, 0x0A}, false},                   // logical channel 1
 		{[]byte{0x03, 0x84, 0x00, 0x00, 0x08}, false},                               // logical channel 3
-		{selectEF(efAuthCert), false},                                               // after a refused AID SELECT the application is unknown
+		{selectEF(card.EFAuthCert), false},                                          // after a refused AID SELECT the application is unknown
 		{selectJPKI(), true},
-		{selectEF(efAuthCert), true},
+		{selectEF(card.EFAuthCert), true},
 	}
 	for i, s := range steps {
 		_, err := g.check(s.apdu)

@@ -254,9 +254,9 @@ func (c *Client) run(ctx context.Context, t relayer, e *Entry, open *OpenRequest
 	}
 	g := newGuard(certs)
 	lim := c.Limits()
-	writes := map[uint16]int{}              // state-changing commands per EF (Limits.WritesPerEF)
-	caSent := map[uint16][]byte{}           // CA certificate EF content as written in this run
-	caChecked := map[uint16]bool{}          // read back and found equal since the last write
+	writes := map[card.FileID]int{}         // state-changing commands per EF (Limits.WritesPerEF)
+	caSent := map[card.FileID][]byte{}      // CA certificate EF content as written in this run
+	caChecked := map[card.FileID]bool{}     // read back and found equal since the last write
 	caCerts := map[Cert]*x509.Certificate{} // CA certificates written and checked in this run
 	pubs := map[Cert]*rsa.PublicKey{}
 	bufs := map[Cert][]byte{} // certificates as written so far (memory only)
@@ -285,7 +285,7 @@ func (c *Client) run(ctx context.Context, t relayer, e *Entry, open *OpenRequest
 	}
 	// verifyCA reads back the CA certificate EF ef if it was written and
 	// not yet checked: it must be selected on the card.
-	verifyCA := func(ef uint16) error {
+	verifyCA := func(ef card.FileID) error {
 		cert, ok := certOfCA(ef)
 		if !ok || caSent[ef] == nil || caChecked[ef] {
 			return nil
@@ -335,17 +335,17 @@ func (c *Client) run(ctx context.Context, t relayer, e *Entry, open *OpenRequest
 			if err != nil {
 				return abort(err)
 			}
-			if a.ins == insSelect && prev != 0 {
+			if a.ins == card.INSSelect && prev != 0 {
 				// Leaving an EF: a CA certificate written to it must read back intact.
 				if err := verifyCA(prev); err != nil {
 					return abort(err)
 				}
 			}
-			var target uint16 // the EF a state-changing command changes
+			var target card.FileID // the EF a state-changing command changes
 			switch a.ins {
-			case insGenerateKey:
-				target = uint16(a.data[0])<<8 | uint16(a.data[1])
-			case insUpdateBinary:
+			case card.INSGenerateKey:
+				target = card.FileID(a.data[0])<<8 | card.FileID(a.data[1])
+			case card.INSUpdateBinary:
 				target = g.ef
 			}
 			if target != 0 {
@@ -356,8 +356,8 @@ func (c *Client) run(ctx context.Context, t relayer, e *Entry, open *OpenRequest
 			// Write-ahead: record what the command may do to the card.
 			var jc *JournalCert
 			switch a.ins {
-			case insGenerateKey:
-				cert, _ := certOfKey(uint16(a.data[0])<<8 | uint16(a.data[1]))
+			case card.INSGenerateKey:
+				cert, _ := certOfKey(card.FileID(a.data[0])<<8 | card.FileID(a.data[1]))
 				jc = e.cert(cert)
 				jc.Key, jc.Write = StepSent, StepNone
 				delete(pubs, cert)
@@ -365,7 +365,7 @@ func (c *Client) run(ctx context.Context, t relayer, e *Entry, open *OpenRequest
 				if err := mark(jc, "generate_key", StepSent); err != nil {
 					return abort(err)
 				}
-			case insUpdateBinary:
+			case card.INSUpdateBinary:
 				if cert, ok := certOfCA(g.ef); ok {
 					if off := int(a.p1)<<8 | int(a.p2); off > len(caSent[g.ef]) {
 						return abort(fmt.Errorf("%w: UPDATE BINARY at %d leaves a gap after %d bytes", ErrProtocol, off, len(caSent[g.ef])))
@@ -406,7 +406,7 @@ func (c *Client) run(ctx context.Context, t relayer, e *Entry, open *OpenRequest
 				return abort(fmt.Errorf("%s: %w: %w", describe(a), ErrCard, &card.StatusError{SW: sw}))
 			}
 			switch {
-			case a.ins == insGenerateKey:
+			case a.ins == card.INSGenerateKey:
 				pub, err := parsePublicKey(data)
 				if err != nil {
 					return abort(fmt.Errorf("the card's new %s key: %w", jc.Cert, err))
@@ -416,13 +416,13 @@ func (c *Client) run(ctx context.Context, t relayer, e *Entry, open *OpenRequest
 				if err := mark(jc, "generate_key", StepDone); err != nil {
 					return abort(err)
 				}
-			case a.ins == insUpdateBinary && jc == nil:
+			case a.ins == card.INSUpdateBinary && jc == nil:
 				if _, ok := certOfCA(g.ef); ok {
 					off := int(a.p1)<<8 | int(a.p2)
 					caSent[g.ef] = append(caSent[g.ef][:off], a.data...)
 					caChecked[g.ef] = false
 				}
-			case a.ins == insUpdateBinary && jc != nil:
+			case a.ins == card.INSUpdateBinary && jc != nil:
 				off := int(a.p1)<<8 | int(a.p2)
 				bufs[jc.Cert] = append(bufs[jc.Cert][:off], a.data...)
 				cert, err := complete(bufs[jc.Cert], pubs[jc.Cert])
@@ -543,15 +543,15 @@ func checkCA(t relayer, cert Cert, sent []byte) (*x509.Certificate, error) {
 // describe names a command for error messages.
 func describe(a apdu) string {
 	switch a.ins {
-	case insSelect:
+	case card.INSSelect:
 		return "SELECT"
-	case insGetChallenge:
+	case card.INSGetChallenge:
 		return "GET CHALLENGE"
-	case insExternalAuth:
+	case card.INSExternalAuth:
 		return "EXTERNAL AUTHENTICATE"
-	case insGenerateKey:
+	case card.INSGenerateKey:
 		return "GENERATE KEY"
-	case insUpdateBinary:
+	case card.INSUpdateBinary:
 		return "UPDATE BINARY"
 	}
 	return fmt.Sprintf("INS %02X", a.ins)

@@ -22,6 +22,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jpki-kiosk/kiosk/card"
 	"github.com/jpki-kiosk/kiosk/card/vcard"
 )
 
@@ -265,13 +266,13 @@ func TestGatewayBadJSON(t *testing.T) {
 	f := &faulty{next: under(NewGatewayHandler(ca)), junkAt: 2}
 	c := newGatewayClient(t, startGateway(t, newTestPKI(t), f))
 	p, vc := persona(t, vcard.PersonaRenewable, ca)
-	before := vc.File(efAuthCert)
+	before := vc.File(vcard.EFAuthCert)
 	_, err := c.Issue(context.Background(), vc, request(p, Renew, Auth))
 	var ie *Error
 	if !errors.As(err, &ie) || !errors.Is(err, ErrProtocol) || ie.CardChanged {
 		t.Fatalf("bad JSON: %v", err)
 	}
-	if !bytes.Equal(before, vc.File(efAuthCert)) {
+	if !bytes.Equal(before, vc.File(vcard.EFAuthCert)) {
 		t.Error("card changed")
 	}
 	if f.aborts.Load() != 1 {
@@ -318,12 +319,12 @@ func TestGatewayForbiddenCommandsNeverReachTheCard(t *testing.T) {
 	}{
 		{"individual number", PhaseChallenge, [][]byte{selectBasic, selectEF(0x0001), readBinary(0, 12)}, selectBasic, false},
 		{"verify with a PIN", PhaseAuthenticate, [][]byte{verify}, verify, false},
-		{"read the token", PhaseChallenge, [][]byte{selectEF(efToken)}, selectEF(efToken), false},
-		{"read a certificate", PhaseWrite, [][]byte{selectEF(efAuthCert), readBinary(0, 4)}, readBinary(0, 4), true},
-		{"reset a PIN", PhaseWrite, [][]byte{selectEF(efAuthPIN)}, selectEF(efAuthPIN), true},
+		{"read the token", PhaseChallenge, [][]byte{selectEF(card.EFToken)}, selectEF(card.EFToken), false},
+		{"read a certificate", PhaseWrite, [][]byte{selectEF(card.EFAuthCert), readBinary(0, 4)}, readBinary(0, 4), true},
+		{"reset a PIN", PhaseWrite, [][]byte{selectEF(card.EFAuthPIN)}, selectEF(card.EFAuthPIN), true},
 		{"PIN as RESET RETRY COUNTER", PhaseWrite, [][]byte{resetRetry([]byte("0000"))}, resetRetry([]byte("0000")), true},
-		{"sign key not requested", PhaseAuthenticate, [][]byte{generateKey(efSignKey)}, generateKey(efSignKey), false},
-		{"CA certificate after the certificate", PhaseWrite + "+append", [][]byte{selectEF(efAuthCA), updateBinary(0, []byte{0x30, 0x82})}, updateBinary(0, []byte{0x30, 0x82}), true},
+		{"sign key not requested", PhaseAuthenticate, [][]byte{generateKey(card.EFSignKey)}, generateKey(card.EFSignKey), false},
+		{"CA certificate after the certificate", PhaseWrite + "+append", [][]byte{selectEF(card.EFAuthCA), updateBinary(0, []byte{0x30, 0x82})}, updateBinary(0, []byte{0x30, 0x82}), true},
 		{"proprietary class", PhaseAuthenticate, [][]byte{{0x80, 0x2A, 0x00, 0x80, 0x01, 0x00, 0x00}}, []byte{0x80, 0x2A, 0x00, 0x80, 0x01, 0x00, 0x00}, false},
 	}
 	_, ca := newTraining(t)

@@ -3,6 +3,8 @@ package issue
 import (
 	"bytes"
 	"fmt"
+
+	"github.com/jpki-kiosk/kiosk/card"
 )
 
 // guard is the relay's allow-list. A backend may only send, inside the JPKI
@@ -16,7 +18,7 @@ import (
 type guard struct {
 	certs  map[Cert]bool // the certificates of this issuance
 	inJPKI bool          // the JPKI application is selected
-	ef     uint16        // the selected EF, 0 if none
+	ef     card.FileID   // the selected EF, 0 if none
 }
 
 func newGuard(certs []Cert) *guard {
@@ -40,16 +42,16 @@ func (g *guard) check(b []byte) (apdu, error) {
 		return refuse("class not allowed")
 	}
 	switch a.ins {
-	case insSelect:
+	case card.INSSelect:
 		switch {
-		case a.p1 == 0x04 && bytes.Equal(a.data, aidJPKI):
+		case a.p1 == 0x04 && bytes.Equal(a.data, card.AIDJPKI[:]):
 			g.inJPKI, g.ef = true, 0
 			return a, nil
 		case a.p1 == 0x04:
 			g.inJPKI, g.ef = false, 0
 			return refuse("select of an application other than JPKI")
 		case a.p1 == 0x02 && len(a.data) == 2:
-			id := uint16(a.data[0])<<8 | uint16(a.data[1])
+			id := card.FileID(a.data[0])<<8 | card.FileID(a.data[1])
 			if !g.inJPKI {
 				return refuse("select of an EF outside the JPKI application")
 			}
@@ -60,26 +62,26 @@ func (g *guard) check(b []byte) (apdu, error) {
 			return a, nil
 		}
 		return refuse("select form not allowed")
-	case insGetChallenge:
+	case card.INSGetChallenge:
 		if !g.inJPKI || a.p1 != 0 || a.p2 != 0 || len(a.data) != 0 || a.le == 0 {
 			return refuse("malformed GET CHALLENGE")
 		}
 		return a, nil
-	case insExternalAuth:
+	case card.INSExternalAuth:
 		if !g.inJPKI || a.p1 != 0 || a.p2 != 0 || len(a.data) == 0 {
 			return refuse("malformed EXTERNAL AUTHENTICATE")
 		}
 		return a, nil
-	case insGenerateKey:
+	case card.INSGenerateKey:
 		if !g.inJPKI || a.p1 != 0 || a.p2 != 0 || len(a.data) != 2 {
 			return refuse("malformed GENERATE ASYMMETRIC KEY PAIR")
 		}
-		c, ok := certOfKey(uint16(a.data[0])<<8 | uint16(a.data[1]))
+		c, ok := certOfKey(card.FileID(a.data[0])<<8 | card.FileID(a.data[1]))
 		if !ok || !g.certs[c] {
 			return refuse(fmt.Sprintf("key generation for key %02X%02X not requested", a.data[0], a.data[1]))
 		}
 		return a, nil
-	case insUpdateBinary:
+	case card.INSUpdateBinary:
 		off := int(a.p1)<<8 | int(a.p2)
 		if !g.inJPKI || a.p1&0x80 != 0 || g.ef == 0 || !g.writable(g.ef) {
 			return refuse("UPDATE BINARY outside a certificate EF")
@@ -94,7 +96,7 @@ func (g *guard) check(b []byte) (apdu, error) {
 
 // writable reports whether EF id holds a certificate (or its CA certificate)
 // of this issuance.
-func (g *guard) writable(id uint16) bool {
+func (g *guard) writable(id card.FileID) bool {
 	for c := range g.certs {
 		f := filesOf(c)
 		if id == f.cert || id == f.ca {

@@ -15,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jpki-kiosk/kiosk/card"
 	"github.com/jpki-kiosk/kiosk/card/vcard"
 )
 
@@ -145,14 +146,14 @@ func TestLimitsRefuseAHostileBackend(t *testing.T) {
 			}
 		}},
 		{"never done", func(ca *CA) Backend { return &endless{Backend: ca} }, ErrTooManyScripts, "TOO_MANY_SCRIPTS", func(t *testing.T, cmds [][]byte) {
-			if n := ins(cmds, insGetChallenge); n != DefaultMaxScripts {
+			if n := ins(cmds, card.INSGetChallenge); n != DefaultMaxScripts {
 				t.Errorf("%d GET CHALLENGE relayed, want %d (one per script within the limit)", n, DefaultMaxScripts)
 			}
 		}},
 		{"33 rewrites of one file", func(ca *CA) Backend {
 			return &tamper{Backend: ca, mutate: func(s *Script) {
 				if s.Phase == PhaseWrite {
-					cmds := []Hex{selectEF(efAuthCert)}
+					cmds := []Hex{selectEF(card.EFAuthCert)}
 					for range DefaultMaxWritesPerEF + 1 {
 						cmds = append(cmds, updateBinary(0, chunk))
 					}
@@ -160,7 +161,7 @@ func TestLimitsRefuseAHostileBackend(t *testing.T) {
 				}
 			}}
 		}, ErrTooManyWrites, "TOO_MANY_WRITES", func(t *testing.T, cmds [][]byte) {
-			if n := ins(cmds, insUpdateBinary); n != DefaultMaxWritesPerEF {
+			if n := ins(cmds, card.INSUpdateBinary); n != DefaultMaxWritesPerEF {
 				t.Errorf("%d UPDATE BINARY reached the card, want %d", n, DefaultMaxWritesPerEF)
 			}
 		}},
@@ -211,12 +212,12 @@ func TestDefaultLimitsAdmitALawfulIssuance(t *testing.T) {
 	// The largest lawful write script: both certificates, every EF full.
 	var n int
 	for range 4 {
-		n += len(writeScript(efAuthCert, make([]byte, maxCertEF)))
+		n += len(writeScript(card.EFAuthCert, make([]byte, maxCertEF)))
 	}
 	if n > DefaultMaxCommands {
 		t.Errorf("a lawful write script of %d commands exceeds the limit %d", n, DefaultMaxCommands)
 	}
-	if w := len(writeScript(efAuthCert, make([]byte, maxCertEF))) - 1; w > DefaultMaxWritesPerEF {
+	if w := len(writeScript(card.EFAuthCert, make([]byte, maxCertEF))) - 1; w > DefaultMaxWritesPerEF {
 		t.Errorf("filling an EF takes %d writes, limit %d", w, DefaultMaxWritesPerEF)
 	}
 	p, vc := persona(t, vcard.PersonaRenewable, ca)
@@ -299,7 +300,7 @@ type corruptRead struct {
 
 func (c *corruptRead) Transmit(apdu []byte) ([]byte, error) {
 	resp, err := c.next.Transmit(apdu)
-	if err == nil && len(apdu) > 1 && apdu[1] == insReadBinary {
+	if err == nil && len(apdu) > 1 && apdu[1] == card.INSReadBinary {
 		if c.reads++; c.reads > 1 && len(resp) > 2 {
 			resp = bytes.Clone(resp)
 			resp[len(resp)-3] ^= 0x01
@@ -309,7 +310,7 @@ func (c *corruptRead) Transmit(apdu []byte) ([]byte, error) {
 }
 
 // replaceCA rewrites the CA certificate EF part of a write script to write der.
-func replaceCA(s *Script, ef uint16, der []byte) {
+func replaceCA(s *Script, ef card.FileID, der []byte) {
 	var out []Hex
 	for i := 0; i < len(s.Commands); i++ {
 		if !bytes.Equal(s.Commands[i], selectEF(ef)) {
@@ -319,7 +320,7 @@ func replaceCA(s *Script, ef uint16, der []byte) {
 		for _, c := range writeScript(ef, der) {
 			out = append(out, c)
 		}
-		for i+1 < len(s.Commands) && s.Commands[i+1][1] == insUpdateBinary {
+		for i+1 < len(s.Commands) && s.Commands[i+1][1] == card.INSUpdateBinary {
 			i++
 		}
 	}
@@ -345,7 +346,7 @@ func TestCACertificateIsReadBack(t *testing.T) {
 			var honest atomic.Bool
 			tb := &tamper{Backend: ca, mutate: func(s *Script) {
 				if s.Phase == PhaseWrite && tt.caDER != nil && !honest.Load() {
-					replaceCA(s, efAuthCA, tt.caDER)
+					replaceCA(s, card.EFAuthCA, tt.caDER)
 				}
 			}}
 			dir := newDataDir(t)
@@ -394,7 +395,7 @@ func TestCACertificateIsReadBack(t *testing.T) {
 	authCA = ca2.Certificate(Auth).Raw
 	var read int
 	for _, cmd := range rec.cmds[3:] {
-		if cmd[1] == insReadBinary {
+		if cmd[1] == card.INSReadBinary {
 			read += int(cmd[len(cmd)-1])
 		}
 	}

@@ -41,14 +41,14 @@ func checkIssued(t *testing.T, ca *CA, vc *vcard.Card, req Request) {
 	t.Helper()
 	for _, cr := range req.Certs {
 		f := filesOf(cr.Cert)
-		cert, err := x509.ParseCertificate(vc.File(f.cert))
+		cert, err := x509.ParseCertificate(vc.File(uint16(f.cert)))
 		if err != nil {
 			t.Fatalf("%s certificate on the card: %v", cr.Cert, err)
 		}
-		if !vc.PublicKey(f.key).Equal(cert.PublicKey) {
+		if !vc.PublicKey(uint16(f.key)).Equal(cert.PublicKey) {
 			t.Errorf("%s certificate does not match the card's key", cr.Cert)
 		}
-		if !bytes.Equal(vc.File(f.ca), ca.Certificate(cr.Cert).Raw) {
+		if !bytes.Equal(vc.File(uint16(f.ca)), ca.Certificate(cr.Cert).Raw) {
 			t.Errorf("%s CA EF does not hold the training CA", cr.Cert)
 		}
 		roots := x509.NewCertPool()
@@ -94,7 +94,7 @@ func TestTrainingIssuesBothCertificates(t *testing.T) {
 	checkIssued(t, ca, vc, req)
 
 	// The signature certificate: holder data in the JPKI otherNames, key usages.
-	sc, err := x509.ParseCertificate(vc.File(efSignCert))
+	sc, err := x509.ParseCertificate(vc.File(vcard.EFSignCert))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -109,7 +109,7 @@ func TestTrainingIssuesBothCertificates(t *testing.T) {
 	if sc.KeyUsage != x509.KeyUsageDigitalSignature|x509.KeyUsageContentCommitment {
 		t.Errorf("signature key usage = %v", sc.KeyUsage)
 	}
-	ac, _ := x509.ParseCertificate(vc.File(efAuthCert))
+	ac, _ := x509.ParseCertificate(vc.File(vcard.EFAuthCert))
 	if ac.KeyUsage != x509.KeyUsageDigitalSignature || len(ac.Extensions) == 0 {
 		t.Errorf("authentication key usage = %v", ac.KeyUsage)
 	}
@@ -167,7 +167,7 @@ func TestIssueNewOnCardWithoutCertificates(t *testing.T) {
 		t.Fatal(err)
 	}
 	checkIssued(t, ca, vc, req)
-	if vc.File(efAuthCert) != nil || vc.PublicKey(efAuthKey) != nil {
+	if vc.File(vcard.EFAuthCert) != nil || vc.PublicKey(vcard.EFAuthKey) != nil {
 		t.Error("the authentication side changed though only sign was requested")
 	}
 }
@@ -200,13 +200,13 @@ func TestIssueRefusesBeforeTouchingTheCard(t *testing.T) {
 func TestIssuerKeyNotTrustedLeavesCardUnchanged(t *testing.T) {
 	c, _ := newTraining(t)
 	p, vc := persona(t, vcard.PersonaRenewable, nil) // trusts no issuer
-	before := vc.File(efAuthCert)
+	before := vc.File(vcard.EFAuthCert)
 	_, err := c.Issue(context.Background(), vc, request(p, Renew, Auth))
 	var ie *Error
 	if !errors.As(err, &ie) || ie.CardChanged || !errors.Is(err, ErrCard) {
 		t.Fatalf("err = %v, want an *Error with the card unchanged", err)
 	}
-	if !bytes.Equal(vc.File(efAuthCert), before) {
+	if !bytes.Equal(vc.File(vcard.EFAuthCert), before) {
 		t.Error("card changed")
 	}
 	if pend, _ := c.Journal().Pending(); len(pend) != 0 {
@@ -239,8 +239,8 @@ func TestCardRemovedAtEveryAPDU(t *testing.T) {
 		changed, unchanged := 0, 0
 		for n := 1; n <= total; n++ {
 			_, vc := persona(t, vcard.PersonaRenewable, ca)
-			orig := map[uint16][]byte{efAuthCert: vc.File(efAuthCert), efSignCert: vc.File(efSignCert)}
-			origKeys := map[uint16]any{efAuthKey: vc.PublicKey(efAuthKey), efSignKey: vc.PublicKey(efSignKey)}
+			orig := map[uint16][]byte{vcard.EFAuthCert: vc.File(vcard.EFAuthCert), vcard.EFSignCert: vc.File(vcard.EFSignCert)}
+			origKeys := map[uint16]any{vcard.EFAuthKey: vc.PublicKey(vcard.EFAuthKey), vcard.EFSignKey: vc.PublicKey(vcard.EFSignKey)}
 			vc.SetFault(vcard.FailAt(n, action))
 			_, err := issueAll(ctx, c, vc, req)
 			var ie *Error
@@ -274,11 +274,11 @@ func TestCardRemovedAtEveryAPDU(t *testing.T) {
 				// The journal agrees with the card.
 				for _, jc := range pend[0].Certs {
 					f := filesOf(jc.Cert)
-					if jc.Key == StepNone && !vc.PublicKey(f.key).Equal(origKeys[f.key]) {
+					if jc.Key == StepNone && !vc.PublicKey(uint16(f.key)).Equal(origKeys[uint16(f.key)]) {
 						t.Errorf("APDU %d: journal says no %s key generated, the card has a new one", n, jc.Cert)
 					}
 					if jc.Write == StepDone {
-						cert, err := x509.ParseCertificate(vc.File(f.cert))
+						cert, err := x509.ParseCertificate(vc.File(uint16(f.cert)))
 						if err != nil || cert.SerialNumber.String() != jc.Serial {
 							t.Errorf("APDU %d: journal says %s serial %s written; card: %v", n, jc.Cert, jc.Serial, err)
 						}
@@ -309,7 +309,7 @@ func TestResumeNeedsTheUnfinishedCertificate(t *testing.T) {
 	// Pull the card at the first UPDATE BINARY of the signature certificate.
 	var updates int
 	vc.SetFault(func(n int, apdu []byte) vcard.FaultAction {
-		if apdu[1] == insUpdateBinary {
+		if apdu[1] == card.INSUpdateBinary {
 			updates++
 			if updates == 12 {
 				return vcard.FaultRemoveBefore

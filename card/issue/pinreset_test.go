@@ -48,7 +48,7 @@ func TestResetPINUnlocksALockedPIN(t *testing.T) {
 			if n, _ := card.New(vc).Retries(tc.pin); n != 0 {
 				t.Fatalf("persona %s: %d tries left, want a locked PIN", tc.persona, n)
 			}
-			certBefore := bytes.Clone(vc.File(filesOf(tc.cert).cert))
+			certBefore := bytes.Clone(vc.File(uint16(filesOf(tc.cert).cert)))
 			rec := &recorder{next: vc}
 			pin := []byte(tc.newPIN)
 			if err := c.ResetPIN(ctx, rec, tc.cert, pin, staffApproval); err != nil {
@@ -58,7 +58,7 @@ func TestResetPINUnlocksALockedPIN(t *testing.T) {
 				t.Error("ResetPIN changed the caller's PIN slice")
 			}
 			checkNewPIN(t, vc, tc.pin, tc.newPIN)
-			if !bytes.Equal(vc.File(filesOf(tc.cert).cert), certBefore) {
+			if !bytes.Equal(vc.File(uint16(filesOf(tc.cert).cert)), certBefore) {
 				t.Error("the certificate changed")
 			}
 			// Nothing but the token read, the issuer's authentication and the kiosk's PIN step.
@@ -66,7 +66,7 @@ func TestResetPINUnlocksALockedPIN(t *testing.T) {
 			for _, b := range rec.cmds {
 				ins = append(ins, b[1])
 			}
-			want := []byte{insSelect, insSelect, insReadBinary, insSelect, insGetChallenge, insExternalAuth, insSelect, insResetRetry}
+			want := []byte{card.INSSelect, card.INSSelect, card.INSReadBinary, card.INSSelect, card.INSGetChallenge, card.INSExternalAuth, card.INSSelect, card.INSResetRetry}
 			if !bytes.Equal(ins, want) {
 				t.Errorf("instructions % X, want % X", ins, want)
 			}

@@ -2,6 +2,11 @@ package vcard
 
 import "fmt"
 
+// The virtual card spells the AIDs, file identifiers and instruction bytes
+// again, on purpose, instead of using package card's: it is the card that
+// package card and card/issue are tested against, so a wrong constant there
+// must not be copied into the card and pass unseen.
+
 // Application identifiers (DESIGN.md section 4).
 var (
 	// AIDJPKI is the JPKI application (公的個人認証AP).

@@ -2,7 +2,7 @@
 // an in-memory ISO 7816-4 card that answers short APDUs the way the real card
 // does (DESIGN.md section 4), plus the issuance write commands of
 // docs/ISSUANCE-APDUS.md. It can be served to pcscd through the vpcd driver
-// (ServeVPCD), so the whole PC/SC stack and OpenSC see it as a card.
+// (VPCDServer), so the whole PC/SC stack and OpenSC see it as a card.
 //
 // Personas (NewPersona, List) are ready-made cards with fictional holders and
 // certificates from a test CA. A Card is safe for concurrent use. It never
@@ -343,31 +343,25 @@ func (c *Card) process(apdu []byte) []byte {
 		}
 		return status(swInsNotSupported)
 	}
-	switch cmd.ins {
-	case insSelect:
-		return c.doSelect(cmd)
-	case insReadBinary:
-		return c.doReadBinary(cmd)
-	case insVerify:
-		return c.doVerify(cmd)
-	case insChangeRef:
-		return c.doChangeReference(cmd)
-	case insComputeSig:
-		return c.doComputeSignature(cmd)
-	case insGetResponse:
-		return c.doGetResponse(cmd)
-	case insGetChallenge:
-		return c.doGetChallenge(cmd)
-	case insExternalAuth:
-		return c.doExternalAuthenticate(cmd)
-	case insGenerateKey:
-		return c.doGenerateKey(cmd)
-	case insUpdateBinary:
-		return c.doUpdateBinary(cmd)
-	case insResetRetry:
-		return c.doResetRetryCounter(cmd)
+	if do, ok := commands[cmd.ins]; ok {
+		return do(c, cmd)
 	}
 	return status(swInsNotSupported)
+}
+
+// commands are the instructions the card knows, by INS byte.
+var commands = map[byte]func(c *Card, cmd command) []byte{
+	insSelect:       (*Card).doSelect,
+	insReadBinary:   (*Card).doReadBinary,
+	insVerify:       (*Card).doVerify,
+	insChangeRef:    (*Card).doChangeReference,
+	insComputeSig:   (*Card).doComputeSignature,
+	insGetResponse:  (*Card).doGetResponse,
+	insGetChallenge: (*Card).doGetChallenge,
+	insExternalAuth: (*Card).doExternalAuthenticate,
+	insGenerateKey:  (*Card).doGenerateKey,
+	insUpdateBinary: (*Card).doUpdateBinary,
+	insResetRetry:   (*Card).doResetRetryCounter,
 }
 
 // answer returns data within le bytes; a longer answer is cut, and the rest

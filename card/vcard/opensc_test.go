@@ -4,10 +4,8 @@ package vcard_test
 
 import (
 	"bytes"
-	"context"
 	"encoding/pem"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -18,41 +16,14 @@ import (
 	"github.com/jpki-kiosk/kiosk/card/vcard"
 )
 
-const pkcs11Module = "/usr/lib/x86_64-linux-gnu/opensc-pkcs11.so"
-
-// openscConf restricts OpenSC to its JPKI driver, so that no other driver
-// probes the card, and keeps its cache out of the home directory.
-const openscConf = `app default {
-	debug = 0;
-	card_drivers = jpki;
-	framework pkcs15 {
-		use_file_caching = no;
-	}
-}
-`
-
 var triesLeft = regexp.MustCompile(`Tries left\s*:\s*(\d+)`)
-
-// run runs a tool with OPENSC_CONF set and returns its combined output.
-func run(t *testing.T, env []string, name string, args ...string) string {
-	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, name, args...)
-	cmd.Env = append(os.Environ(), env...)
-	out, err := cmd.CombinedOutput()
-	if err != nil {
-		t.Fatalf("%s %s: %v\n%s", name, strings.Join(args, " "), err, out)
-	}
-	return string(out)
-}
 
 // TestOpenSCFidelity: OpenSC's own JPKI driver (card-jpki.c, pkcs15-jpki.c)
 // lists the virtual card's four certificates and two PINs, and signs with
 // the user-authentication key through PKCS#11; openssl verifies the
 // signature with the public key of the certificate read from the card.
 func TestOpenSCFidelity(t *testing.T) {
-	pcsctest.Require(t, "pkcs15-tool", "pkcs11-tool", "openssl", pkcs11Module)
+	pcsctest.Require(t, "pkcs15-tool", "pkcs11-tool", "openssl", pcsctest.OpenSCModule)
 	d := pcsctest.Start(t)
 	p, err := vcard.NewPersona(vcard.PersonaAdult, time.Now())
 	if err != nil {
@@ -65,13 +36,9 @@ func TestOpenSCFidelity(t *testing.T) {
 	}
 
 	dir := t.TempDir()
-	conf := filepath.Join(dir, "opensc.conf")
-	if err := os.WriteFile(conf, []byte(openscConf), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	env := []string{"OPENSC_CONF=" + conf, "HOME=" + dir}
+	env := pcsctest.OpenSCEnv(t, dir)
 
-	certs := run(t, env, "pkcs15-tool", "--list-certificates")
+	certs := pcsctest.RunTool(t, env, "pkcs15-tool", "--list-certificates")
 	t.Logf("pkcs15-tool --list-certificates:\n%s", certs)
 	for _, label := range []string{"User Authentication Certificate", "Digital Signature Certificate",
 		"User Authentication Certificate CA", "Digital Signature Certificate CA"} {
@@ -79,7 +46,7 @@ func TestOpenSCFidelity(t *testing.T) {
 			t.Errorf("certificate %q not listed", label)
 		}
 	}
-	pins := run(t, env, "pkcs15-tool", "--list-pins")
+	pins := pcsctest.RunTool(t, env, "pkcs15-tool", "--list-pins")
 	t.Logf("pkcs15-tool --list-pins:\n%s", pins)
 	for _, label := range []string{"User Authentication PIN", "Digital Signature PIN"} {
 		if !strings.Contains(pins, "["+label+"]") {
@@ -92,7 +59,7 @@ func TestOpenSCFidelity(t *testing.T) {
 
 	// The auth certificate as OpenSC reads it, and its public key via openssl.
 	certPath := filepath.Join(dir, "auth.pem")
-	run(t, env, "pkcs15-tool", "--read-certificate", "01", "--output", certPath)
+	pcsctest.RunTool(t, env, "pkcs15-tool", "--read-certificate", "01", "--output", certPath)
 	certPEM, err := os.ReadFile(certPath)
 	if err != nil {
 		t.Fatal(err)
@@ -101,7 +68,7 @@ func TestOpenSCFidelity(t *testing.T) {
 		t.Fatalf("certificate 01 read by OpenSC is not the auth certificate:\n%s", certPEM)
 	}
 	pubPath := filepath.Join(dir, "auth.pub")
-	pub := run(t, env, "openssl", "x509", "-in", certPath, "-pubkey", "-noout")
+	pub := pcsctest.RunTool(t, env, "openssl", "x509", "-in", certPath, "-pubkey", "-noout")
 	if err := os.WriteFile(pubPath, []byte(pub), 0o644); err != nil {
 		t.Fatal(err)
 	}
@@ -111,10 +78,10 @@ func TestOpenSCFidelity(t *testing.T) {
 		t.Fatal(err)
 	}
 	sig := filepath.Join(dir, "sig")
-	out := run(t, env, "pkcs11-tool", "--module", pkcs11Module, "--login", "--pin", vcard.List()[0].AuthPIN,
+	out := pcsctest.RunTool(t, env, "pkcs11-tool", "--module", pcsctest.OpenSCModule, "--login", "--pin", vcard.List()[0].AuthPIN,
 		"--sign", "-m", "SHA256-RSA-PKCS", "--id", "01", "--input-file", data, "--output-file", sig)
 	t.Logf("pkcs11-tool --sign:\n%s", out)
-	verified := run(t, env, "openssl", "dgst", "-sha256", "-verify", pubPath, "-signature", sig, data)
+	verified := pcsctest.RunTool(t, env, "openssl", "dgst", "-sha256", "-verify", pubPath, "-signature", sig, data)
 	if !strings.Contains(verified, "Verified OK") {
 		t.Fatalf("openssl: %s", verified)
 	}
@@ -132,7 +99,7 @@ func TestOpenSCFidelity(t *testing.T) {
 	if _, err := pcsctest.WaitCard(true, 15*time.Second); err != nil {
 		t.Fatal(err)
 	}
-	certs = run(t, env, "pkcs15-tool", "--list-certificates")
+	certs = pcsctest.RunTool(t, env, "pkcs15-tool", "--list-certificates")
 	if !strings.Contains(certs, "[User Authentication Certificate]") || !strings.Contains(certs, "[Digital Signature Certificate CA]") {
 		t.Errorf("with a reader-made ATR, OpenSC lists:\n%s", certs)
 	}
@@ -158,7 +125,7 @@ func contactlessATR() []byte {
 // card down a second later. Selecting the application now clears its
 // verified PINs, as on a real card.
 func TestOpenSCBackToBack(t *testing.T) {
-	pcsctest.Require(t, "pkcs15-tool", "pkcs11-tool", pkcs11Module)
+	pcsctest.Require(t, "pkcs15-tool", "pkcs11-tool", pcsctest.OpenSCModule)
 	d := pcsctest.Start(t)
 	p, err := vcard.NewPersona(vcard.PersonaAdult, time.Now())
 	if err != nil {
@@ -175,9 +142,9 @@ func TestOpenSCBackToBack(t *testing.T) {
 		t.Fatal(err)
 	}
 	for round := 0; round < 3; round++ {
-		run(t, env, "pkcs11-tool", "--module", pkcs11Module, "--login", "--pin", vcard.List()[0].AuthPIN,
+		pcsctest.RunTool(t, env, "pkcs11-tool", "--module", pcsctest.OpenSCModule, "--login", "--pin", vcard.List()[0].AuthPIN,
 			"--sign", "-m", "SHA256-RSA-PKCS", "--id", "01", "--input-file", data, "--output-file", filepath.Join(dir, "sig"))
-		out := run(t, env, "pkcs15-tool", "-r", "0", "--read-certificate", "01")
+		out := pcsctest.RunTool(t, env, "pkcs15-tool", "-r", "0", "--read-certificate", "01")
 		if !strings.Contains(out, "BEGIN CERTIFICATE") {
 			t.Fatalf("round %d: pkcs15-tool right after pkcs11-tool:\n%s", round, out)
 		}

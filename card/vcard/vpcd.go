@@ -39,11 +39,6 @@ type VPCDServer struct {
 	Poll  time.Duration                 // how often removal is checked; 50 ms if zero
 }
 
-// ServeVPCD serves card to the vpcd driver at addr until ctx is done.
-func ServeVPCD(ctx context.Context, addr string, card *Card) error {
-	return (&VPCDServer{Addr: addr, Card: card}).Serve(ctx)
-}
-
 func (s *VPCDServer) logf(format string, a ...any) {
 	if s.Logf != nil {
 		s.Logf(format, a...)

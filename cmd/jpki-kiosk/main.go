@@ -48,7 +48,7 @@ func main() {
 	defer catchCrashes(crashDir(c))()
 	defer onCrash(crashDir(c))
 	a := app.NewWithID("jp.lg.kiosk.jpki")
-	stop, err := start1(a, c, start)
+	stop, err := openKiosk(a, c, start)
 	if err != nil {
 		ops.log(sevError, evStartFailed, "start failed: %v", err)
 		ops.close()

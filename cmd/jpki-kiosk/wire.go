@@ -11,7 +11,6 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
-	"strings"
 	"time"
 
 	"fyne.io/fyne/v2"
@@ -61,10 +60,6 @@ func windowSize(c config) (fyne.Size, error) {
 	return fyne.NewSize(1920, 1080), nil
 }
 
-type wallClock struct{}
-
-func (wallClock) Now() time.Time { return time.Now() }
-
 // DemoStaffID is the staff account demo mode creates in its temporary
 // database; DemoStaffPassword is its password (shown in the operator panel).
 const (
@@ -72,7 +67,7 @@ const (
 	DemoStaffPassword = "demo-staff-0000"
 )
 
-// parts is the kiosk as assembled by assemble: everything start1 shows and
+// parts is the kiosk as assembled by assemble: everything openKiosk shows and
 // the headless tests drive.
 type parts struct {
 	k       *ui.Kiosk
@@ -271,7 +266,7 @@ func assemble(a fyne.App, w fyne.Window, c config, sm seams) (p *parts, err erro
 			}
 		}})
 	p.desk = desk
-	p.k = ui.New(a, w, tr, session{m}, ui.Options{Demo: c.demo, Staff: desk.Hook, Scramble: settings.Scramble})
+	p.k = ui.New(a, w, tr, m, ui.Options{Demo: c.demo, Staff: desk.Hook, Scramble: settings.Scramble})
 	desk.Attach(p.k)
 	uiExec.Bind(p.k)
 	if v, err := speech.System(speech.Options{Device: c.voiceDevice, HeadphoneOnly: c.headphoneOnly,
@@ -392,9 +387,9 @@ func purgeDaily(st *store.Store, days int, now func() time.Time, every time.Dura
 	return func() { close(done) }
 }
 
-// start1 builds the kiosk (and in demo mode the virtual reader and the
+// openKiosk builds the kiosk in its window (and in demo mode the virtual reader and the
 // operator panel) and returns the function that tears it down.
-func start1(a fyne.App, c config, t0 time.Time) (stop func(), err error) {
+func openKiosk(a fyne.App, c config, t0 time.Time) (stop func(), err error) {
 	size, err := windowSize(c)
 	if err != nil {
 		return nil, err
@@ -410,8 +405,6 @@ func start1(a fyne.App, c config, t0 time.Time) (stop func(), err error) {
 	k.Lockdown(c.windowed)
 	k.StartTicker()
 	p.cleanup = append(p.cleanup, k.Stop)
-	p.desk.StartTimer()
-	p.cleanup = append(p.cleanup, p.desk.StopTimer)
 	p.cleanup = append(p.cleanup, purgeDaily(p.st, p.prof.RetentionDays, time.Now, time.Minute))
 	if c.timing {
 		reportTimings(a, k, t0)
@@ -437,12 +430,10 @@ func start1(a fyne.App, c config, t0 time.Time) (stop func(), err error) {
 	return p.stop, nil
 }
 
-// session adapts *flow.Machine to ui.Session.
-type session struct{ *flow.Machine }
-
-// loadProfile takes an embedded profile name or a path to a TOML file.
+// loadProfile takes an embedded profile name or a path to a TOML file
+// (policy.ProfileArg).
 func loadProfile(arg string) (*policy.Profile, string, error) {
-	if strings.ContainsAny(arg, `/\`) || strings.HasSuffix(arg, ".toml") {
+	if name, isFile := policy.ProfileArg(arg); isFile {
 		f, err := os.Open(arg)
 		if err != nil {
 			return nil, "", err
@@ -454,7 +445,6 @@ func loadProfile(arg string) (*policy.Profile, string, error) {
 		if err != nil {
 			return nil, "", err
 		}
-		name := strings.TrimSuffix(filepath.Base(arg), ".toml")
 		p, err := policy.ParseProfile(b, name)
 		return p, name, err
 	}

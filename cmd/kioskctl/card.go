@@ -3,6 +3,7 @@ package main
 import (
 	"crypto/x509"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"strings"
@@ -17,14 +18,6 @@ import (
 // The card commands: readers, card status, pin status, pin verify, pin
 // change. PINs come from standard input only, one per line, and are never
 // echoed, logged or kept: they are wiped once sent.
-
-func init() {
-	register(command{name: "readers", summary: "list smart-card readers and whether each holds a card", run: runReaders})
-	register(command{name: "card status", summary: "card type, auth certificate and PIN tries (no PIN needed)", run: runCardStatus})
-	register(command{name: "pin status", summary: "tries left of the auth, sign and basic-info PINs", run: runPINStatus})
-	register(command{name: "pin verify", summary: "check a PIN (read from standard input)", run: runPINVerify})
-	register(command{name: "pin change", summary: "change a PIN (old and new PIN on standard input)", run: runPINChange})
-}
 
 // cardConn is an open card: card.Conn, or a virtual card in tests.
 type cardConn interface {
@@ -85,6 +78,20 @@ func runReaders(e *env, args []string) error {
 	}
 	return nil
 }
+
+// cardFlags are the flags of every command on a card: --reader, --json.
+type cardFlags struct {
+	reader string
+	asJSON bool
+}
+
+func (f *cardFlags) define(fs *flag.FlagSet) {
+	fs.StringVar(&f.reader, "reader", "", "reader `name` (default: the first reader with a card)")
+	fs.BoolVar(&f.asJSON, "json", false, "print JSON")
+}
+
+// open connects to the card (openSession).
+func (f cardFlags) open() (*session, error) { return openSession(f.asJSON, f.reader) }
 
 // session is one exclusive connection to a card, counting APDUs.
 type session struct {
@@ -155,21 +162,21 @@ type cardStatusOut struct {
 
 func runCardStatus(e *env, args []string) error {
 	fs := newFlags(e, "card status")
-	reader := fs.String("reader", "", "reader `name` (default: the first reader with a card)")
+	var f cardFlags
+	f.define(fs)
 	genuine := fs.Bool("genuine", false, "read the whole auth certificate and check it against the J-LIS roots")
 	dataDir := fs.String("data", "", "kiosk data `directory` whose training CA counts as \"training\" with --genuine")
-	asJSON := fs.Bool("json", false, "print JSON")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	s, err := openSession(*asJSON, *reader)
+	s, err := f.open()
 	if err != nil {
 		return err
 	}
 	defer s.close()
 	st, err := s.card.Status()
 	if err != nil {
-		return cardRefusal(*asJSON, err)
+		return cardRefusal(f.asJSON, err)
 	}
 	if st.NoSignCert() {
 		delete(st.Retries, card.PINSign) // EF 0008: no signature certificate, its counter means nothing
@@ -178,7 +185,7 @@ func runCardStatus(e *env, args []string) error {
 	if *genuine && st.AuthCert != nil {
 		cert, err := s.card.ReadCertificate(card.CertAuth)
 		if err != nil {
-			return cardRefusal(*asJSON, err)
+			return cardRefusal(f.asJSON, err)
 		}
 		var training []*x509.Certificate
 		if *dataDir != "" {
@@ -195,7 +202,7 @@ func runCardStatus(e *env, args []string) error {
 			NotAfter:  c.NotAfter.In(japan).Format(time.DateOnly),
 		}
 	}
-	if *asJSON {
+	if f.asJSON {
 		writeJSON(e.stdout, out)
 		return nil
 	}
@@ -228,17 +235,17 @@ type pinStatusOut struct {
 
 func runPINStatus(e *env, args []string) error {
 	fs := newFlags(e, "pin status")
-	reader := fs.String("reader", "", "reader `name` (default: the first reader with a card)")
-	asJSON := fs.Bool("json", false, "print JSON")
+	var f cardFlags
+	f.define(fs)
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	s, err := openSession(*asJSON, *reader)
+	s, err := f.open()
 	if err != nil {
 		return err
 	}
 	defer s.close()
-	typ, err := s.jpkiCard(*asJSON)
+	typ, err := s.jpkiCard(f.asJSON)
 	if err != nil {
 		return err
 	}
@@ -249,12 +256,12 @@ func runPINStatus(e *env, args []string) error {
 			continue
 		}
 		if err != nil {
-			return cardRefusal(*asJSON, err)
+			return cardRefusal(f.asJSON, err)
 		}
 		m[p] = n
 	}
 	out := pinStatusOut{Reader: s.conn.Reader(), CardType: typ, Retries: retriesOf(m), APDUs: s.trace.Count()}
-	if *asJSON {
+	if f.asJSON {
 		writeJSON(e.stdout, out)
 		return nil
 	}
@@ -274,20 +281,38 @@ func (s *session) jpkiCard(asJSON bool) (card.Type, error) {
 	return typ, nil
 }
 
+// onJPKICard opens the reader's card, refuses anything without JPKI, and
+// runs do on it: an error of do is a card refusal. apdus gets the count of
+// APDUs sent.
+func (f pinFlags) onJPKICard(do func(s *session) error, apdus *int) error {
+	s, err := f.open()
+	if err != nil {
+		return err
+	}
+	defer s.close()
+	if _, err := s.jpkiCard(f.asJSON); err != nil {
+		return err
+	}
+	if err := do(s); err != nil {
+		return cardRefusal(f.asJSON, err)
+	}
+	*apdus = s.trace.Count()
+	return nil
+}
+
 // pinFlags are the flags shared by pin verify and pin change.
 type pinFlags struct {
-	which, reader string
-	confirm       bool
-	asJSON        bool
+	cardFlags
+	which   string
+	confirm bool
 }
 
 func parsePINFlags(e *env, name string, args []string, choices ...string) (pinFlags, card.PIN, policy.PINKind, error) {
 	var f pinFlags
 	fs := newFlags(e, name)
 	fs.StringVar(&f.which, "which", "", "the PIN: "+strings.Join(choices, "|"))
-	fs.StringVar(&f.reader, "reader", "", "reader `name` (default: the first reader with a card)")
+	f.cardFlags.define(fs)
 	fs.BoolVar(&f.confirm, "confirm-last-try", false, "allow spending the last try of the PIN")
-	fs.BoolVar(&f.asJSON, "json", false, "print JSON")
 	if err := parseFlags(fs, args); err != nil {
 		return f, 0, 0, err
 	}
@@ -371,18 +396,13 @@ func runPINVerify(e *env, args []string) error {
 		return err
 	}
 	defer clear(pin[:cap(pin)])
-	s, err := openSession(f.asJSON, f.reader)
-	if err != nil {
+	var out pinVerifyOut
+	if err := f.onJPKICard(func(s *session) error {
+		out = pinVerifyOut{Reader: s.conn.Reader(), Which: f.which, Verified: true, Retries: p.MaxRetries()}
+		return s.card.Verify(p, pin, f.options()...)
+	}, &out.APDUs); err != nil {
 		return err
 	}
-	defer s.close()
-	if _, err := s.jpkiCard(f.asJSON); err != nil {
-		return err
-	}
-	if err := s.card.Verify(p, pin, f.options()...); err != nil {
-		return cardRefusal(f.asJSON, err)
-	}
-	out := pinVerifyOut{Reader: s.conn.Reader(), Which: f.which, Verified: true, Retries: p.MaxRetries(), APDUs: s.trace.Count()}
 	if f.asJSON {
 		writeJSON(e.stdout, out)
 		return nil
@@ -413,18 +433,13 @@ func runPINChange(e *env, args []string) error {
 		return err
 	}
 	defer clear(next[:cap(next)])
-	s, err := openSession(f.asJSON, f.reader)
-	if err != nil {
+	var out pinChangeOut
+	if err := f.onJPKICard(func(s *session) error {
+		out = pinChangeOut{Reader: s.conn.Reader(), Which: f.which, Changed: true}
+		return s.card.ChangePIN(p, current, next, f.options()...)
+	}, &out.APDUs); err != nil {
 		return err
 	}
-	defer s.close()
-	if _, err := s.jpkiCard(f.asJSON); err != nil {
-		return err
-	}
-	if err := s.card.ChangePIN(p, current, next, f.options()...); err != nil {
-		return cardRefusal(f.asJSON, err)
-	}
-	out := pinChangeOut{Reader: s.conn.Reader(), Which: f.which, Changed: true, APDUs: s.trace.Count()}
 	if f.asJSON {
 		writeJSON(e.stdout, out)
 		return nil

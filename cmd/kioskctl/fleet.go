@@ -18,15 +18,6 @@ import (
 // (docs/FLEET.md). --pg is a libpq-style URL, e.g.
 // postgres://user:pw@host/db?sslmode=verify-full&sslrootcert=ca.crt
 
-func init() {
-	register(command{name: "fleet ship", summary: "send this kiosk's new audit events to the central database", run: runFleetShip})
-	register(command{name: "fleet verify", summary: "check every kiosk's chain in the central database", run: runFleetVerify})
-	register(command{name: "fleet status", summary: "each kiosk's last event, lag and health", run: runFleetStatus})
-	register(command{name: "fleet migrate", summary: "create or upgrade the central schema and roles (database owner)", run: runFleetMigrate})
-	register(command{name: "fleet clear", summary: "lift a kiosk's flag after an investigation (database owner)", run: runFleetClear})
-	register(command{name: "fleet export", summary: "export every kiosk's audit events of a date range as CSV", run: runFleetExport})
-}
-
 func pgConnect(asJSON bool, url string) (*pgx.Conn, error) {
 	if url == "" {
 		return nil, usagef("--pg is required (a PostgreSQL URL)")
@@ -42,6 +33,23 @@ func pgConnect(asJSON bool, url string) (*pgx.Conn, error) {
 		return nil, refuse(asJSON, "CENTRAL_UNREACHABLE", "%v", err)
 	}
 	return conn, nil
+}
+
+// onCentral connects to the central database at url, runs call on it and
+// closes the connection; an error of call is a refusal with code.
+func onCentral[T any](asJSON bool, url, code string, call func(ctx context.Context, conn *pgx.Conn) (T, error)) (T, error) {
+	var zero T
+	conn, err := pgConnect(asJSON, url)
+	if err != nil {
+		return zero, err
+	}
+	ctx := context.Background()
+	defer conn.Close(ctx)
+	v, err := call(ctx, conn)
+	if err != nil {
+		return zero, refuse(asJSON, code, "%v", err)
+	}
+	return v, nil
 }
 
 func runFleetShip(e *env, args []string) error {
@@ -95,33 +103,39 @@ func runFleetVerify(e *env, args []string) error {
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	conn, err := pgConnect(*asJSON, *pg)
+	ks, err := onCentral(*asJSON, *pg, "DATABASE_ERROR", fleet.Verify)
 	if err != nil {
 		return err
 	}
-	defer conn.Close(context.Background())
-	ks, err := fleet.Verify(context.Background(), conn)
-	if err != nil {
-		return refuse(*asJSON, "DATABASE_ERROR", "%v", err)
-	}
-	if ks == nil {
-		ks = []fleet.KioskCheck{}
-	}
-	bad := 0
-	for _, k := range ks {
-		if !k.OK {
-			bad++
-		}
-	}
-	if *asJSON {
-		writeJSON(e.stdout, map[string]any{"kiosks": ks})
-	} else {
-		for _, k := range ks {
+	return fleetReport(e, *asJSON, map[string]any{}, ks, func(k fleet.KioskCheck) bool { return k.OK },
+		func(k fleet.KioskCheck) string {
 			state := "ok"
 			if !k.OK {
 				state = "NOT OK: " + k.Problem
 			}
-			fmt.Fprintf(e.stdout, "%-20s %8d events  head %-8d %s\n", k.Kiosk, k.Events, k.HeadSeq, state)
+			return fmt.Sprintf("%-20s %8d events  head %-8d %s", k.Kiosk, k.Events, k.HeadSeq, state)
+		})
+}
+
+// fleetReport prints one line a kiosk, or the JSON object out with the
+// kiosks under "kiosks" (never null), and refuses with KIOSK_NOT_OK when
+// any kiosk is not ok.
+func fleetReport[K any](e *env, asJSON bool, out map[string]any, ks []K, ok func(K) bool, line func(K) string) error {
+	if ks == nil {
+		ks = []K{}
+	}
+	bad := 0
+	for _, k := range ks {
+		if !ok(k) {
+			bad++
+		}
+	}
+	if asJSON {
+		out["kiosks"] = ks
+		writeJSON(e.stdout, out)
+	} else {
+		for _, k := range ks {
+			fmt.Fprintln(e.stdout, line(k))
 		}
 	}
 	if bad > 0 {
@@ -144,28 +158,14 @@ func runFleetStatus(e *env, args []string) error {
 	} else if _, err := time.Parse("2006-01-02", *date); err != nil {
 		return usagef("--date: want YYYY-MM-DD")
 	}
-	conn, err := pgConnect(*asJSON, *pg)
+	ks, err := onCentral(*asJSON, *pg, "DATABASE_ERROR", func(ctx context.Context, conn *pgx.Conn) ([]fleet.KioskStatus, error) {
+		return fleet.Status(ctx, conn, *date, now)
+	})
 	if err != nil {
 		return err
 	}
-	defer conn.Close(context.Background())
-	ks, err := fleet.Status(context.Background(), conn, *date, now)
-	if err != nil {
-		return refuse(*asJSON, "DATABASE_ERROR", "%v", err)
-	}
-	if ks == nil {
-		ks = []fleet.KioskStatus{}
-	}
-	bad := 0
-	for _, k := range ks {
-		if k.Health != "ok" {
-			bad++
-		}
-	}
-	if *asJSON {
-		writeJSON(e.stdout, map[string]any{"date": *date, "kiosks": ks})
-	} else {
-		for _, k := range ks {
+	return fleetReport(e, *asJSON, map[string]any{"date": *date}, ks, func(k fleet.KioskStatus) bool { return k.Health == "ok" },
+		func(k fleet.KioskStatus) string {
 			last, lag := "-", "-"
 			if k.LastEventAt != nil {
 				last = k.LastEventAt.In(store.JST).Format("2006-01-02 15:04:05")
@@ -173,13 +173,8 @@ func runFleetStatus(e *env, args []string) error {
 			if k.LagSeconds != nil {
 				lag = (time.Duration(*k.LagSeconds) * time.Second).String()
 			}
-			fmt.Fprintf(e.stdout, "%-20s last event %s  lag %-8s %s %s\n", k.Kiosk, last, lag, k.Health, k.Problem)
-		}
-	}
-	if bad > 0 {
-		return &refusal{Code: "KIOSK_NOT_OK", Message: fmt.Sprintf("%d of %d kiosks not ok", bad, len(ks))}
-	}
-	return nil
+			return fmt.Sprintf("%-20s last event %s  lag %-8s %s %s", k.Kiosk, last, lag, k.Health, k.Problem)
+		})
 }
 
 func runFleetMigrate(e *env, args []string) error {
@@ -189,15 +184,14 @@ func runFleetMigrate(e *env, args []string) error {
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	conn, err := pgConnect(*asJSON, *pg)
+	v, err := onCentral(*asJSON, *pg, "MIGRATION_FAILED", func(ctx context.Context, conn *pgx.Conn) ([2]int, error) {
+		from, to, err := fleet.Migrate(ctx, conn)
+		return [2]int{from, to}, err
+	})
 	if err != nil {
 		return err
 	}
-	defer conn.Close(context.Background())
-	from, to, err := fleet.Migrate(context.Background(), conn)
-	if err != nil {
-		return refuse(*asJSON, "MIGRATION_FAILED", "%v", err)
-	}
+	from, to := v[0], v[1]
 	if *asJSON {
 		writeJSON(e.stdout, map[string]int{"from_version": from, "version": to})
 		return nil
@@ -221,14 +215,11 @@ func runFleetClear(e *env, args []string) error {
 	if err := store.CheckStaffID(*by); err != nil {
 		return usagef("--by: %v", err)
 	}
-	conn, err := pgConnect(*asJSON, *pg)
+	was, err := onCentral(*asJSON, *pg, "CLEAR_FAILED", func(ctx context.Context, conn *pgx.Conn) (string, error) {
+		return fleet.Clear(ctx, conn, *kiosk, *by)
+	})
 	if err != nil {
 		return err
-	}
-	defer conn.Close(context.Background())
-	was, err := fleet.Clear(context.Background(), conn, *kiosk, *by)
-	if err != nil {
-		return refuse(*asJSON, "CLEAR_FAILED", "%v", err)
 	}
 	if *asJSON {
 		writeJSON(e.stdout, map[string]any{"kiosk": *kiosk, "cleared": was != "", "problem": was})
@@ -264,20 +255,15 @@ func runFleetExport(e *env, args []string) error {
 			return err
 		}
 	}
-	conn, err := pgConnect(*asJSON, *pg)
+	n, err := onCentral(*asJSON, *pg, "EXPORT_FAILED", func(ctx context.Context, conn *pgx.Conn) (int64, error) {
+		export := func(w io.Writer) (int64, error) { return fleet.Export(ctx, conn, w, *from, *to) }
+		if *outPath == "" {
+			return export(e.stdout)
+		}
+		return writeExportFile(*outPath, export)
+	})
 	if err != nil {
 		return err
-	}
-	defer conn.Close(context.Background())
-	export := func(w io.Writer) (int64, error) { return fleet.Export(context.Background(), conn, w, *from, *to) }
-	var n int64
-	if *outPath == "" {
-		n, err = export(e.stdout)
-	} else {
-		n, err = writeExportFile(*outPath, export)
-	}
-	if err != nil {
-		return refuse(*asJSON, "EXPORT_FAILED", "%v", err)
 	}
 	if *asJSON {
 		writeJSON(e.stdout, map[string]any{"events": n, "from": *from, "to": *to, "format": "csv", "out": *outPath})

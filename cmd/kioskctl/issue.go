@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"slices"
@@ -26,10 +27,6 @@ import (
 // PIN is echoed, logged or kept, and none reaches the issuer: the kiosk
 // sets them itself after the issuer's script (RESET RETRY COUNTER).
 
-func init() {
-	register(command{name: "issue", summary: "renew or issue certificates onto a card (PINs on standard input)", run: runIssue})
-}
-
 // issueTimeout bounds one issuance, card and issuer together.
 const issueTimeout = 3 * time.Minute
 
@@ -50,36 +47,60 @@ type issueOut struct {
 
 // issueFlags are the command's flags once checked.
 type issueFlags struct {
-	reader, dataDir, issuer string
-	certs                   []issue.Cert
-	purpose                 issue.Purpose
-	today                   time.Time
-	cardExpiry, signExpiry  policy.Date
-	approval                issue.Approval
-	gateway                 struct{ url, cert, key, ca string }
-	confirm, asJSON         bool
+	cardFlags
+	dataDir, issuer        string
+	certs                  []issue.Cert
+	purpose                issue.Purpose
+	today                  time.Time
+	cardExpiry, signExpiry policy.Date
+	approval               issue.Approval
+	gateway                struct{ url, cert, key, ca string }
+	confirm                bool
 }
 
-func parseIssueFlags(e *env, args []string) (*issueFlags, error) {
-	f := &issueFlags{}
-	fs := newFlags(e, "issue")
-	fs.StringVar(&f.reader, "reader", "", "reader `name` (default: the first reader with a card)")
-	which := fs.String("cert", "", "certificates: auth|sign|both")
-	purpose := fs.String("purpose", "", "renew|new")
+// define defines the flags issue and pin reset share: the reader, the
+// issuance backend and its gateway, the approval recorded with the
+// operation (what), and --json.
+func (f *issueFlags) define(fs *flag.FlagSet, what, staffHelp string) {
+	f.cardFlags.define(fs)
 	fs.StringVar(&f.issuer, "issuer", "training", "issuance backend: training|gateway")
 	fs.StringVar(&f.dataDir, "data", "", "kiosk data `directory` (training CA, issuer key, journal)")
-	today := fs.String("today", "", "issue date YYYY-MM-DD for the expiry computation (default: today, Asia/Tokyo)")
-	cardExpiry := fs.String("card-expiry", "", "the card's expiry date YYYY-MM-DD (caps the certificates' expiry)")
-	signExpiry := fs.String("sign-cert-expiry", "", "expiry YYYY-MM-DD of the current signature certificate, from the expiry notice (default: the auth certificate's)")
-	fs.StringVar(&f.approval.ID, "approval", "", "approval ID recorded with the issuance")
-	fs.StringVar(&f.approval.StaffID, "staff", "", "approving staff ID")
+	fs.StringVar(&f.approval.ID, "approval", "", "approval ID recorded with the "+what)
+	fs.StringVar(&f.approval.StaffID, "staff", "", staffHelp)
 	fs.StringVar(&f.approval.Ticket, "ticket", "", "ticket number")
 	fs.StringVar(&f.gateway.url, "gateway-url", "", "gateway base URL (https) with --issuer gateway")
 	fs.StringVar(&f.gateway.cert, "gateway-cert", "", "kiosk client certificate (PEM) for the gateway")
 	fs.StringVar(&f.gateway.key, "gateway-key", "", "its private key (PEM)")
 	fs.StringVar(&f.gateway.ca, "gateway-ca", "", "the gateway's CA certificate(s) (PEM), pinned")
+}
+
+// check checks the shared flags once parsed.
+func (f *issueFlags) check() error {
+	if f.dataDir == "" {
+		return usagef("--data: the kiosk data directory is required")
+	}
+	switch f.issuer {
+	case "training":
+	case "gateway":
+		if f.gateway.url == "" || f.gateway.cert == "" || f.gateway.key == "" || f.gateway.ca == "" {
+			return usagef("--issuer gateway needs --gateway-url, --gateway-cert, --gateway-key and --gateway-ca")
+		}
+	default:
+		return usagef("--issuer: want training|gateway, got %q", f.issuer)
+	}
+	return nil
+}
+
+func parseIssueFlags(e *env, args []string) (*issueFlags, error) {
+	f := &issueFlags{}
+	fs := newFlags(e, "issue")
+	f.define(fs, "issuance", "approving staff ID")
+	which := fs.String("cert", "", "certificates: auth|sign|both")
+	purpose := fs.String("purpose", "", "renew|new")
+	today := fs.String("today", "", "issue date YYYY-MM-DD for the expiry computation (default: today, Asia/Tokyo)")
+	cardExpiry := fs.String("card-expiry", "", "the card's expiry date YYYY-MM-DD (caps the certificates' expiry)")
+	signExpiry := fs.String("sign-cert-expiry", "", "expiry YYYY-MM-DD of the current signature certificate, from the expiry notice (default: the auth certificate's)")
 	fs.BoolVar(&f.confirm, "confirm-last-try", false, "allow spending the basic-info PIN's last try")
-	fs.BoolVar(&f.asJSON, "json", false, "print JSON")
 	if err := parseFlags(fs, args); err != nil {
 		return nil, err
 	}
@@ -97,17 +118,8 @@ func parseIssueFlags(e *env, args []string) (*issueFlags, error) {
 	if !f.purpose.Valid() {
 		return nil, usagef("--purpose: want renew|new, got %q", *purpose)
 	}
-	if f.dataDir == "" {
-		return nil, usagef("--data: the kiosk data directory is required")
-	}
-	switch f.issuer {
-	case "training":
-	case "gateway":
-		if f.gateway.url == "" || f.gateway.cert == "" || f.gateway.key == "" || f.gateway.ca == "" {
-			return nil, usagef("--issuer gateway needs --gateway-url, --gateway-cert, --gateway-key and --gateway-ca")
-		}
-	default:
-		return nil, usagef("--issuer: want training|gateway, got %q", f.issuer)
+	if err := f.check(); err != nil {
+		return nil, err
 	}
 	var err error
 	if f.today, err = parseToday(*today); err != nil {
@@ -266,7 +278,7 @@ func runIssue(e *env, args []string) error {
 	if err != nil {
 		return refuse(f.asJSON, "ISSUER_UNAVAILABLE", "%v", err)
 	}
-	s, err := openSession(f.asJSON, f.reader)
+	s, err := f.open()
 	if err != nil {
 		return err
 	}

@@ -4,12 +4,10 @@ package main
 
 import (
 	"bytes"
-	"context"
 	"crypto/x509"
 	"encoding/json"
 	"encoding/pem"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -20,38 +18,13 @@ import (
 	"github.com/jpki-kiosk/kiosk/card/vcard"
 )
 
-const opensc11 = "/usr/lib/x86_64-linux-gnu/opensc-pkcs11.so"
-
-// issueOpenSCConf limits OpenSC to its JPKI driver and keeps its cache off.
-const issueOpenSCConf = `app default {
-	debug = 0;
-	card_drivers = jpki;
-	framework pkcs15 {
-		use_file_caching = no;
-	}
-}
-`
-
-func issueRunTool(t *testing.T, env []string, name string, args ...string) string {
-	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, name, args...)
-	cmd.Env = append(os.Environ(), env...)
-	out, err := cmd.CombinedOutput()
-	if err != nil {
-		t.Fatalf("%s %s: %v\n%s", name, strings.Join(args, " "), err, out)
-	}
-	return string(out)
-}
-
 // TestIssuePCSC renews both certificates of the renewable persona through
 // pcscd + vpcd with `kioskctl issue`, then checks the result the way others
 // see it: `kioskctl card status`, OpenSC reading the new certificate and
 // signing with the new PIN (openssl verifies), and the training CA's
 // certificate verifying the chain.
 func TestIssuePCSC(t *testing.T) {
-	pcsctest.Require(t, "pkcs15-tool", "pkcs11-tool", "openssl", opensc11)
+	pcsctest.Require(t, "pkcs15-tool", "pkcs11-tool", "openssl", pcsctest.OpenSCModule)
 	dir := issueDataDir(t)
 	ca, err := issue.OpenCA(dir)
 	if err != nil {
@@ -92,13 +65,9 @@ func TestIssuePCSC(t *testing.T) {
 
 	// OpenSC reads the new certificate and signs with the new PIN.
 	tmp := t.TempDir()
-	conf := filepath.Join(tmp, "opensc.conf")
-	if err := os.WriteFile(conf, []byte(issueOpenSCConf), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	env := []string{"OPENSC_CONF=" + conf, "HOME=" + tmp}
+	env := pcsctest.OpenSCEnv(t, tmp)
 	certPath := filepath.Join(tmp, "auth.pem")
-	issueRunTool(t, env, "pkcs15-tool", "--read-certificate", "01", "--output", certPath)
+	pcsctest.RunTool(t, env, "pkcs15-tool", "--read-certificate", "01", "--output", certPath)
 	certPEM, err := os.ReadFile(certPath)
 	if err != nil {
 		t.Fatal(err)
@@ -120,16 +89,16 @@ func TestIssuePCSC(t *testing.T) {
 		t.Errorf("the training CA does not verify the new certificate: %v", err)
 	}
 	pubPath := filepath.Join(tmp, "auth.pub")
-	if err := os.WriteFile(pubPath, []byte(issueRunTool(t, env, "openssl", "x509", "-in", certPath, "-pubkey", "-noout")), 0o644); err != nil {
+	if err := os.WriteFile(pubPath, []byte(pcsctest.RunTool(t, env, "openssl", "x509", "-in", certPath, "-pubkey", "-noout")), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	data, sig := filepath.Join(tmp, "data"), filepath.Join(tmp, "sig")
 	if err := os.WriteFile(data, []byte("renewed "+time.Now().String()), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	issueRunTool(t, env, "pkcs11-tool", "--module", opensc11, "--login", "--pin", "5678",
+	pcsctest.RunTool(t, env, "pkcs11-tool", "--module", pcsctest.OpenSCModule, "--login", "--pin", "5678",
 		"--sign", "-m", "SHA256-RSA-PKCS", "--id", "01", "--input-file", data, "--output-file", sig)
-	if v := issueRunTool(t, env, "openssl", "dgst", "-sha256", "-verify", pubPath, "-signature", sig, data); !strings.Contains(v, "Verified OK") {
+	if v := pcsctest.RunTool(t, env, "openssl", "dgst", "-sha256", "-verify", pubPath, "-signature", sig, data); !strings.Contains(v, "Verified OK") {
 		t.Fatalf("openssl: %s", v)
 	}
 	// The old PIN no longer works: the renewal really set the new one.

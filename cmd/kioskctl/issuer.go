@@ -8,10 +8,6 @@ import (
 	"github.com/jpki-kiosk/kiosk/card/vcard"
 )
 
-func init() {
-	register(command{name: "issuer init", summary: "create the training issuer's data directory (CA and issuer key)", run: runIssuerInit})
-}
-
 // issuerInitOut is the `issuer init --json` answer.
 type issuerInitOut struct {
 	Data      string `json:"data"`

@@ -17,12 +17,6 @@ import (
 // The audit log commands: log verify (the hash chain), log export (events of
 // a date range as CSV or JSON), log purge (retention).
 
-func init() {
-	register(command{name: "log verify", summary: "check the audit trail's hash chain", run: runLogVerify})
-	register(command{name: "log export", summary: "export audit events of a date range as CSV or JSON", run: runLogExport})
-	register(command{name: "log purge", summary: "delete records older than the retention period, keeping the chain verifiable", run: runLogPurge})
-}
-
 // openStoreRO opens an existing database read-only: verify and export never
 // create, migrate or write it.
 func openStoreRO(asJSON bool, path string) (*store.Store, error) {

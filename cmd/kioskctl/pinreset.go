@@ -15,10 +15,6 @@ import (
 // new PIN, read once from standard input and checked with policy before the
 // card is touched. The PIN never reaches the issuer, a log or the journal.
 
-func init() {
-	register(command{name: "pin reset", summary: "reset a locked auth or sign PIN through the issuer (new PIN on standard input)", run: runPINReset})
-}
-
 type pinResetOut struct {
 	Reader  string `json:"reader"`
 	Issuer  string `json:"issuer"`
@@ -31,17 +27,7 @@ func runPINReset(e *env, args []string) error {
 	f := &issueFlags{}
 	fs := newFlags(e, "pin reset")
 	which := fs.String("which", "", "the PIN: auth|sign")
-	fs.StringVar(&f.reader, "reader", "", "reader `name` (default: the first reader with a card)")
-	fs.StringVar(&f.issuer, "issuer", "training", "issuance backend: training|gateway")
-	fs.StringVar(&f.dataDir, "data", "", "kiosk data `directory` (training CA, issuer key, journal)")
-	fs.StringVar(&f.approval.ID, "approval", "", "approval ID recorded with the reset")
-	fs.StringVar(&f.approval.StaffID, "staff", "", "staff ID")
-	fs.StringVar(&f.approval.Ticket, "ticket", "", "ticket number")
-	fs.StringVar(&f.gateway.url, "gateway-url", "", "gateway base URL (https) with --issuer gateway")
-	fs.StringVar(&f.gateway.cert, "gateway-cert", "", "kiosk client certificate (PEM) for the gateway")
-	fs.StringVar(&f.gateway.key, "gateway-key", "", "its private key (PEM)")
-	fs.StringVar(&f.gateway.ca, "gateway-ca", "", "the gateway's CA certificate(s) (PEM), pinned")
-	fs.BoolVar(&f.asJSON, "json", false, "print JSON")
+	f.define(fs, "reset", "staff ID")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -58,17 +44,8 @@ func runPINReset(e *env, args []string) error {
 	default:
 		return usagef("--which: want auth|sign, got %q", *which)
 	}
-	if f.dataDir == "" {
-		return usagef("--data: the kiosk data directory is required")
-	}
-	switch f.issuer {
-	case "training":
-	case "gateway":
-		if f.gateway.url == "" || f.gateway.cert == "" || f.gateway.key == "" || f.gateway.ca == "" {
-			return usagef("--issuer gateway needs --gateway-url, --gateway-cert, --gateway-key and --gateway-ca")
-		}
-	default:
-		return usagef("--issuer: want training|gateway, got %q", f.issuer)
+	if err := f.check(); err != nil {
+		return err
 	}
 	pin, err := readPIN(e, f.asJSON, kind, "new PIN")
 	if err != nil {
@@ -84,7 +61,7 @@ func runPINReset(e *env, args []string) error {
 	if !ok {
 		return refuse(f.asJSON, "ISSUER_ERROR", "the %s issuer cannot reset PINs", iss.Name())
 	}
-	s, err := openSession(f.asJSON, f.reader)
+	s, err := f.open()
 	if err != nil {
 		return err
 	}

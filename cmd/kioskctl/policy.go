@@ -11,11 +11,6 @@ import (
 	"github.com/jpki-kiosk/kiosk/policy"
 )
 
-func init() {
-	register(command{name: "policy check", summary: "eligibility, route, new expiry, fee and documents for a service", run: runPolicyCheck})
-	register(command{name: "policy hours", summary: "whether the window is open at a time, and when it opens next", run: runPolicyHours})
-}
-
 // policyCheckJSON is the `policy check --json` answer (DESIGN.md §6): every
 // field always present, null where none, arrays never null.
 type policyCheckJSON struct {
@@ -168,11 +163,12 @@ func runPolicyHours(e *env, args []string) error {
 	return nil
 }
 
-// loadProfileArg loads --profile: a path (ends in .toml or holds a path
-// separator) is read from disk, anything else is an embedded profile name.
-// An unknown name, an unreadable file or a bad file is a refusal (exit 1).
+// loadProfileArg loads --profile: a path (policy.ProfileArg) is read from
+// disk, anything else is an embedded profile name. An unknown name, an
+// unreadable file or a bad file is a refusal (exit 1).
 func loadProfileArg(arg string, asJSON bool) (*policy.Profile, error) {
-	if !strings.HasSuffix(arg, ".toml") && !strings.ContainsAny(arg, `/\`) {
+	name, isFile := policy.ProfileArg(arg)
+	if !isFile {
 		p, err := policy.LoadProfile(arg)
 		if err != nil {
 			return nil, refuse(asJSON, "UNKNOWN_PROFILE", "%v", err)
@@ -183,7 +179,6 @@ func loadProfileArg(arg string, asJSON bool) (*policy.Profile, error) {
 	if err != nil {
 		return nil, refuse(asJSON, "PROFILE_UNREADABLE", "%v", err)
 	}
-	name := strings.TrimSuffix(arg[strings.LastIndexAny(arg, `/\`)+1:], ".toml")
 	p, err := policy.ParseProfile(data, name)
 	if err != nil {
 		return nil, refuse(asJSON, "PROFILE_INVALID", "%s: %v", arg, err)

@@ -15,10 +15,6 @@ import (
 	"github.com/jpki-kiosk/kiosk/ui/printer"
 )
 
-func init() {
-	register(command{name: "receipt print", summary: "print a sample receipt (installation check of the receipt printer)", run: runReceiptPrint})
-}
-
 // receiptOut is the `receipt print --json` answer.
 type receiptOut struct {
 	Printer string `json:"printer"`

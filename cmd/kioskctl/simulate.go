@@ -23,11 +23,8 @@ import (
 	"github.com/jpki-kiosk/kiosk/policy"
 	"github.com/jpki-kiosk/kiosk/store"
 	"github.com/jpki-kiosk/kiosk/ui/flow"
+	"github.com/jpki-kiosk/kiosk/ui/samples"
 )
-
-func init() {
-	register(command{name: "simulate", summary: "drive random resident sessions headlessly (load and soak test)", run: runSimulate})
-}
 
 // simResult is the JSON of kioskctl simulate.
 type simResult struct {
@@ -98,19 +95,6 @@ type simConfig struct {
 
 // simStart is the simulated clock's start: a Wednesday morning in JST.
 var simStart = time.Date(2025, 6, 11, 9, 0, 0, 0, policy.JST)
-
-// simClock is the simulation's time: it moves only when the driver says so.
-type simClock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func (c *simClock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.now }
-func (c *simClock) add(d time.Duration) {
-	c.mu.Lock()
-	c.now = c.now.Add(d)
-	c.mu.Unlock()
-}
 
 // countingRecorder counts how sessions ended, passing everything on.
 type countingRecorder struct {
@@ -243,7 +227,7 @@ func sweepSimDirs() {
 
 // simulate runs the sessions against one machine, as a kiosk would.
 func simulate(cfg simConfig) (simResult, error) {
-	clk := &simClock{now: simStart}
+	clk := samples.NewClock(simStart) // the simulation's time: it moves only when the driver says so
 	st, err := openSimDB(cfg.DB, store.Options{Now: clk.Now, Synchronous: cfg.Synchronous})
 	if err != nil {
 		return simResult{}, err
@@ -342,9 +326,9 @@ func simulate(cfg simConfig) (simResult, error) {
 		}
 		// The next resident comes a little later; keep to reception hours
 		// most of the time by wrapping around the morning.
-		clk.add(time.Duration(30+rng.IntN(90)) * time.Second)
+		clk.Add(time.Duration(30+rng.IntN(90)) * time.Second)
 		if h := clk.Now().Hour(); h >= 16 {
-			clk.add(17 * time.Hour) // next morning
+			clk.Add(17 * time.Hour) // next morning
 		}
 	}
 	elapsed := time.Since(start)
@@ -367,7 +351,7 @@ func heapInuse() uint64 {
 type resident struct {
 	m      *flow.Machine
 	q      *flow.QueueExecutor
-	clk    *simClock
+	clk    *samples.Clock
 	rng    *rand.Rand
 	st     *store.Store
 	per    *vcard.Persona
@@ -380,7 +364,7 @@ const maxEventsPerSession = 80
 
 func (d *resident) send(ev flow.Event) flow.Snapshot {
 	d.events++
-	d.clk.add(time.Duration(1+d.rng.IntN(8)) * time.Second)
+	d.clk.Add(time.Duration(1+d.rng.IntN(8)) * time.Second)
 	d.m.Handle(ev)
 	return d.q.Drain(d.m)
 }
@@ -406,7 +390,7 @@ func (d *resident) session() error {
 			s = d.send(flow.CardRemoved{})
 			continue
 		case d.chance(2) && s.State != flow.StateIdleCountdown: // the resident walks away
-			d.clk.add(2 * time.Hour)
+			d.clk.Add(2 * time.Hour)
 			s = d.send(flow.Tick{})
 			continue
 		}
@@ -492,7 +476,7 @@ func (d *resident) next(s flow.Snapshot) (flow.Event, error) {
 		if d.chance(50) {
 			return flow.Next{}, nil
 		}
-		d.clk.add(time.Minute)
+		d.clk.Add(time.Minute)
 		return flow.Tick{}, nil
 	case flow.StateReading, flow.StateIssuing:
 		return nil, fmt.Errorf("busy in %s with no task queued", s.State)

@@ -18,14 +18,6 @@ import (
 // Passwords come from standard input, one line, never from arguments (which
 // other users can see and shells record); they are wiped after hashing.
 
-func init() {
-	register(command{name: "staff add", summary: "add a staff account (password on standard input)", run: runStaffAdd})
-	register(command{name: "staff passwd", summary: "set a staff password and clear a lockout (standard input)", run: runStaffPasswd})
-	register(command{name: "staff list", summary: "list staff accounts, roles and lockouts", run: runStaffList})
-	register(command{name: "staff disable", summary: "stop a staff account from signing in", run: runStaffDisable})
-	register(command{name: "staff enable", summary: "re-enable a staff account and clear a lockout", run: runStaffEnable})
-}
-
 // staffArgon overrides the password hash parameters (tests only).
 var staffArgon *store.Argon2Params
 

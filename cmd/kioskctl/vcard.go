@@ -17,11 +17,6 @@ import (
 	"github.com/jpki-kiosk/kiosk/card/vcard"
 )
 
-func init() {
-	register(command{name: "vcard serve", summary: "serve a virtual JPKI card to pcscd (vpcd)", run: runVcardServe})
-	register(command{name: "vcard personas", summary: "list the virtual card personas and their PINs", run: runVcardPersonas})
-}
-
 // serveContext is the context `vcard serve` runs under: until SIGINT or
 // SIGTERM. Tests replace it.
 var serveContext = func() (context.Context, context.CancelFunc) {

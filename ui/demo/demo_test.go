@@ -15,6 +15,7 @@ import (
 	"github.com/jpki-kiosk/kiosk/ui"
 	"github.com/jpki-kiosk/kiosk/ui/flow"
 	"github.com/jpki-kiosk/kiosk/ui/i18n"
+	"github.com/jpki-kiosk/kiosk/ui/samples"
 )
 
 // rig is a headless kiosk over the demo reader, the real flow machine and
@@ -27,10 +28,6 @@ type rig struct {
 	panel  *Panel
 	q      *flow.QueueExecutor
 }
-
-type clock struct{ t time.Time }
-
-func (c clock) Now() time.Time { return c.t }
 
 type machine struct{ *flow.Machine }
 
@@ -53,7 +50,7 @@ func newRig(t *testing.T) *rig {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { st.Close() })
-	m, err := flow.New(flow.Config{Card: r, Rules: flow.PolicyRules{Profile: prof}, Clock: clock{now}, Exec: q, KioskID: "TEST",
+	m, err := flow.New(flow.Config{Card: r, Rules: flow.PolicyRules{Profile: prof}, Clock: samples.NewClock(now), Exec: q, KioskID: "TEST",
 		Recorder: flow.NewStoreRecorder(st, "moriya", "TEST")})
 	if err != nil {
 		t.Fatal(err)
@@ -108,6 +105,14 @@ func (r *rig) typePIN(pin string) {
 }
 
 func (r *rig) markup() string { return test.RenderToMarkup(r.w.Canvas()) }
+
+// shows fails the test, saying why, when the screen does not show text.
+func (r *rig) shows(text, why string) {
+	r.t.Helper()
+	if !strings.Contains(r.markup(), text) {
+		r.t.Error(why)
+	}
+}
 
 func (r *rig) want(screen string) {
 	r.t.Helper()
@@ -165,9 +170,7 @@ func TestTapBudgetPINChange(t *testing.T) {
 	if n := r.k.Taps(); n > 4 {
 		t.Errorf("%d taps, budget 4", n)
 	}
-	if !strings.Contains(r.markup(), "利用者証明用の暗証番号を変更しました") {
-		t.Error("receipt does not say what was done")
-	}
+	r.shows("利用者証明用の暗証番号を変更しました", "receipt does not say what was done")
 }
 
 // TestLastTryIsConfirmed: with one try left the kiosk warns and asks first.
@@ -176,14 +179,10 @@ func TestLastTryIsConfirmed(t *testing.T) {
 	r.insert(vcard.PersonaSignOneTryLeft)
 	r.tap("service.PIN_CHECK.SIGN")
 	r.want("LAST_TRY_CONFIRM")
-	if !strings.Contains(r.markup(), "あと1回だけ") {
-		t.Error("no last-try warning")
-	}
+	r.shows("あと1回だけ", "no last-try warning")
 	r.tap("next")
 	r.want("ENTER_PIN")
-	if !strings.Contains(r.markup(), "あと1回間違えるとロック") {
-		t.Error("PIN screen does not repeat the warning")
-	}
+	r.shows("あと1回間違えるとロック", "PIN screen does not repeat the warning")
 }
 
 // TestCardRemovedReturnsToStart: pulling the card at the PIN screen ends the
@@ -207,14 +206,10 @@ func TestErrorScreens(t *testing.T) {
 	r := newRig(t)
 	r.insert(vcard.PersonaJuki)
 	r.want("JUKI_CARD")
-	if !strings.Contains(r.markup(), "マイナンバーカード") {
-		t.Error("juki screen does not mention the My Number card")
-	}
+	r.shows("マイナンバーカード", "juki screen does not mention the My Number card")
 	r.insert(vcard.PersonaAuthLocked)
 	r.want("STATUS")
-	if !strings.Contains(r.markup(), "ロックされています") {
-		t.Error("locked PIN not shown on status")
-	}
+	r.shows("ロックされています", "locked PIN not shown on status")
 }
 
 // TestPrepareRenewalReachesApproval walks a renewal to the clerk's approval

@@ -48,9 +48,6 @@ func NewPanel(a fyne.App, k *ui.Kiosk, r *Reader) *Panel {
 // Show shows the panel window.
 func (p *Panel) Show() { p.win.Show() }
 
-// Window returns the panel's window.
-func (p *Panel) Window() fyne.Window { return p.win }
-
 func (p *Panel) build() fyne.CanvasObject {
 	p.status = widget.NewLabel("")
 	p.status.Wrapping = fyne.TextWrapWord

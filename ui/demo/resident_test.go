@@ -1,6 +1,7 @@
 package demo
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 
@@ -68,9 +69,7 @@ func (r *rig) see(text string) {
 	if rs := []rune(text); len(rs) > 12 {
 		text = string(rs[:12])
 	}
-	if !strings.Contains(r.markup(), text) {
-		r.t.Errorf("%s does not show %q", r.k.ScreenID(), text)
-	}
+	r.shows(text, fmt.Sprintf("%s does not show %q", r.k.ScreenID(), text))
 }
 
 func (r *rig) tr(key string) string { return r.k.Tr().T(key) }

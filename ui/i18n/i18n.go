@@ -166,16 +166,6 @@ func LoadFS(fsys fs.FS, dir string) (*Catalogue, error) {
 	return c, nil
 }
 
-// MustLoad is Load for program start, where the embedded catalogues cannot be
-// missing; it panics on an error.
-func MustLoad() *Catalogue {
-	c, err := Load()
-	if err != nil {
-		panic("i18n: " + err.Error())
-	}
-	return c
-}
-
 // Languages returns the languages that have a catalogue, in menu order.
 func (c *Catalogue) Languages() []Language { return append([]Language(nil), c.langs...) }
 

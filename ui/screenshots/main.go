@@ -20,6 +20,7 @@ import (
 	"github.com/jpki-kiosk/kiosk/ui"
 	"github.com/jpki-kiosk/kiosk/ui/flow"
 	"github.com/jpki-kiosk/kiosk/ui/i18n"
+	"github.com/jpki-kiosk/kiosk/ui/samples"
 )
 
 // still is a session that shows one snapshot and ignores events.
@@ -64,11 +65,15 @@ func run(out string, size fyne.Size, langs []string) error {
 		return err
 	}
 	defer os.RemoveAll(tmp)
-	staffShots, closeStaff, err := ui.StaffSamples(k, tmp, func(snap flow.Snapshot) { s.snap = snap; k.Refresh() })
+	day, err := samples.OpenStaffDay(tmp)
 	if err != nil {
 		return err
 	}
-	defer closeStaff()
+	defer day.Close()
+	desk := ui.NewStaffDesk(ui.StaffConfig{Store: day.Store, Profile: day.Profile, Work: samples.NoWork{}, Now: day.Now, ExportDir: tmp, Quit: func() {}})
+	staffShots, leaveStaff := ui.StaffSamples(k, desk, ui.StaffSampleDay{At: day.At, Clerk: day.Clerk, Password: day.Password, Ticket: day.Ticket},
+		func(snap flow.Snapshot) { s.snap = snap; k.Refresh() })
+	defer leaveStaff()
 	for li, lang := range langs {
 		if !k.SetHomeLanguage(lang) {
 			return fmt.Errorf("no language %q", lang)
@@ -91,14 +96,14 @@ func run(out string, size fyne.Size, langs []string) error {
 			rows[n-1].files = append(rows[n-1].files, lang+"/"+name)
 			return nil
 		}
-		for _, snap := range ui.SampleSnapshots() {
+		for _, snap := range samples.Snapshots() {
 			s.snap = snap
 			k.Refresh()
 			if err := shot(snap.State.String()); err != nil {
 				return err
 			}
 		}
-		for _, st := range staffShots { // staff mode (ui/staff_samples.go)
+		for _, st := range staffShots { // staff mode (ui/staff_samples.go on ui/samples.OpenStaffDay)
 			st.Show()
 			if err := shot(st.ID); err != nil {
 				return err
@@ -110,7 +115,7 @@ func run(out string, size fyne.Size, langs []string) error {
 			return err
 		}
 		k.SetReaderPresent(true)
-		s.snap = ui.SampleSnapshots()[5] // status, with the language chooser open
+		s.snap = samples.Snapshots()[5] // status, with the language chooser open
 		k.Refresh()
 		test.Tap(k.Button("language"))
 		if err := shot("language-chooser"); err != nil {
@@ -183,7 +188,7 @@ func subset(out, sub string, w fyne.Window, k *ui.Kiosk, s *still, tr *i18n.Cata
 		if err := os.MkdirAll(dir, 0o755); err != nil {
 			return err
 		}
-		for i, snap := range ui.SampleSnapshots() {
+		for i, snap := range samples.Snapshots() {
 			if !mainScreens[snap.State] {
 				continue
 			}

@@ -1,17 +1,17 @@
-package ui
+// Package samples is test support: typical flow snapshots, one per state,
+// and a throw-away store with a signed-in supervisor, for tests and the
+// screenshot program.
+package samples
 
 import (
-	"math/rand/v2"
 	"time"
 
 	"github.com/jpki-kiosk/kiosk/ui/flow"
 )
 
-func newRand(seed uint64) *rand.Rand { return rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15)) }
-
-// SampleSnapshots returns one typical snapshot per flow state, with fixed
+// Snapshots returns one typical snapshot per flow state, with fixed
 // dates, for tests and screenshots of screens the demo cannot reach quickly.
-func SampleSnapshots() []flow.Snapshot {
+func Snapshots() []flow.Snapshot {
 	d := func(y int, m time.Month, dd int) time.Time { return time.Date(y, m, dd, 0, 0, 0, 0, time.UTC) }
 	auth := flow.CertView{Known: true, Present: true, Serial: "1A2B", NotAfter: d(2026, 12, 24), DaysLeft: 33, RenewableFrom: d(2026, 9, 24), Renewable: true}
 	sign := flow.CertView{Known: true, Present: true, Serial: "3C4D", NotAfter: d(2026, 12, 24), DaysLeft: 33, RenewableFrom: d(2026, 9, 24), Renewable: true}
