@@ -1,6 +1,6 @@
 // Command screenshots renders every kiosk screen in Japanese and English at
 // 1920×1080 with Fyne's headless test driver, into PNG files and an index
-// (README.md): `go run ./ui/screenshots -out docs/screens` (make screenshots).
+// (README.md): `go run ./cmd/screenshots -out docs/screens` (make screenshots).
 package main
 
 import (
@@ -52,7 +52,7 @@ func run(out string, size fyne.Size, langs []string) error {
 	s := &still{}
 	k := ui.New(a, w, tr, s, ui.Options{})
 	var index strings.Builder
-	fmt.Fprintf(&index, "# Kiosk screens\n\nEvery screen of the kiosk at %.0f×%.0f, rendered headlessly by `make screenshots`\n(`go run ./ui/screenshots -out docs/screens`) from sample snapshots of `ui/flow`.\n\n", size.Width, size.Height)
+	fmt.Fprintf(&index, "# Kiosk screens\n\nEvery screen of the kiosk at %.0f×%.0f, rendered headlessly by `make screenshots`\n(`go run ./cmd/screenshots -out docs/screens`) from sample snapshots of `ui/flow`.\n\n", size.Width, size.Height)
 	fmt.Fprintf(&index, "| # | screen | %s |\n|---|---|%s\n", strings.Join(langs, " | "), strings.Repeat("---|", len(langs)))
 	type row struct {
 		id    string
