@@ -1,6 +1,18 @@
-// Command screenshots renders every kiosk screen in Japanese and English at
-// 1920×1080 with Fyne's headless test driver, into PNG files and an index
-// (README.md): `go run ./cmd/screenshots -out docs/screens` (make screenshots).
+// Command screenshots renders every kiosk screen with Fyne's headless test
+// driver into PNG files and an index (README.md):
+//
+//	go run ./cmd/screenshots -out docs/screens            (make screenshots)
+//	go run ./cmd/screenshots -out /tmp/s -lang ja,en
+//
+// Resident screens come from the journeys the tests walk (ui/demo's
+// Headless kiosk: every persona through every service, with the virtual
+// reader and the panel's clerk), each screen as first reached; the states
+// no journey reaches (closed, declined, failed, idle countdown, …) and the
+// staff screens from the sample snapshots. Of the languages asked for (all
+// offered by default): every screen at 1920×1080 in Japanese and English,
+// every resident screen at 1280×800 in the others (one panel size keeps
+// docs/screens near 25 MB); the main resident screens also at 1280×800 in
+// Japanese and English and in high contrast and large text in Japanese.
 package main
 
 import (
@@ -18,6 +30,7 @@ import (
 	"fyne.io/fyne/v2/test"
 
 	"github.com/jpki-kiosk/kiosk/ui"
+	"github.com/jpki-kiosk/kiosk/ui/demo"
 	"github.com/jpki-kiosk/kiosk/ui/flow"
 	"github.com/jpki-kiosk/kiosk/ui/i18n"
 )
@@ -29,91 +42,189 @@ func (s *still) Handle(flow.Event) flow.Snapshot { return s.snap }
 func (s *still) Snapshot() flow.Snapshot         { return s.snap }
 func (s *still) ValidatePIN(b []byte) []string   { return nil }
 
+var (
+	full  = fyne.NewSize(1920, 1080)
+	small = fyne.NewSize(1280, 800)
+)
+
+// mainScreens are the resident screens also shown at 1280×800 and in high
+// contrast and large text.
+var mainScreens = map[string]bool{
+	"INSERT_CARD": true, "STATUS": true, "LAST_TRY_CONFIRM": true, "ENTER_PIN": true, "NEW_PIN": true, "PIN_CHANGED": true,
+	"CHOOSE_CERTS": true, "ELIGIBILITY": true, "WAIT_APPROVAL": true, "GO_TO_COUNTER": true, "RECEIPT": true,
+}
+
 func main() {
 	out := flag.String("out", "docs/screens", "output directory")
-	width := flag.Int("width", 1920, "window width")
-	height := flag.Int("height", 1080, "window height")
-	langs := flag.String("lang", "ja,en", "languages, comma-separated")
+	langs := flag.String("lang", "", "languages, comma-separated (default: every offered language)")
 	flag.Parse()
-	if err := run(*out, fyne.NewSize(float32(*width), float32(*height)), strings.Split(*langs, ",")); err != nil {
+	var list []string
+	if *langs != "" {
+		list = strings.Split(*langs, ",")
+	}
+	if err := run(*out, list); err != nil {
 		log.Fatal(err)
 	}
 }
 
-func run(out string, size fyne.Size, langs []string) error {
+// row is one screen of the index: its id, where it comes from and its
+// files by column.
+type row struct {
+	id, from string
+	files    map[string]string
+}
+
+// book collects the index's sections.
+type book struct {
+	out   string
+	rows  map[string][]*row // by section
+	index map[string]map[string]*row
+}
+
+func (b *book) add(section, id, from, col, file string) {
+	if b.index[section] == nil {
+		b.index[section] = map[string]*row{}
+	}
+	r := b.index[section][id]
+	if r == nil {
+		r = &row{id: id, from: from, files: map[string]string{}}
+		b.index[section][id] = r
+		b.rows[section] = append(b.rows[section], r)
+	}
+	r.files[col] = file
+}
+
+// shoot saves w's canvas as out/dir/NN-id.png and adds it to section.
+func (b *book) shoot(w fyne.Window, section, dir, id, from, col string) error {
+	ui.Settle(w)
+	n := len(b.rows[section]) + 1
+	if r := b.index[section][id]; r != nil {
+		n = slices.Index(b.rows[section], r) + 1
+	}
+	name := filepath.ToSlash(filepath.Join(dir, fmt.Sprintf("%02d-%s.png", n, strings.ToLower(strings.NewReplacer(".", "-", "_", "-").Replace(id)))))
+	if err := os.MkdirAll(filepath.Join(b.out, filepath.FromSlash(dir)), 0o755); err != nil {
+		return err
+	}
+	if err := save(filepath.Join(b.out, filepath.FromSlash(name)), w.Canvas().Capture()); err != nil {
+		return err
+	}
+	b.add(section, id, from, col, name)
+	return nil
+}
+
+// setLang shows lang, rebuilding the screen for the window's size even
+// when lang is already shown.
+func setLang(k *ui.Kiosk, lang string) {
+	if k.Tr().Lang() == lang {
+		other := "en"
+		if lang == "en" {
+			other = "ja"
+		}
+		k.Tr().SetLang(other)
+	}
+	k.Tr().SetLang(lang)
+}
+
+const (
+	secResident = "Resident screens, 1920×1080"
+	secStaff    = "Staff screens, 1920×1080"
+	secSmall    = "Main resident screens, 1280×800"
+	secOther    = "Resident screens in the other languages, 1280×800"
+	secDisplay  = "Main resident screens in high contrast and large text (見やすさ), 1920×1080"
+)
+
+func run(out string, langs []string) error {
 	a := test.NewApp()
 	defer a.Quit()
-	w := test.NewWindow(nil)
-	w.Resize(size)
 	tr, err := i18n.Load()
 	if err != nil {
 		return err
 	}
-	s := &still{}
-	k := ui.New(a, w, tr, s, ui.Options{})
-	var index strings.Builder
-	fmt.Fprintf(&index, "# Kiosk screens\n\nEvery screen of the kiosk at %.0f×%.0f, rendered headlessly by `make screenshots`\n(`go run ./cmd/screenshots -out docs/screens`) from sample snapshots of `ui/flow`.\n\n", size.Width, size.Height)
-	fmt.Fprintf(&index, "| # | screen | %s |\n|---|---|%s\n", strings.Join(langs, " | "), strings.Repeat("---|", len(langs)))
-	type row struct {
-		id    string
-		files []string
+	if len(langs) == 0 {
+		for _, l := range tr.Languages() {
+			langs = append(langs, l.Tag)
+		}
 	}
-	var rows []row
+	for _, l := range langs {
+		if !slices.ContainsFunc(tr.Languages(), func(x i18n.Language) bool { return x.Tag == l }) {
+			return fmt.Errorf("no language %q", l)
+		}
+	}
+	twoLangs := slices.DeleteFunc(slices.Clone(langs), func(l string) bool { return l != "ja" && l != "en" })
+	others := slices.DeleteFunc(slices.Clone(langs), func(l string) bool { return l == "ja" || l == "en" })
+	b := &book{out: out, rows: map[string][]*row{}, index: map[string]map[string]*row{}}
 	tmp, err := os.MkdirTemp("", "kiosk-screens-")
 	if err != nil {
 		return err
 	}
 	defer os.RemoveAll(tmp)
-	staffShots, closeStaff, err := ui.StaffSamples(k, tmp, func(snap flow.Snapshot) { s.snap = snap; k.Refresh() })
+
+	// The journeys, as ui/demo's TestEveryJourneyFits walks them.
+	wj := test.NewWindow(nil)
+	wj.Resize(full)
+	h, err := demo.NewHeadless(a, wj, tmp)
+	if err != nil {
+		return err
+	}
+	defer h.Close()
+	journeys, err := h.Journeys()
+	if err != nil {
+		return err
+	}
+	k := h.Kiosk
+	seen := map[string]bool{}
+	for _, j := range journeys {
+		err := h.Walk(j, func(int) error {
+			id := k.ScreenID()
+			if seen[id] || !ui.ResidentHeld(id) {
+				return nil
+			}
+			seen[id] = true
+			walkLang := k.Tr().Lang()
+			if err := every(b, k, wj, id, j.Name(), twoLangs, others); err != nil {
+				return err
+			}
+			setLang(k, walkLang)
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+	}
+
+	// The states no journey reaches, and the staff screens, from samples.
+	w := test.NewWindow(nil)
+	w.Resize(full)
+	s := &still{}
+	ks := ui.New(a, w, tr, s, ui.Options{})
+	staffShots, closeStaff, err := ui.StaffSamples(ks, tmp, func(snap flow.Snapshot) { s.snap = snap; ks.Refresh() })
 	if err != nil {
 		return err
 	}
 	defer closeStaff()
-	for li, lang := range langs {
-		if !k.SetHomeLanguage(lang) {
-			return fmt.Errorf("no language %q", lang)
+	for _, snap := range ui.SampleSnapshots() {
+		id := snap.State.String()
+		if seen[id] {
+			continue
 		}
-		dir := filepath.Join(out, lang)
-		if err := os.MkdirAll(dir, 0o755); err != nil {
+		seen[id] = true
+		s.snap = snap
+		if err := every(b, ks, w, id, "sample", twoLangs, others); err != nil {
 			return err
 		}
-		n := 0
-		shot := func(id string) error {
-			n++
-			name := fmt.Sprintf("%02d-%s.png", n, strings.ToLower(strings.ReplaceAll(id, ".", "-")))
-			ui.Settle(w)
-			if err := save(filepath.Join(dir, name), w.Canvas().Capture()); err != nil {
-				return err
-			}
-			if li == 0 {
-				rows = append(rows, row{id: id})
-			}
-			rows[n-1].files = append(rows[n-1].files, lang+"/"+name)
-			return nil
-		}
-		for _, snap := range ui.SampleSnapshots() {
-			s.snap = snap
-			k.Refresh()
-			if err := shot(snap.State.String()); err != nil {
-				return err
-			}
-		}
-		for _, st := range staffShots { // staff mode (ui/staff_samples.go)
-			st.Show()
-			if err := shot(st.ID); err != nil {
-				return err
-			}
-		}
-		k.ShowFlow()
-		k.SetReaderPresent(false)
-		if err := shot("kiosk.reader_missing"); err != nil {
+	}
+	for _, lang := range twoLangs {
+		setLang(ks, lang)
+		ks.ShowFlow()
+		ks.SetReaderPresent(false)
+		if err := b.shoot(w, secResident, lang, "kiosk.reader_missing", "sample", lang); err != nil {
 			return err
 		}
-		k.SetReaderPresent(true)
+		ks.SetReaderPresent(true)
 		s.snap = ui.SampleSnapshots()[5] // status, with the language chooser open
-		k.Refresh()
-		test.Tap(k.Button("language"))
-		if err := shot("language-chooser"); err != nil {
+		ks.Refresh()
+		test.Tap(ks.Button("language"))
+		if err := b.shoot(w, secResident, lang, "language-chooser", "sample", lang); err != nil {
 			return err
 		}
 		for _, o := range w.Canvas().Overlays().List() {
@@ -121,95 +232,105 @@ func run(out string, size fyne.Size, langs []string) error {
 			w.Canvas().Overlays().Remove(o)
 		}
 	}
+	for _, lang := range twoLangs {
+		ks.SetHomeLanguage(lang)
+		for _, st := range staffShots { // staff mode (ui/staff_samples.go)
+			st.Show()
+			if err := b.shoot(w, secStaff, lang, st.ID, "sample", lang); err != nil {
+				return err
+			}
+		}
+	}
 	if m := tr.Missing(); len(m) > 0 {
 		return fmt.Errorf("messages missing: %v", m)
 	}
-	for i, r := range rows {
-		fmt.Fprintf(&index, "| %d | `%s` |", i+1, r.id)
-		for _, f := range r.files {
-			fmt.Fprintf(&index, " [![%s](%s)](%s) |", r.id, f, f)
-		}
-		index.WriteString("\n")
-	}
-	if size == fyne.NewSize(1920, 1080) {
-		if err := smallPanel(out, w, k, s, tr, langs, &index); err != nil {
+	return os.WriteFile(filepath.Join(out, "README.md"), []byte(b.readme(twoLangs, others)), 0o644)
+}
+
+// every renders the resident screen id at 1920×1080 in two (Japanese,
+// English), at 1280×800 in the other languages, and if it is a main
+// screen, also as more does.
+func every(b *book, k *ui.Kiosk, w fyne.Window, id, from string, two, others []string) error {
+	for _, lang := range two {
+		setLang(k, lang)
+		if err := b.shoot(w, secResident, lang, id, from, lang); err != nil {
 			return err
 		}
 	}
-	return os.WriteFile(filepath.Join(out, "README.md"), []byte(index.String()), 0o644)
-}
-
-// mainScreens are the resident screens shown on the smaller panel and in
-// the languages beyond Japanese and English.
-var mainScreens = map[flow.State]bool{
-	flow.StateInsertCard: true, flow.StateStatus: true, flow.StateLastTryConfirm: true, flow.StateEnterPIN: true,
-	flow.StateNewPIN: true, flow.StatePINChanged: true, flow.StateChooseCerts: true, flow.StateEligibility: true,
-	flow.StateWaitApproval: true, flow.StateReceipt: true,
-}
-
-// smallPanel renders the main resident screens on the 1280×800 terminal into
-// out/1280x800/<lang>/, and those of the other offered languages at full
-// size into out/<lang>/, and adds their sections to the index.
-func smallPanel(out string, w fyne.Window, k *ui.Kiosk, s *still, tr *i18n.Catalogue, langs []string, index *strings.Builder) error {
-	size := w.Canvas().Size()
-	w.Resize(fyne.NewSize(1280, 800))
-	if err := subset(out, "1280x800", w, k, s, tr, langs, index,
-		"## 1280×800\n\nThe smaller terminal, main resident screens. `TestFitsBothPanels` and\n`TestResidentScreensNeedNoScrolling` (ui) check on both panels, in Japanese and English,\nthat no resident screen needs scrolling and every button and key lies inside the window.\n"); err != nil {
-		return err
-	}
-	w.Resize(size)
-	var more []string
-	for _, l := range tr.Languages() {
-		if !slices.Contains(langs, l.Tag) {
-			more = append(more, l.Tag)
+	w.Resize(small)
+	for _, lang := range others {
+		setLang(k, lang)
+		if err := b.shoot(w, secOther, filepath.Join("1280x800", lang), id, from, lang); err != nil {
+			return err
 		}
 	}
-	if len(more) == 0 {
+	w.Resize(full)
+	if !mainScreens[id] {
 		return nil
 	}
-	return subset(out, "", w, k, s, tr, more, index,
-		"## Other languages\n\nThe main resident screens in the other languages offered (staff screens fall back to English).\n")
+	return more(b, k, w, id, from, two)
 }
 
-// subset renders the main screens in langs into out/sub/<lang>/.
-func subset(out, sub string, w fyne.Window, k *ui.Kiosk, s *still, tr *i18n.Catalogue, langs []string, index *strings.Builder, heading string) error {
-	files := map[flow.State][]string{}
-	var order []flow.State
+// more renders the main screen id at 1280×800 in langs and, in Japanese,
+// in high contrast and in large text.
+func more(b *book, k *ui.Kiosk, w fyne.Window, id, from string, langs []string) error {
+	w.Resize(small)
 	for _, lang := range langs {
-		if !k.SetHomeLanguage(lang) {
-			return fmt.Errorf("no language %q", lang)
-		}
-		dir := filepath.Join(out, sub, lang)
-		if err := os.MkdirAll(dir, 0o755); err != nil {
+		setLang(k, lang)
+		if err := b.shoot(w, secSmall, filepath.Join("1280x800", lang), id, from, lang); err != nil {
 			return err
 		}
-		for i, snap := range ui.SampleSnapshots() {
-			if !mainScreens[snap.State] {
-				continue
-			}
-			s.snap = snap
-			k.Refresh()
-			name := fmt.Sprintf("%02d-%s.png", i+1, strings.ToLower(snap.State.String()))
-			ui.Settle(w)
-			if err := save(filepath.Join(dir, name), w.Canvas().Capture()); err != nil {
-				return err
-			}
-			if len(files[snap.State]) == 0 {
-				order = append(order, snap.State)
-			}
-			files[snap.State] = append(files[snap.State], filepath.ToSlash(filepath.Join(sub, lang, name)))
+	}
+	w.Resize(full)
+	if !slices.Contains(langs, "ja") {
+		return nil
+	}
+	for _, m := range []struct {
+		col         string
+		large, high bool
+	}{{"high contrast", false, true}, {"large text", true, false}} {
+		k.SetDisplay(m.large, m.high)
+		setLang(k, "ja")
+		err := b.shoot(w, secDisplay, strings.ReplaceAll(m.col, " ", "-"), id, from, m.col)
+		k.SetDisplay(false, false)
+		if err != nil {
+			return err
 		}
 	}
-	fmt.Fprintf(index, "\n%s\n", heading)
-	fmt.Fprintf(index, "| screen | %s |\n|---|%s\n", strings.Join(langs, " | "), strings.Repeat("---|", len(langs)))
-	for _, st := range order {
-		fmt.Fprintf(index, "| `%s` |", st)
-		for _, f := range files[st] {
-			fmt.Fprintf(index, " [![%s](%s)](%s) |", st, f, f)
-		}
-		index.WriteString("\n")
-	}
+	setLang(k, "ja")
 	return nil
+}
+
+// readme is the index of the screens.
+func (b *book) readme(two, others []string) string {
+	var s strings.Builder
+	s.WriteString("# Kiosk screens\n\nEvery screen of the kiosk, rendered headlessly by `make screenshots`\n" +
+		"(`go run ./cmd/screenshots -out docs/screens`). Resident screens come from the journeys that\n" +
+		"`TestEveryJourneyFits` (ui/demo) walks — every persona through every service, on the demo's\n" +
+		"virtual reader — each as first reached (the journey is named); the screens no journey reaches and\n" +
+		"the staff screens from the sample snapshots of `ui`.\n")
+	for _, sec := range []struct {
+		name string
+		cols []string
+	}{{secResident, two}, {secStaff, two}, {secSmall, two}, {secOther, others}, {secDisplay, []string{"high contrast", "large text"}}} {
+		rows := b.rows[sec.name]
+		if len(rows) == 0 {
+			continue
+		}
+		fmt.Fprintf(&s, "\n## %s\n\n| # | screen | from | %s |\n|---|---|---|%s\n", sec.name, strings.Join(sec.cols, " | "), strings.Repeat("---|", len(sec.cols)))
+		for i, r := range rows {
+			fmt.Fprintf(&s, "| %d | `%s` | %s |", i+1, r.id, r.from)
+			for _, c := range sec.cols {
+				if f := r.files[c]; f != "" {
+					fmt.Fprintf(&s, " [![%s](%s)](%s) |", r.id, f, f)
+				} else {
+					s.WriteString(" |")
+				}
+			}
+			s.WriteString("\n")
+		}
+	}
+	return s.String()
 }
 
 func save(path string, img image.Image) error {
