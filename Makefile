@@ -3,7 +3,7 @@ GO      ?= go
 WINCC   ?= x86_64-w64-mingw32-gcc
 BIN     := bin
 
-.PHONY: deps demo test unit integration vet cross windows build screenshots clean
+.PHONY: deps demo test unit integration vet cross windows build screenshots golden clean
 
 deps:
 	scripts/install-deps.sh
@@ -29,9 +29,15 @@ cross:
 windows: deps
 	GO=$(GO) WINCC=$(WINCC) scripts/windows/build.sh
 
-## screenshots: every screen in Japanese and English into docs/screens/.
+## screenshots: every screen, as the journeys of ui/demo reach it, in every
+## offered language (ja and en at both panels), into docs/screens/.
 screenshots:
-	$(GO) run ./ui/screenshots -out docs/screens
+	$(GO) run ./cmd/screenshots -out docs/screens
+
+## golden: rewrite the screens' golden markup (ui/testdata/golden/) after an
+## intended change of a screen; review the diff before committing.
+golden:
+	$(GO) test ./ui -run TestGoldenScreens -count=1 -update
 
 clean:
 	rm -rf $(BIN) dist
