@@ -97,7 +97,7 @@ func (c *chooseCerts) tile(ch flow.CertEligibility) fyne.CanvasObject {
 	title := Strong(name)
 	title.SizeName = theme.SizeNameSubHeadingText
 	content := fyne.CanvasObject(container.NewBorder(title, AtLeast(b, 0, KeyHeight), nil, nil, container.NewVBox(rows...)))
-	if c.k.textNow < 28 { // the 1280×800 panel
+	if c.k.Compact() { // the 1280×800 panel
 		content = Tight(content)
 	}
 	return Panel(colCardSurface, content)

@@ -21,7 +21,7 @@ func init() {
 // Page shows the two certificate cards and the service tiles.
 func (st *status) Page(s flow.Snapshot) Page {
 	tr := st.k.tr
-	compact := st.k.textNow < 28 // the 1280×800 panel
+	compact := st.k.Compact() // the 1280×800 panel
 	cards := container.NewGridWithColumns(2,
 		CertCard(tr, flow.CertSign, s.Sign, s.Tries.Sign, compact),
 		CertCard(tr, flow.CertAuth, s.Auth, s.Tries.Auth, compact))
