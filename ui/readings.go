@@ -30,9 +30,9 @@ func firstReadingsOnly(s string, seen map[string]bool) string {
 }
 
 // easyReadings fits a page in やさしい日本語 to the panels: the header
-// title and every button label show the kept kanji without their readings
-// (short, bold, on one line), and the body text gives each word's reading
-// at its first occurrence on the screen only. Voice guidance reads every
+// title, every button label and bold text (headings, names, values) show
+// the kept kanji without their readings, and the body text gives each
+// word's reading at its first occurrence on the screen only. Voice guidance reads every
 // reading (package speech).
 func easyReadings(p Page) Page {
 	p.Title = withoutReadings(p.Title)
@@ -50,7 +50,11 @@ func easyReadings(p Page) Page {
 	visit = func(o fyne.CanvasObject) {
 		switch v := o.(type) {
 		case *Paragraph:
-			v.Text = firstReadingsOnly(v.Text, seen)
+			if v.TextStyle.Bold { // headings, names, values: one line where possible
+				v.Text = withoutReadings(v.Text)
+			} else {
+				v.Text = firstReadingsOnly(v.Text, seen)
+			}
 		case *widget.Label:
 			v.Text = firstReadingsOnly(v.Text, seen)
 		case *canvas.Text:

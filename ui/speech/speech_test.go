@@ -228,3 +228,19 @@ func TestEspeakReadsKanji(t *testing.T) {
 		t.Errorf("kanji sentence %.2f s against %.2f s in kana: kanji spelt out", a, b)
 	}
 }
+
+// TestSpokenReadings: easy Japanese is read by the readings the screen
+// shows, each word once; other languages are read as written.
+func TestSpokenReadings(t *testing.T) {
+	for _, c := range []struct{ lang, in, want string }{
+		{"ja-x-easy", "暗証番号(あんしょうばんごう)を 入(い)れて ください", "あんしょうばんごうを いれて ください"},
+		{"ja-x-easy", "マイナンバーカード (窓口(まどぐち)で)", "マイナンバーカード (まどぐちで)"},
+		{"ja-x-easy", "2026年12月24日", "2026年12月24日"},
+		{"ja", "暗証番号(あんしょうばんごう)", "暗証番号(あんしょうばんごう)"},
+		{"en", "PIN (4 digits)", "PIN (4 digits)"},
+	} {
+		if got := Spoken(c.lang, c.in); got != c.want {
+			t.Errorf("Spoken(%s, %q) = %q, want %q", c.lang, c.in, got, c.want)
+		}
+	}
+}
