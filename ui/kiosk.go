@@ -468,6 +468,9 @@ func (k *Kiosk) frame(p Page) fyne.CanvasObject {
 	top := float32(24)
 	if k.Compact() {
 		top = 12
+		if k.large {
+			top = 4
+		}
 	}
 	body = container.New(layout.NewCustomPaddedLayout(top, 8, side, side), body)
 	if p.Overlay {

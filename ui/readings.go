@@ -31,9 +31,10 @@ func firstReadingsOnly(s string, seen map[string]bool) string {
 
 // easyReadings fits a page in やさしい日本語 to the panels: the header
 // title, every button label and bold text (headings, names, values) show
-// the kept kanji without their readings, and the body text gives each
-// word's reading at its first occurrence on the screen only. Voice guidance reads every
-// reading (package speech).
+// the kept kanji without their readings, and the body text gives a word's
+// reading where it first appears on the screen, unless it appeared in bold
+// before (a certificate's name above its rows): there is room for the
+// reading once at most. Voice guidance reads every reading (package speech).
 func easyReadings(p Page) Page {
 	p.Title = withoutReadings(p.Title)
 	p.Secondary = append([]Action(nil), p.Secondary...)
@@ -51,6 +52,7 @@ func easyReadings(p Page) Page {
 		switch v := o.(type) {
 		case *Paragraph:
 			if v.TextStyle.Bold { // headings, names, values: one line where possible
+				firstReadingsOnly(v.Text, seen)
 				v.Text = withoutReadings(v.Text)
 			} else {
 				v.Text = firstReadingsOnly(v.Text, seen)
