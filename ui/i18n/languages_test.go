@@ -139,8 +139,8 @@ func TestEasyJapaneseIsItsOwnLanguage(t *testing.T) {
 	if !c.SetLang(EasyJapanese) {
 		t.Skip("easy Japanese not offered")
 	}
-	ja, _ := c.In("ja", "cert.pin")
-	if got := c.T("cert.pin"); got == ja || got == "" {
+	ja, _ := c.In("ja", "cert.valid_until")
+	if got := c.T("cert.valid_until"); got == ja || got == "" {
 		t.Errorf("ja-x-easy shows %q, the Japanese text %q", got, ja)
 	}
 	if got := c.N("cert.days_left", 3); !strings.Contains(got, "3") || strings.Contains(got, "⟦") {
