@@ -13,6 +13,8 @@ import (
 	"time"
 
 	"github.com/BurntSushi/toml"
+	"golang.org/x/text/language"
+
 	"github.com/jpki-kiosk/kiosk/assets"
 )
 
@@ -101,9 +103,25 @@ var ErrUnknownProfile = errors.New("unknown profile")
 
 var (
 	profileName = regexp.MustCompile(`^[a-z0-9][a-z0-9_-]*$`)
-	languageTag = regexp.MustCompile(`^[a-z]{2}(-[A-Za-z]{2,4})?$`)
+	// languageTag: language, optional script and region, optional private
+	// use, each in its canonical case ("ja", "zh-Hans", "pt-BR", "ja-x-easy").
+	languageTag = regexp.MustCompile(`^[a-z]{2,3}(-[A-Z][a-z]{3})?(-[A-Z]{2}|-[0-9]{3})?(-x(-[a-z0-9]{1,8})+)?$`)
 	tomlErrPos  = regexp.MustCompile(`^(line (\d+) )?\(last key "([^"]*)"\): `)
 )
+
+// ValidLanguageTag reports whether s is a language tag a profile may offer:
+// valid BCP 47 (registered language, script and region subtags) in its
+// canonical case — the spelling of the catalogue file — with at most a
+// private-use part. やさしい日本語 has no registered subtag; its tag is
+// "ja-x-easy" (private use; "ja-easy" is not BCP 47, and "ja-Hira" would say
+// hiragana only, but easy Japanese keeps some kanji).
+func ValidLanguageTag(s string) bool {
+	if !languageTag.MatchString(s) {
+		return false
+	}
+	t, err := language.Parse(s)
+	return err == nil && t.String() == s
+}
 
 // ProfileNames lists the embedded profiles, sorted.
 func ProfileNames() []string {
@@ -273,8 +291,8 @@ func ParseProfile(data []byte, name string) (*Profile, error) {
 		return bad("languages", "the first language must be \"ja\" (the kiosk starts in Japanese)")
 	}
 	for _, l := range p.Languages {
-		if !languageTag.MatchString(l) {
-			return bad("languages", "bad language tag %q", l)
+		if !ValidLanguageTag(l) {
+			return bad("languages", "bad language tag %q (a BCP 47 tag such as \"en\", \"pt-BR\", \"zh-Hans\" or \"ja-x-easy\")", l)
 		}
 	}
 	if raw.ApprovalRequired != nil {

@@ -27,7 +27,7 @@ func TestEmbeddedProfiles(t *testing.T) {
 	if !m.ApprovalRequired || !k.ApprovalRequired {
 		t.Error("approval_required must default to true (DESIGN §1)")
 	}
-	if m.IdleTimeout != 90*time.Second || m.RetentionDays != 400 || !slices.Equal(m.Languages, []string{"ja", "en", "pt-BR", "zh-Hans", "ko", "vi"}) {
+	if m.IdleTimeout != 90*time.Second || m.RetentionDays != 400 || !slices.Equal(m.Languages, []string{"ja", "ja-x-easy", "en", "pt-BR", "zh-Hans", "ko", "vi"}) {
 		t.Errorf("settings %v %d %v", m.IdleTimeout, m.RetentionDays, m.Languages)
 	}
 	// 000 別途、マイナンバーカード本体の再発行料800円; 001 says nothing of it.
@@ -93,6 +93,7 @@ func TestParseProfileErrors(t *testing.T) {
 		{"no weekdays", `weekdays = ["mon"]=>weekdays = []`, 0, "reception.weekdays", "at least one"},
 		{"missing name", `en = "Test City"=>`, 0, "name", "required"},
 		{"languages", "languages = [\"en\", \"ja\"]\n", 0, "languages", "first language"},
+		{"language tag", "languages = [\"ja\", \"ja-easy\"]\n", 0, "languages", "bad language tag \"ja-easy\""},
 		{"idle timeout", "idle_timeout_seconds = 5\n", 0, "idle_timeout_seconds", "out of range"},
 		{"retention", "retention_days = 0\n", 0, "retention_days", "out of range"},
 		{"proxy visits", "[proxy.new]\nvisits = 3\ndocuments = [\"MYNUMBER_CARD\"]\n", 0, "proxy.new.visits", "1 or 2"},
@@ -232,6 +233,27 @@ func TestHostileProfiles(t *testing.T) {
 		}
 		if line, d := tomlDepth(b); d > MaxProfileDepth/2 {
 			t.Errorf("%s: depth %d at line %d, close to the limit", name, d, line)
+		}
+	}
+}
+
+// TestValidLanguageTag: profiles offer BCP 47 tags spelled as the catalogue
+// files are, easy Japanese's private-use tag included; malformed, unknown or
+// non-canonical tags are refused.
+func TestValidLanguageTag(t *testing.T) {
+	for _, c := range []struct {
+		tag string
+		ok  bool
+	}{
+		{"ja", true}, {"en", true}, {"pt-BR", true}, {"zh-Hans", true}, {"ko", true}, {"vi", true},
+		{"ja-x-easy", true}, {"fil", true}, {"es-419", true},
+		{"", false}, {"ja-easy", false}, // not BCP 47: "easy" would be an unregistered script
+		{"ja-simple", false}, {"zh-hans", false}, {"pt-br", false}, {"ja_JP", false}, {"JA", false},
+		{"xx", false}, {"ja-Xxxx", false}, {"ja-x-", false}, {"ja-x-toolongsubtag", false}, {"ja-x-Easy", false},
+		{"i-klingon", false}, {"ja-JP-x-easy-", false},
+	} {
+		if got := ValidLanguageTag(c.tag); got != c.ok {
+			t.Errorf("ValidLanguageTag(%q) = %v, want %v", c.tag, got, c.ok)
 		}
 	}
 }

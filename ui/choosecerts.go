@@ -93,7 +93,7 @@ func certTile(k *Kiosk, ch flow.CertEligibility) fyne.CanvasObject {
 	title := Strong(name)
 	title.SizeName = theme.SizeNameSubHeadingText
 	content := fyne.CanvasObject(container.NewBorder(title, AtLeast(b, 0, KeyHeight), nil, nil, container.NewVBox(rows...)))
-	if k.textNow < 28 { // the 1280×800 panel
+	if k.Compact() { // the 1280×800 panel
 		content = Tight(content)
 	}
 	return Panel(colCardSurface, content)

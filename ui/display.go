@@ -73,11 +73,15 @@ func (p palette) use() {
 }
 
 // Large-text mode enlarges the text by largeTextFactor on the full-HD panel
-// (28 → 35 px) and by largeTextSmall on the 1280×800 terminal (22 → 24 px),
-// where the screens have no room for more without scrolling.
+// (28 → 35 px) and to largeTextSmall on the 1280×800 terminal (22 → 24 px).
+// More does not fit there yet: at 26 px the eligibility, receipt,
+// wait-for-a-clerk and status screens scroll in English, Portuguese and
+// やさしい日本語 (TestResidentScreensNeedNoScrolling measures it).
 const (
 	largeTextFactor = 1.25
 	largeTextSmall  = 24
+	// smallPanel: windows narrower than this are the 1280×800 terminal's.
+	smallPanel = 1600
 )
 
 // LargeText and HighContrast report the resident's display settings.
@@ -105,22 +109,28 @@ func (k *Kiosk) SetDisplay(large, high bool) {
 	k.say(k.tr.T("speech.display", "Large", k.large, "High", k.high))
 }
 
-// fitText sets textNow for a window of size s: Options.TextSize on a full-HD
-// panel, 22 px below 1600 px width; larger in large-text mode.
+// fitText sets textNow and small for a window of size s: Options.TextSize on
+// a full-HD panel, 22 px below 1600 px width; larger in large-text mode. It
+// reports whether either changed — the page then has to be built again. A
+// zero size (not laid out yet) keeps the panel as it was.
 func (k *Kiosk) fitText(s fyne.Size) bool {
+	small := k.small
+	if s.Width > 0 {
+		small = s.Width < smallPanel
+	}
 	want := k.opts.TextSize
-	if s.Width > 0 && s.Width < 1600 && want > 22 {
+	if small && want > 22 {
 		want = 22
 	}
-	if k.large && want <= 22 {
-		want = largeTextSmall
+	if k.large && small {
+		want = max(want, largeTextSmall)
 	} else if k.large {
 		want *= largeTextFactor
 	}
-	if want == k.textNow {
+	if want == k.textNow && small == k.small {
 		return false
 	}
-	k.textNow = want
+	k.textNow, k.small = want, small
 	return true
 }
 

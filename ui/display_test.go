@@ -4,13 +4,10 @@ import (
 	"testing"
 
 	"fyne.io/fyne/v2"
-	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/theme"
-	"fyne.io/fyne/v2/widget"
 
 	"github.com/jpki-kiosk/kiosk/ui/flow"
-	"github.com/jpki-kiosk/kiosk/ui/samples"
 )
 
 // Every text/background pair of both palettes, computed from the theme's
@@ -79,63 +76,33 @@ func TestPaletteContrast(t *testing.T) {
 	}
 }
 
-// On the 1280×800 terminal, in large text, high contrast and both, the
-// main resident screens need no scrolling and no header title is cut off;
-// the settings last until the next resident's insert-card screen.
-func TestDisplayModesFitTheSmallPanel(t *testing.T) {
+// TestDisplaySettingsLastTheSession: large text and high contrast stay on
+// from screen to screen and end with the resident's session — the next
+// resident's insert-card screen is in normal text and the standard palette.
+// (That the screens fit in every mode is TestResidentScreensNeedNoScrolling.)
+func TestDisplaySettingsLastTheSession(t *testing.T) {
 	s := &fakeSession{snap: statusSnap()}
 	k, w := newTestKiosk(t, s)
 	t.Cleanup(standardPalette.use)
-	size := fyne.Size{Width: 1280, Height: 800}
-	w.Resize(size)
-	snaps := append(samples.Snapshots(), statusSnap(), worstPINSnap(flow.StateEnterPIN, false),
-		worstPINSnap(flow.StateEnterPIN, true), worstPINSnap(flow.StateRepeatPIN, true))
-	for _, mode := range []struct{ large, high bool }{{true, false}, {false, true}, {true, true}} {
-		for _, lang := range []string{"ja", "en"} {
-			k.Tr().SetLang(lang)
-			for _, snap := range snaps {
-				s.snap = snap
-				k.render(snap)
-				k.SetDisplay(mode.large, mode.high)
-				Settle(w)
-				w.Canvas().Capture()
-				where := func() string {
-					return lang + " " + snap.State.String() + " large=" + boolStr(mode.large) + " high=" + boolStr(mode.high)
-				}
-				walk(w.Canvas().Content(), func(o fyne.CanvasObject) {
-					switch v := o.(type) {
-					case *container.Scroll:
-						need, have := v.Content.MinSize(), v.Size()
-						if v.Visible() && (need.Height > have.Height+0.5 || need.Width > have.Width+0.5) {
-							t.Errorf("%s: content %.0fx%.0f in a %.0fx%.0f viewport", where(), need.Width, need.Height, have.Width, have.Height)
-						}
-					case *widget.Label:
-						if v.Truncation == fyne.TextTruncateEllipsis && v.Visible() {
-							need := fyne.MeasureText(v.Text, fyne.CurrentApp().Settings().Theme().Size(v.SizeName), v.TextStyle).Width
-							if need > v.Size().Width {
-								t.Errorf("%s: title %q cut off (%.0f px in %.0f)", where(), v.Text, need, v.Size().Width)
-							}
-						}
-					}
-				})
-				if pe, ok := k.Screen().(*pinEntry); ok {
-					for _, b := range append(pe.Keypad().allKeys(), pe.Keypad().Backspace(), pe.Keypad().Clear()) {
-						inWindow(t, size, lang, snap.State.String(), b)
-					}
-				}
-			}
-		}
+	w.Resize(fyne.Size{Width: 1280, Height: 800})
+	k.render(s.snap)
+	k.SetDisplay(true, true)
+	if k.textSize() != largeTextSmall || colBackground != highContrastPalette.background {
+		t.Fatalf("large text %.0f px, background %v", k.textSize(), colBackground)
 	}
-	if !k.LargeText() || !k.HighContrast() {
+	for _, snap := range []flow.Snapshot{worstPINSnap(flow.StateEnterPIN, true), worstPINSnap(flow.StateRepeatPIN, true)} {
+		s.snap = snap
+		k.render(snap)
+	}
+	if !k.LargeText() || !k.HighContrast() || k.textSize() != largeTextSmall {
 		t.Fatal("display settings lost between screens")
 	}
 	s.snap = flow.Snapshot{Seq: 99, State: flow.StateInsertCard}
 	k.render(s.snap)
-	if k.LargeText() || k.HighContrast() || colBackground != standardPalette.background {
+	if k.LargeText() || k.HighContrast() || colBackground != standardPalette.background || k.textSize() != 22 {
 		t.Error("the next resident inherits large text / high contrast")
 	}
 }
-
 func boolStr(b bool) string {
 	if b {
 		return "on"

@@ -59,6 +59,11 @@ func TestEveryLanguageHasItsGlyphs(t *testing.T) {
 				}
 			}
 			check("language name and symbols", l.Name+"●✓×・")
+			for _, o := range tr.Languages() {
+				if NewTheme(28).ForLang(o.Tag).prop { // drawn in the font now shown (Kiosk.InOwnFont)
+					check("name of "+o.Tag, o.Name)
+				}
+			}
 			for r, id := range missing {
 				t.Errorf("%s (%s): %q (U+%04X, in %s) has no glyph", l.Tag, res.Name(), r, r, id)
 			}

@@ -104,6 +104,7 @@ type Kiosk struct {
 	voice   voiceState
 	large   bool // large text (display.go), for this session
 	high    bool // high contrast, for this session
+	small   bool // the window is the 1280×800 terminal's (display.go)
 	prevID  string
 	popup   *popupState // an open chooser that has the keys (keys.go)
 	print   printing    // receipt printer and the settings shown (settings.go)
@@ -118,12 +119,19 @@ type Kiosk struct {
 type panelLayout struct{ k *Kiosk }
 
 func (l *panelLayout) Layout(objs []fyne.CanvasObject, size fyne.Size) {
+	if size.Width > 0 && l.k.fitText(size) {
+		l.k.app.Settings().SetTheme(NewTheme(l.k.textNow).ForLang(l.k.tr.Lang()))
+		if l.k.screen != nil {
+			// The page was built for the other panel (its text size,
+			// compact panels, the welcome screen's language row): build
+			// it again; rebuild lays the new page out at this size.
+			l.k.rebuild()
+			return
+		}
+	}
 	for _, o := range objs {
 		o.Move(fyne.NewPos(0, 0))
 		o.Resize(size)
-	}
-	if size.Width > 0 && l.k.fitText(size) {
-		l.k.app.Settings().SetTheme(NewTheme(l.k.textNow).ForLang(l.k.tr.Lang()))
 	}
 }
 
@@ -410,6 +418,9 @@ func (k *Kiosk) rebuild() {
 	k.buttons = map[string]*widget.Button{}
 	k.order, k.focus, k.primary, k.pin = nil, "", "", nil
 	page := k.screen.Page(k.snap)
+	if k.tr.Lang() == i18n.EasyJapanese {
+		page = easyReadings(page)
+	}
 	k.page = page
 	framed := k.frame(page)
 	if page.Overlay && k.lastPage != nil {
@@ -475,6 +486,9 @@ func (k *Kiosk) frame(p Page) fyne.CanvasObject {
 	top := float32(24)
 	if k.Compact() {
 		top = 12
+		if k.large {
+			top = 4
+		}
 	}
 	body = container.New(layout.NewCustomPaddedLayout(top, 8, side, side), body)
 	if p.Overlay {
@@ -596,9 +610,9 @@ func (k *Kiosk) stepHeader(title string) fyne.CanvasObject {
 func (k *Kiosk) textSize() float32 { return k.textNow }
 
 // Compact reports whether the kiosk is laid out for the smaller terminal
-// (1280×800, text below 28 px): screens then drop repeated explanations and
+// (1280×800, or text below 28 px): screens then drop repeated explanations and
 // use tighter panels and keys so that nothing needs scrolling.
-func (k *Kiosk) Compact() bool { return k.textNow < 28 }
+func (k *Kiosk) Compact() bool { return k.small || k.textNow < 28 }
 
 // onLanguage opens the language chooser: one big button per language,
 // each written in its own language.
@@ -632,7 +646,8 @@ func (k *Kiosk) onLanguage() {
 
 // InOwnFont shows o (a language's name) in the font of language tag: the
 // font of the language now shown may lack its letters (BIZ UDGothic has no
-// Hangul, the CJK subset no kanji beyond Chinese).
+// Hangul, the CJK subset no kanji beyond Chinese). Latin-script names stay
+// in the font now shown.
 func (k *Kiosk) InOwnFont(tag string, o fyne.CanvasObject) fyne.CanvasObject {
 	th := NewTheme(k.textNow).ForLang(k.tr.Lang()).nameTheme(tag)
 	if th == nil {

@@ -334,7 +334,7 @@ func TestFitsBothPanels(t *testing.T) {
 		w.Resize(size)
 		for _, l := range k.Tr().Languages() {
 			lang := l.Tag
-			if !k.Tr().SetLang(lang) {
+			if !k.SetHomeLanguage(lang) { // Tr().SetLang would last until the next insert-card screen only
 				t.Fatalf("no language %s", lang)
 			}
 			for _, snap := range append(samples.Snapshots(), statusSnap()) {

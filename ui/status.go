@@ -17,7 +17,7 @@ func init() { registerPage(flow.StateStatus, status) }
 // It shows the two certificate cards and the service tiles.
 func status(k *Kiosk, s flow.Snapshot) Page {
 	tr := k.tr
-	compact := k.textNow < 28 // the 1280×800 panel
+	compact := k.Compact() // the 1280×800 panel
 	cards := container.NewGridWithColumns(2,
 		CertCard(tr, flow.CertSign, s.Sign, s.Tries.Sign, compact),
 		CertCard(tr, flow.CertAuth, s.Auth, s.Tries.Auth, compact))

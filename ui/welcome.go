@@ -49,10 +49,12 @@ func (w *welcome) Page(s flow.Snapshot) Page {
 	left := container.NewVBox(lead, held, Body(tr.T("screen.insert_card.how")), widget.NewSeparator(),
 		container.NewVBox(can...))
 	right := container.NewVBox(container.NewCenter(w.anim.Object()), Strong(tr.T("screen.insert_card.keep_in")))
-	// The big language buttons repeat the header's language button; the
-	// 1280×800 panel has no room for them below the animation.
+	// The big language buttons repeat the header's language button: one
+	// row up to five languages, two rows for more (seven with やさしい日本語).
+	// The 1280×800 panel has no room for them below the animation; there a
+	// labelled button under the list opens the language chooser instead.
 	var bottom fyne.CanvasObject
-	if w.k.textNow >= 28 {
+	if !w.k.Compact() {
 		var langs []fyne.CanvasObject
 		for _, l := range w.k.Offered() {
 			l := l
@@ -63,11 +65,23 @@ func (w *welcome) Page(s flow.Snapshot) Page {
 			langs = append(langs, w.k.InOwnFont(l.Tag, AtLeast(b, 200, MinTarget)))
 		}
 		bottom = container.NewVBox(widget.NewSeparator(), Body(tr.T("header.choose_language")),
-			container.NewGridWithColumns(len(langs), langs...))
+			container.NewGridWithColumns(langColumns(len(langs)), langs...))
+	} else if len(w.k.Offered()) > 1 {
+		b := w.k.Control("welcome.language", tr.T("header.language"), languageIcon, w.k.onLanguage)
+		right.Add(container.NewHBox(AtLeast(b, 360, MinTarget)))
 	}
 	body := container.NewBorder(nil, bottom, nil, AtLeast(right, 520, 0), left)
 	w.anim.Start()
 	return Page{Title: tr.T("screen.insert_card.title"), Body: body}
+}
+
+// langColumns is the number of columns of the welcome screen's language
+// buttons: all in one row up to five, else two rows.
+func langColumns(n int) int {
+	if n <= 5 {
+		return max(n, 1)
+	}
+	return (n + 1) / 2
 }
 
 // Dispose stops the animation.

@@ -1,8 +1,6 @@
 package i18n
 
 import (
-	"encoding/json"
-	"os"
 	"strings"
 	"testing"
 )
@@ -141,36 +139,11 @@ func TestEasyJapaneseIsItsOwnLanguage(t *testing.T) {
 	if !c.SetLang(EasyJapanese) {
 		t.Skip("easy Japanese not offered")
 	}
-	ja, _ := c.In("ja", "cert.pin")
-	if got := c.T("cert.pin"); got == ja || got == "" {
+	ja, _ := c.In("ja", "cert.valid_until")
+	if got := c.T("cert.valid_until"); got == ja || got == "" {
 		t.Errorf("ja-x-easy shows %q, the Japanese text %q", got, ja)
 	}
 	if got := c.N("cert.days_left", 3); !strings.Contains(got, "3") || strings.Contains(got, "⟦") {
 		t.Errorf("ja-x-easy plural %q", got)
-	}
-}
-
-// TestEasyJapaneseDraftComplete: the easy-Japanese catalogue, kept out of
-// the kiosk until its labels fit the panels (docs/UI.md), still has every
-// message Japanese has, so that it can be offered as soon as it fits.
-func TestEasyJapaneseDraftComplete(t *testing.T) {
-	buf, err := os.ReadFile("../../assets/i18n/draft/" + EasyJapanese + ".json")
-	if err != nil {
-		t.Skip("no draft:", err) // offered (embedded) or dropped
-	}
-	var raw map[string]any
-	if err := json.Unmarshal(buf, &raw); err != nil {
-		t.Fatal(err)
-	}
-	c := load(t)
-	for _, id := range c.IDs("ja") {
-		if _, ok := raw[id]; !ok {
-			t.Errorf("%s lacks %s", EasyJapanese, id)
-		}
-	}
-	for id := range raw {
-		if !c.Has("ja", id) {
-			t.Errorf("%s has %s, which Japanese lacks", EasyJapanese, id)
-		}
 	}
 }

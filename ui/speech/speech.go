@@ -11,6 +11,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"regexp"
 	"sync"
 )
 
@@ -40,6 +41,20 @@ type Options struct {
 	HeadphoneOnly bool
 	// OnError is told about synthesis or playback failures (never the text).
 	OnError func(error)
+}
+
+// withReading is a kanji word of やさしい日本語 followed by its reading in
+// parentheses, as the catalogue writes it: 暗証番号(あんしょうばんごう).
+var withReading = regexp.MustCompile(`[\p{Han}々ヶ]+\(([\p{Hiragana}ー]+)\)`)
+
+// Spoken is the text as the voice reads it: in やさしい日本語 (ja-x-easy)
+// a kanji word with its reading is read once, by the reading the screen
+// shows (not the word and then the reading, nor the synthesiser's guess).
+func Spoken(lang, text string) string {
+	if lang != "ja-x-easy" {
+		return text
+	}
+	return withReading.ReplaceAllString(text, "$1")
 }
 
 // Engine speaks one text at a time: a new Say cuts off the one before.
@@ -97,6 +112,7 @@ func (e *Engine) Stop() {
 
 // Say speaks text in lang in the background, cutting off the text before.
 func (e *Engine) Say(lang, text string) {
+	text = Spoken(lang, text)
 	e.mu.Lock()
 	if e.cancel != nil {
 		e.cancel()

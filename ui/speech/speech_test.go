@@ -228,3 +228,23 @@ func TestEspeakReadsKanji(t *testing.T) {
 		t.Errorf("kanji sentence %.2f s against %.2f s in kana: kanji spelt out", a, b)
 	}
 }
+
+// TestSpokenReadings: easy Japanese is read by the readings the screen
+// shows, each word once; other languages are read as written.
+func TestSpokenReadings(t *testing.T) {
+	easy := map[string]string{
+		"暗証番号(あんしょうばんごう)を 入(い)れて ください": "あんしょうばんごうを いれて ください",
+		"マイナンバーカード (窓口(まどぐち)で)":        "マイナンバーカード (まどぐちで)",
+		"2026年12月24日": "2026年12月24日",
+	}
+	for in, want := range easy {
+		if got := Spoken("ja-x-easy", in); got != want {
+			t.Errorf("ja-x-easy %q spoken as %q, want %q", in, got, want)
+		}
+	}
+	for lang, in := range map[string]string{"ja": "暗証番号(あんしょうばんごう)", "en": "PIN (4 digits)"} {
+		if got := Spoken(lang, in); got != in {
+			t.Errorf("%s %q spoken as %q", lang, in, got)
+		}
+	}
+}
