@@ -236,11 +236,10 @@ func assemble(a fyne.App, w fyne.Window, c config, sm seams) (p *parts, err erro
 		exec = uiExec
 	}
 	var m *flow.Machine
-	cardRef := func() string { return staff.CardRef(m.Snapshot()) }
 	m, err = flow.New(flow.Config{
 		Card: port, Rules: flow.PolicyRules{Profile: prof}, Clock: clockFunc(now), Exec: exec,
 		Recorder: p.slot.Recorder(rec), KioskID: terminal, IdleAfter: settings.IdleTimeout, Location: policy.JST,
-		Issuer:        staff.GuardedIssuer{Next: p.slot, Approvals: approvals, Card: cardRef},
+		Issuer:        staff.GuardedIssuer{Next: p.slot, Approvals: approvals},
 		OnRecordError: onErr,
 	})
 	if err != nil {
