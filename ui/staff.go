@@ -14,7 +14,6 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/jpki-kiosk/kiosk/policy"
-	"github.com/jpki-kiosk/kiosk/store"
 	"github.com/jpki-kiosk/kiosk/ui/flow"
 	"github.com/jpki-kiosk/kiosk/ui/flow/staff"
 )
@@ -33,14 +32,14 @@ const (
 
 // StaffConfig wires staff mode to the rest of the kiosk.
 type StaffConfig struct {
-	Store   *store.Store
+	// Office is the store behind the staff screens (staff.NewOffice),
+	// with the approval book the flow's staff.GuardedIssuer shares.
+	Office  *staff.Office
 	Profile *policy.Profile
 	// Settings are the current settings (staff.LoadSettings at start).
 	Settings staff.Settings
 	// Languages are the language tags the kiosk has catalogues for.
 	Languages []string
-	// Approvals is shared with the flow's staff.GuardedIssuer; nil makes one.
-	Approvals *staff.Approvals
 	// Work is the card side of counter cases (PIN reset, issuance); nil
 	// leaves counter cases at the approval.
 	Work staff.CardWork
@@ -104,16 +103,13 @@ func NewStaffDesk(cfg StaffConfig) *StaffDesk {
 	if now == nil {
 		now = time.Now
 	}
-	ap := cfg.Approvals
-	if ap == nil {
-		ap = staff.NewApprovals(cfg.Store)
-	}
+	ap := cfg.Office.Approvals()
 	if cfg.Settings.Profile == "" {
 		cfg.Settings = staff.Defaults(cfg.Profile)
 	}
 	d := &StaffDesk{cfg: cfg, approvals: ap, settings: cfg.Settings, now: now,
-		desk:    staff.NewDesk(cfg.Store, now, cfg.Settings.StaffTimeout),
-		counter: &staff.Counter{Store: cfg.Store, Approvals: ap, Profile: cfg.Profile}}
+		desk:    cfg.Office.NewDesk(now, cfg.Settings.StaffTimeout),
+		counter: cfg.Office.Counter(cfg.Profile)}
 	return d
 }
 
@@ -131,16 +127,23 @@ func (d *StaffDesk) Attach(k *Kiosk) {
 // printed audits a receipt printer fault (a code, nothing personal); the
 // dashboard shows the kiosk's last fault.
 func (d *StaffDesk) printed(code string) {
-	if code == "" || d.cfg.Store == nil {
+	if code == "" {
 		return
 	}
-	if _, err := d.cfg.Store.Append(d.ctx(), 0, KindPrinterFault, store.Detail{"code": code}); err != nil && d.cfg.OnAuditError != nil {
+	d.auditError(d.cfg.Office.RecordPrinterFault(d.ctx(), code))
+}
+
+// auditError passes an audit write that failed where no clerk sees a screen
+// (a printer fault, the end of a case handed to the resident) to
+// OnAuditError.
+func (d *StaffDesk) auditError(err error) {
+	if err != nil && d.cfg.OnAuditError != nil {
 		d.cfg.OnAuditError(err)
 	}
 }
 
 // KindPrinterFault is the audit event of a receipt that did not print.
-const KindPrinterFault = "printer_fault"
+const KindPrinterFault = staff.KindPrinterFault
 
 // Hook is the kiosk's staff hook (Options.Staff): the hidden corner, the
 // staff key, the close request and the clerk's button on the waiting screen

@@ -3,8 +3,8 @@ package ui
 import (
 	"errors"
 	"slices"
-	"strconv"
 	"strings"
+	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -12,7 +12,6 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/jpki-kiosk/kiosk/policy"
-	"github.com/jpki-kiosk/kiosk/store"
 	"github.com/jpki-kiosk/kiosk/ui/flow"
 	"github.com/jpki-kiosk/kiosk/ui/flow/staff"
 )
@@ -34,6 +33,13 @@ type staffCase struct {
 	letterRef *widget.Entry
 	declining bool
 	errMsg    string
+	err       error // what errMsg says, to clear it once resolved
+	// proxy is the open voluntary-proxy case of the card proxyRef, read
+	// once per showing of the open page, not on every render.
+	proxyRef    string
+	proxyOpened time.Time
+	proxyOpen   bool
+	proxyErr    error
 	// certsSet: the clerk chose the certificates; until then they follow
 	// the card's locked PINs.
 	certsSet bool
@@ -55,6 +61,9 @@ func (c *staffCase) Page(s flow.Snapshot) Page {
 		return noDesk(c.k)
 	}
 	cs := c.d.cur
+	if cs != nil {
+		c.proxyRef = "\x00" // a case may change it: read again when the open page returns
+	}
 	switch {
 	case cs == nil:
 		return c.openPage(s)
@@ -81,6 +90,7 @@ func (c *staffCase) refresh() {
 }
 
 func (c *staffCase) fail(err error) {
+	c.err = err
 	switch {
 	case errors.Is(err, staff.ErrIncomplete):
 		c.errMsg = c.t("staff.case.error.incomplete")
@@ -100,13 +110,26 @@ func (c *staffCase) fail(err error) {
 
 // openPage chooses the case.
 func (c *staffCase) openPage(s flow.Snapshot) Page {
-	rows := []fyne.CanvasObject{c.banner(), Heading(c.t("staff.case.open_lead"))}
+	rows := []fyne.CanvasObject{c.banner()}
+	if c.errMsg != "" {
+		rows = append(rows, WarningPanel(c.errMsg)) // where the clerk looks: on top
+	}
+	rows = append(rows, Heading(c.t("staff.case.open_lead")))
 	ref := staff.CardRef(s)
-	if ref == "" {
+	if ref != c.proxyRef {
+		c.proxyRef, c.proxyOpen, c.proxyErr = ref, false, nil
+		if ref != "" {
+			c.proxyOpened, c.proxyOpen, c.proxyErr = c.d.cfg.Office.OpenProxyCase(c.d.ctx(), ref)
+		}
+	}
+	switch {
+	case ref == "":
 		rows = append(rows, WarningPanel(c.t("staff.case.no_card")))
-	} else if open, err := c.d.cfg.Store.OpenProxyCases(c.d.ctx(), ref); err == nil && len(open) > 0 {
+	case c.proxyErr != nil:
+		rows = append(rows, WarningPanel(c.t("staff.error.store")))
+	case c.proxyOpen:
 		rows = append(rows, Panel(colHeader, container.NewVBox(
-			Strong(c.t("staff.case.resume_lead", "Date", c.k.tr.Date(open[len(open)-1].OpenedAt))),
+			Strong(c.t("staff.case.resume_lead", "Date", c.k.tr.Date(c.proxyOpened))),
 			AtLeast(c.k.Tappable("staff.case.resume", c.t("staff.case.resume"), theme.MailSendIcon(), c.onResume), 400, MinTarget))))
 	}
 	var kinds []fyne.CanvasObject
@@ -166,28 +189,25 @@ func (c *staffCase) openPage(s flow.Snapshot) Page {
 		}
 		rows = append(rows, Strong(c.t("staff.case.holder")), container.NewGridWithColumns(3, flags...))
 	}
-	if c.errMsg != "" {
-		rows = append(rows, WarningPanel(c.errMsg))
-	}
 	return Page{Title: c.t("staff.title.case"), Body: container.NewVBox(rows...), Wide: true,
 		Primary:   &Action{ID: "staff.case.open", Label: c.t("staff.action.open_case"), Icon: theme.NavigateNextIcon(), Do: c.onOpen},
 		Secondary: []Action{c.backToMenu()}}
 }
 
-func (c *staffCase) today() policy.Date { return policy.DateOf(c.d.now().In(store.JST)) }
+func (c *staffCase) today() policy.Date { return policy.DateOf(c.d.now()) }
 
 // residentTicket is the store ID of the resident's ticket, if the session
-// drew one (sent to the counter).
-func (c *staffCase) residentTicket() int64 {
+// drew one (sent to the counter) and it is still open.
+func (c *staffCase) residentTicket() (int64, error) {
 	s := c.k.Snapshot()
 	if s.Ticket == nil {
-		return 0
+		return 0, nil
 	}
-	id, _ := strconv.ParseInt(s.Ticket.ID, 10, 64)
-	if t, err := c.d.cfg.Store.Ticket(c.d.ctx(), id); err != nil || (t.Status != store.TicketWaiting && t.Status != store.TicketCalled) {
-		return 0
+	w, err := c.d.cfg.Office.Waiting(c.d.ctx(), s)
+	if err != nil || !w.Open {
+		return 0, err
 	}
-	return id
+	return w.ID, nil
 }
 
 func (c *staffCase) onOpen() {
@@ -208,12 +228,17 @@ func (c *staffCase) onOpen() {
 	if in.Purpose == policy.PurposeRenew && s.Auth.Present {
 		in.CertExpiry = policy.DateOf(s.Auth.NotAfter)
 	}
-	cs, err := c.d.counter.Open(in, staff.CardRef(s), c.residentTicket(), 0)
+	tk, err := c.residentTicket()
 	if err != nil {
 		c.fail(err)
 		return
 	}
-	c.errMsg = ""
+	cs, err := c.d.counter.Open(in, staff.CardRef(s), tk, 0)
+	if err != nil {
+		c.fail(err)
+		return
+	}
+	c.errMsg, c.err = "", nil
 	c.d.cur = cs
 	c.k.rebuild()
 }
@@ -222,12 +247,17 @@ func (c *staffCase) onResume() {
 	if _, ok := c.d.clerk(); !ok {
 		return
 	}
-	cs, err := c.d.counter.Resume(c.d.ctx(), staff.CardRef(c.k.Snapshot()), c.today(), c.residentTicket(), 0)
+	tk, err := c.residentTicket()
+	if err != nil {
+		c.fail(err)
+		return
+	}
+	cs, err := c.d.counter.Resume(c.d.ctx(), staff.CardRef(c.k.Snapshot()), c.today(), tk, 0)
 	if err != nil || cs == nil {
 		c.fail(err)
 		return
 	}
-	c.errMsg = ""
+	c.errMsg, c.err = "", nil
 	c.d.cur = cs
 	c.k.rebuild()
 }
@@ -235,7 +265,12 @@ func (c *staffCase) onResume() {
 // checklistPage ticks the documents of the current visit.
 func (c *staffCase) checklistPage(cs *staff.Case) Page {
 	pl := cs.Plan
-	rows := []fyne.CanvasObject{c.banner(), Heading(c.t("staff.kind." + string(pl.Input.Kind)))}
+	c.resolved(cs)
+	rows := []fyne.CanvasObject{c.banner()}
+	if c.errMsg != "" {
+		rows = append(rows, WarningPanel(c.errMsg)) // where the clerk looks: on top
+	}
+	rows = append(rows, Heading(c.t("staff.kind."+string(pl.Input.Kind))))
 	if cs.TwoVisits() {
 		visit := 1
 		if cs.Step == staff.StepSecondVisit {
@@ -297,9 +332,6 @@ func (c *staffCase) checklistPage(cs *staff.Case) Page {
 			}), 400, MinTarget))
 		}
 	}
-	if c.errMsg != "" {
-		rows = append(rows, WarningPanel(c.errMsg))
-	}
 	primary := &Action{ID: "staff.case.approve", Label: c.t("staff.action.approve"), Icon: theme.ConfirmIcon(), Do: func() { c.onApprove(cs) }}
 	if cs.TwoVisits() && cs.Step == staff.StepChecklist {
 		primary = &Action{ID: "staff.case.first_visit", Label: c.t("staff.action.first_visit"), Icon: theme.DocumentSaveIcon(), Do: func() { c.onFirstVisit(cs) }}
@@ -354,18 +386,29 @@ func (c *staffCase) onFirstVisit(cs *staff.Case) {
 		c.fail(err)
 		return
 	}
-	c.errMsg = ""
+	c.errMsg, c.err = "", nil
 	c.k.rebuild()
+}
+
+// resolved clears an error the clerk has since put right: a checklist now
+// complete, a fee now recorded.
+func (c *staffCase) resolved(cs *staff.Case) {
+	switch {
+	case errors.Is(c.err, staff.ErrIncomplete) && len(cs.Missing()) == 0,
+		errors.Is(c.err, staff.ErrFeeUnpaid) && cs.FeeRecorded:
+		c.errMsg, c.err = "", nil
+	}
 }
 
 // letterPage records that the inquiry letter was mailed.
 func (c *staffCase) letterPage(cs *staff.Case) Page {
 	c.letterRef.SetPlaceHolder("L-0001")
-	rows := []fyne.CanvasObject{c.banner(), Heading(c.t("staff.case.letter_lead")), Body(c.t("staff.case.letter_explain")),
-		Strong(c.t("staff.case.letter_ref")), AtLeast(c.letterRef, 360, MinTarget)}
+	rows := []fyne.CanvasObject{c.banner()}
 	if c.errMsg != "" {
 		rows = append(rows, WarningPanel(c.errMsg))
 	}
+	rows = append(rows, Heading(c.t("staff.case.letter_lead")), Body(c.t("staff.case.letter_explain")),
+		Strong(c.t("staff.case.letter_ref")), AtLeast(c.letterRef, 360, MinTarget))
 	return Page{Title: c.t("staff.title.case"), Body: container.NewVBox(rows...),
 		Primary: &Action{ID: "staff.case.letter_sent", Label: c.t("staff.action.letter_sent"), Icon: theme.MailSendIcon(), Do: func() {
 			cl, ok := c.d.clerk()
@@ -376,7 +419,7 @@ func (c *staffCase) letterPage(cs *staff.Case) Page {
 				c.fail(err)
 				return
 			}
-			c.errMsg = ""
+			c.errMsg, c.err = "", nil
 			c.k.rebuild()
 		}},
 		Secondary: []Action{c.backToMenu()}}
@@ -391,14 +434,18 @@ func (c *staffCase) onApprove(cs *staff.Case) {
 		c.fail(err)
 		return
 	}
-	c.errMsg = ""
+	c.errMsg, c.err = "", nil
 	c.k.rebuild()
 }
 
 // approvedPage hands the terminal to the holder (or their representative)
 // for the new PINs.
 func (c *staffCase) approvedPage(cs *staff.Case) Page {
-	rows := []fyne.CanvasObject{c.banner(), Heading(c.t("staff.case.approved_lead")), Body(c.t("staff.case.approved_explain"))}
+	rows := []fyne.CanvasObject{c.banner()}
+	if c.errMsg != "" {
+		rows = append(rows, WarningPanel(c.errMsg))
+	}
+	rows = append(rows, Heading(c.t("staff.case.approved_lead")), Body(c.t("staff.case.approved_explain")))
 	p := Page{Title: c.t("staff.title.case"), Secondary: []Action{c.backToMenu()}}
 	if c.d.cfg.Work == nil {
 		rows = append(rows, WarningPanel(c.t("staff.case.no_card_work")))
@@ -433,7 +480,11 @@ func (c *staffCase) notePage(cs *staff.Case, lead, explain string) Page {
 }
 
 func (c *staffCase) declinePage(cs *staff.Case) Page {
-	rows := []fyne.CanvasObject{c.banner(), Heading(c.t("staff.approve.decline_lead"))}
+	rows := []fyne.CanvasObject{c.banner()}
+	if c.errMsg != "" {
+		rows = append(rows, WarningPanel(c.errMsg))
+	}
+	rows = append(rows, Heading(c.t("staff.approve.decline_lead")))
 	var btns []fyne.CanvasObject
 	for _, r := range DeclineReasons {
 		r := r

@@ -65,7 +65,7 @@ func StaffSamples(k *Kiosk, dir string, set func(flow.Snapshot)) ([]StaffSample,
 		st.Close()
 		return nil, nil, err
 	}
-	d := NewStaffDesk(StaffConfig{Store: st, Profile: prof, Work: sampleWork{}, Now: now, ExportDir: dir, Quit: func() {}})
+	d := NewStaffDesk(StaffConfig{Office: staff.NewOffice(st, nil), Profile: prof, Work: sampleWork{}, Now: now, ExportDir: dir, Quit: func() {}})
 	d.Attach(k)
 
 	day := func(y int, m time.Month, dd int) time.Time { return time.Date(y, m, dd, 0, 0, 0, 0, time.UTC) }

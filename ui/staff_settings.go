@@ -13,7 +13,6 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/jpki-kiosk/kiosk/policy"
-	"github.com/jpki-kiosk/kiosk/store"
 	"github.com/jpki-kiosk/kiosk/ui/flow"
 	"github.com/jpki-kiosk/kiosk/ui/flow/staff"
 )
@@ -63,7 +62,7 @@ func (s *staffSettings) Page(flow.Snapshot) Page {
 	if s.d == nil {
 		return noDesk(s.k)
 	}
-	if !s.d.desk.Can(store.RoleSupervisor) {
+	if !s.d.desk.Supervisor() {
 		return Page{Title: s.t("staff.title.settings"), Body: container.NewVBox(s.banner(), WarningPanel(s.t("staff.settings.supervisor_only"))),
 			Secondary: []Action{s.backToMenu()}}
 	}
@@ -148,7 +147,7 @@ func (s *staffSettings) Page(flow.Snapshot) Page {
 
 func (s *staffSettings) onSave() {
 	c, ok := s.d.clerk()
-	if !ok || !c.Role.AtLeast(store.RoleSupervisor) {
+	if !ok || !c.Supervisor() {
 		return
 	}
 	s.draft.Printer = strings.TrimSpace(s.printer.Text)
@@ -156,7 +155,7 @@ func (s *staffSettings) onSave() {
 	for _, l := range s.k.tr.Languages() {
 		avail = append(avail, l.Tag)
 	}
-	keys, err := staff.SaveSettings(s.d.ctx(), s.d.cfg.Store, s.d.settings, s.draft, avail, c.ID)
+	keys, err := s.d.cfg.Office.SaveSettings(s.d.ctx(), s.d.settings, s.draft, avail, c.ID)
 	switch {
 	case errors.Is(err, staff.ErrSetting):
 		s.msg, s.msgErr = s.t("staff.settings.invalid"), true

@@ -113,7 +113,7 @@ func (r *staffRig) start(profileName string, snap flow.Snapshot) {
 		t.Fatal(err)
 	}
 	r.s = &fakeSession{snap: snap}
-	r.desk = NewStaffDesk(StaffConfig{Store: r.st, Profile: p, Work: r.work, Now: r.clock.Now, ExportDir: t.TempDir(),
+	r.desk = NewStaffDesk(StaffConfig{Office: staff.NewOffice(r.st, nil), Profile: p, Work: r.work, Now: r.clock.Now, ExportDir: t.TempDir(),
 		Quit: func() { r.quit++ }, OnSettings: func(s staff.Settings) { r.saved = append(r.saved, s) }})
 	r.k = New(a, w, tr, r.s, Options{Staff: r.desk.Hook})
 	r.w = w

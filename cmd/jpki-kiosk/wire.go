@@ -250,8 +250,8 @@ func assemble(a fyne.App, w fyne.Window, c config, sm seams) (p *parts, err erro
 	if p.fleet != nil && p.fleet.DashboardURL != "" {
 		fleetView = staff.PGFleet{URL: p.fleet.DashboardURL}
 	}
-	desk = ui.NewStaffDesk(ui.StaffConfig{Store: st, Profile: prof, Settings: settings, Languages: langs,
-		Approvals: approvals, Work: work, Now: now, ExportDir: c.data, Fleet: fleetView,
+	desk = ui.NewStaffDesk(ui.StaffConfig{Office: staff.NewOffice(st, approvals), Profile: prof, Settings: settings, Languages: langs,
+		Work: work, Now: now, ExportDir: c.data, Fleet: fleetView,
 		OnAuditError: onErr,
 		OnSettings: func(s staff.Settings) {
 			m.SetIdleAfter(s.IdleTimeout)

@@ -152,6 +152,10 @@ func (a *Approvals) Genuine(verdict string) bool {
 	return false
 }
 
+// IdentityOK reports whether the identity documents shown meet the rule of
+// an approval: one photo ID, or two without a photo.
+func IdentityOK(ids []policy.IDDocument) bool { return policy.IdentitySatisfied(policy.PhotoOrTwo, ids) }
+
 // Approve records the clerk's approval of a waiting ticket for the card in
 // the reader, after an identity check that meets policy (one photo ID or two
 // without a photo), and returns its token.
@@ -162,7 +166,7 @@ func (a *Approvals) Approve(ctx context.Context, r ApprovalRequest) (Grant, erro
 	if r.StaffID == "" {
 		return Grant{}, ErrNotSignedIn
 	}
-	if !policy.IdentitySatisfied(policy.PhotoOrTwo, r.Identity) {
+	if !IdentityOK(r.Identity) {
 		return Grant{}, ErrIdentity
 	}
 	if !a.Genuine(r.Genuine) {
