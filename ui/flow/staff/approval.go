@@ -154,7 +154,9 @@ func (a *Approvals) Genuine(verdict string) bool {
 
 // IdentityOK reports whether the identity documents shown meet the rule of
 // an approval: one photo ID, or two without a photo.
-func IdentityOK(ids []policy.IDDocument) bool { return policy.IdentitySatisfied(policy.PhotoOrTwo, ids) }
+func IdentityOK(ids []policy.IDDocument) bool {
+	return policy.IdentitySatisfied(policy.PhotoOrTwo, ids)
+}
 
 // Approve records the clerk's approval of a waiting ticket for the card in
 // the reader, after an identity check that meets policy (one photo ID or two
