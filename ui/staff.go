@@ -343,6 +343,25 @@ func (s staffScreen) toggle(id, label string, on bool, do func()) fyne.CanvasObj
 	return AtLeast(b, 220, MinTarget)
 }
 
+// wrapToggle is a toggle whose label wraps, for a narrow column of many
+// choices (the identity documents of the approval): a light tile, drawn
+// with a blue border, a tick and bold blue text when on. The button under
+// the label takes the taps.
+func (s staffScreen) wrapToggle(id, label string, on bool, do func()) fyne.CanvasObject {
+	b := s.k.Tappable(id, "", nil, do)
+	b.Importance = widget.LowImportance
+	bg := canvas.NewRectangle(colCardSurface)
+	bg.CornerRadius = 8
+	bg.StrokeColor, bg.StrokeWidth = colSeparator, 2
+	l := Body(label)
+	if on {
+		bg.FillColor, bg.StrokeColor, bg.StrokeWidth = colHeader, colPrimary, 3
+		l = Emphasis("✓ "+label, theme.ColorNamePrimary)
+	}
+	l.Alignment = fyne.TextAlignCenter
+	return AtLeast(container.NewStack(bg, b, container.NewVBox(layout.NewSpacer(), l, layout.NewSpacer())), 120, MinTarget)
+}
+
 // noDesk is the page shown when staff mode is not wired (a programming error).
 func noDesk(k *Kiosk) Page {
 	return Page{Title: k.tr.T("staff.title.signin"), Body: Body(k.tr.T("staff.error.unavailable")),

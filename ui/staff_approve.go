@@ -9,6 +9,7 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
@@ -98,26 +99,36 @@ func (a *staffApprove) Page(s flow.Snapshot) Page {
 			Secondary: []Action{a.backToMenu()}}
 	}
 	a.load(s)
+	a.fail(a.err) // in the language shown now
 	top := []fyne.CanvasObject{a.banner()}
-	if a.waitingErr != nil && a.errMsg == "" {
-		top = append(top, WarningPanel(a.t("staff.error.store")))
+	if a.waitingErr != nil && a.err == nil {
+		top = append(top, Tight(WarningPanel(a.t("staff.error.store"))))
 	}
 	if a.errMsg != "" {
-		// Where the clerk looks: on top, never below the fold.
-		top = append(top, WarningPanel(a.errMsg))
+		// Where the clerk looks: at the top, never below the fold.
+		top = append(top, Tight(WarningPanel(a.errMsg)))
 	}
 	if a.declining {
 		return a.declinePage(s, append(top, a.facts(s)))
 	}
-	right := []fyne.CanvasObject{}
+	left := []fyne.CanvasObject{a.facts(s)}
 	if needsCardExpiry(s) {
 		a.expiry.SetPlaceHolder(a.t("staff.approve.card_expiry_placeholder"))
-		right = append(right, Strong(a.t("staff.approve.card_expiry")), Body(a.t("staff.approve.card_expiry_note")), AtLeast(a.expiry, 360, MinTarget))
-	}
-	if staff.IdentityOK(a.ids) {
-		right = append(right, Emphasis(a.t("staff.approve.identity_ok"), theme.ColorNameSuccess))
+		// One row, label and field; the placeholder gives the form, the
+		// note why (not on the small panel, where room is short).
+		left = append(left, Tight(container.NewBorder(nil, nil, AtLeast(Strong(a.t("staff.approve.card_expiry")), 250, 0), nil,
+			container.NewVBox(layout.NewSpacer(), AtLeast(a.expiry, 240, MinTarget), layout.NewSpacer()))))
+		if !a.k.Compact() {
+			left = append(left, Body(a.t("staff.approve.card_expiry_note")))
+		}
 	}
 	// Identity documents: one photo ID, or two without a photo.
+	// Once satisfied, the rule above the documents gives way to the
+	// confirmation (same place, no extra line).
+	right := []fyne.CanvasObject{Strong(a.t("staff.approve.identity"))}
+	if staff.IdentityOK(a.ids) {
+		right[0] = Emphasis(a.t("staff.approve.identity_ok"), theme.ColorNameSuccess)
+	}
 	var photo, other []fyne.CanvasObject
 	for _, id := range policy.PhotoIDs {
 		photo = append(photo, a.idToggle(id))
@@ -125,16 +136,12 @@ func (a *staffApprove) Page(s flow.Snapshot) Page {
 	for _, id := range policy.NoPhotoIDs {
 		other = append(other, a.idToggle(id))
 	}
-	body := append(top,
-		container.NewGridWithColumns(2, a.facts(s), container.NewVBox(right...)),
-		Strong(a.t("staff.approve.identity")),
-		container.NewGridWithColumns(4, photo...),
-		Body(a.t("staff.approve.nophoto")),
-		container.NewGridWithColumns(4, other...))
+	right = append(right, container.NewGridWithColumns(4, photo...), Body(a.t("staff.approve.nophoto")), container.NewGridWithColumns(4, other...))
 	return Page{
 		Title: a.t("staff.title.approve"),
-		Body:  container.NewVBox(body...),
-		Wide:  true,
+		Body: container.NewVBox(append(top, container.NewGridWithColumns(2,
+			container.NewVBox(left...), Tight(container.NewVBox(right...))))...),
+		Wide: true,
 		Primary: &Action{ID: "staff.approve", Label: a.t("staff.action.approve"), Icon: theme.ConfirmIcon(),
 			Do: func() { a.onApprove(s) }},
 		Secondary: []Action{a.backToMenu(), a.signOut(),
@@ -144,17 +151,12 @@ func (a *staffApprove) Page(s flow.Snapshot) Page {
 
 // idToggle is the tick of one kind of identity document.
 func (a *staffApprove) idToggle(id policy.IDDocument) fyne.CanvasObject {
-	b := a.k.Tappable("staff.id."+string(id), a.t("staff.id."+string(id)), nil, func() { a.toggleID(id) })
-	if a.shown(id) {
-		b.Importance = widget.HighImportance
-		b.Icon = theme.ConfirmIcon()
-	}
-	return AtLeast(b, 160, MinTarget)
+	return a.wrapToggle("staff.id."+string(id), a.t("staff.id."+string(id)), a.shown(id), func() { a.toggleID(id) })
 }
 
-// facts are the card's facts: the ticket, what the resident prepared
-// (certificates, purpose, route, fee), the genuine check and the documents
-// policy asks for.
+// facts are the card's facts, in one panel of few rows (each row costs its
+// padding): the ticket and fee, what the resident prepared (certificates,
+// purpose, route), the genuine check and the documents policy asks for.
 func (a *staffApprove) facts(s flow.Snapshot) fyne.CanvasObject {
 	var certs []string
 	for _, c := range s.Selected.Certs() {
@@ -168,22 +170,30 @@ func (a *staffApprove) facts(s flow.Snapshot) fyne.CanvasObject {
 			}
 		}
 	}
-	rows := []fyne.CanvasObject{
-		Strong(a.t("ticket.label") + " " + strconv.Itoa(s.Ticket.Number)),
-		Body(a.t("staff.approve.certs", "Certs", strings.Join(certs, "・"))),
-		container.NewGridWithColumns(2,
-			Body(a.t("staff.approve.purpose", "Purpose", a.t("staff.purpose."+purpose))),
-			Body(a.t("staff.approve.fee", "Fee", a.k.tr.Yen(s.FeeYen)))),
-		Body(a.t("staff.approve.route", "Route", a.t("staff.route."+string(s.Route)))),
-		genuineLine(a.k.tr, s),
+	lines := []string{
+		a.t("staff.approve.certs", "Certs", strings.Join(certs, "・")),
+		a.t("staff.approve.purpose", "Purpose", a.t("staff.purpose."+purpose)) + "　" +
+			a.t("staff.approve.route", "Route", a.t("staff.route."+string(s.Route))),
 	}
-	if len(s.Documents) > 0 { // one a line: the clerk checks them off
-		rows = append(rows, Body(a.t("staff.approve.documents")))
+	genuine, notJLIS := genuineText(a.k.tr, s)
+	if !notJLIS {
+		lines = append(lines, genuine)
+	}
+	if len(s.Documents) > 0 {
+		var docs []string
 		for _, d := range s.Documents {
-			rows = append(rows, Body("・"+a.t("doc."+d)))
+			docs = append(docs, a.t("doc."+d))
 		}
+		lines = append(lines, a.t("staff.approve.documents")+" "+strings.Join(docs, " / "))
 	}
-	return Panel(colHeader, container.NewVBox(rows...))
+	rows := []fyne.CanvasObject{
+		Strong(a.t("ticket.label") + " " + strconv.Itoa(s.Ticket.Number) + "　" + a.t("staff.approve.fee", "Fee", a.k.tr.Yen(s.FeeYen))),
+		Body(strings.Join(lines, "\n")),
+	}
+	if notJLIS {
+		rows = append(rows, Emphasis(genuine, theme.ColorNameError))
+	}
+	return Tight(Panel(colHeader, container.NewVBox(rows...)))
 }
 
 func (a *staffApprove) shown(id policy.IDDocument) bool {
@@ -322,9 +332,9 @@ func (a *staffApprove) onDecline(s flow.Snapshot, reason string) {
 	a.k.rebuild()
 }
 
-// genuineLine says who issued the card's auth certificate: "J-LIS (2023)",
-// training, or not J-LIS (in the error colour).
-func genuineLine(tr *i18n.Catalogue, s flow.Snapshot) fyne.CanvasObject {
+// genuineText says who issued the card's auth certificate: "J-LIS (2023)",
+// training, or not J-LIS (then notJLIS, to show in the error colour).
+func genuineText(tr *i18n.Catalogue, s flow.Snapshot) (line string, notJLIS bool) {
 	var v string
 	switch s.Genuine {
 	case "jlis":
@@ -334,9 +344,5 @@ func genuineLine(tr *i18n.Catalogue, s flow.Snapshot) fyne.CanvasObject {
 	default:
 		v = tr.T("staff.genuine.unchecked")
 	}
-	line := tr.T("staff.approve.genuine", "Result", v)
-	if s.Genuine == "not_jlis" {
-		return Emphasis(line, theme.ColorNameError)
-	}
-	return Body(line)
+	return tr.T("staff.approve.genuine", "Result", v), s.Genuine == "not_jlis"
 }

@@ -178,9 +178,11 @@ func (r *staffRig) texts() string {
 	return b.String()
 }
 
+// see fails the test unless the screen shows s, perhaps wrapped over lines.
 func (r *staffRig) see(s string) {
 	r.t.Helper()
-	if !strings.Contains(r.texts(), s) {
+	all := r.texts()
+	if !strings.Contains(all, s) && !strings.Contains(strings.ReplaceAll(all, "\n", ""), s) && !strings.Contains(strings.ReplaceAll(all, "\n", " "), s) {
 		r.t.Fatalf("screen %s does not show %q:\n%s", r.k.ScreenID(), s, r.texts())
 	}
 }
