@@ -2,6 +2,7 @@ package ui
 
 import (
 	"fmt"
+	"strings"
 	"testing"
 
 	"fyne.io/fyne/v2"
@@ -70,4 +71,130 @@ func TestStaffApproveNeedsNoScrolling(t *testing.T) {
 	r.see(r.tr("staff.approve.error.expiry_required"))
 	r.see(r.tr("staff.approve.identity_ok"))
 	check("with identity confirmed and the expiry error")
+}
+
+// paragraphs returns the visible paragraphs that say msg.
+func (r *staffRig) paragraphs(msg string) []*Paragraph {
+	var out []*Paragraph
+	walk(r.w.Canvas().Content(), func(o fyne.CanvasObject) {
+		if p, ok := o.(*Paragraph); ok && p.Visible() && p.Raw() == msg {
+			out = append(out, p)
+		}
+	})
+	return out
+}
+
+// inSight fails unless msg is drawn inside the visible part of the page as
+// it is (no scrolling): its first line within the body's viewport, or
+// within the window when the page does not scroll.
+func (r *staffRig) inSight(msg string) {
+	r.t.Helper()
+	Settle(r.w)
+	r.w.Canvas().Capture()
+	d := fyne.CurrentApp().Driver()
+	top, bottom := float32(0), r.w.Canvas().Size().Height
+	walk(r.w.Canvas().Content(), func(o fyne.CanvasObject) {
+		if sc, ok := o.(*container.Scroll); ok && sc.Visible() && sc.Size().Height > 200 {
+			p := d.AbsolutePositionForObject(sc)
+			top, bottom = max(top, p.Y), min(bottom, p.Y+sc.Size().Height)
+		}
+	})
+	var seen []string
+	for _, p := range r.paragraphs(msg) {
+		pos := d.AbsolutePositionForObject(p)
+		line := p.MinSize().Height / float32(max(1, strings.Count(p.Text, "\n")+1))
+		if pos.Y >= top-0.5 && pos.Y+line <= bottom+0.5 {
+			return
+		}
+		seen = append(seen, fmt.Sprintf("at y %.0f", pos.Y))
+	}
+	r.t.Fatalf("%s: %q is not in view (viewport y %.0f–%.0f; drawn %v)", r.k.ScreenID(), msg, top, bottom, seen)
+}
+
+// gone fails if msg is still shown.
+func (r *staffRig) gone(msg string) {
+	r.t.Helper()
+	if len(r.paragraphs(msg)) > 0 {
+		r.t.Fatalf("%s: %q is still shown after it was put right", r.k.ScreenID(), msg)
+	}
+}
+
+// Errors and confirmations of the staff screens appear where the clerk is
+// looking — in view without scrolling, on the small panel — and go once
+// put right (issue 10): the approval's missing identity document and
+// card-face expiry.
+func TestStaffApproveErrorsInSight(t *testing.T) {
+	r := newStaffRig(t, "moriya", flow.Snapshot{})
+	r.w.Resize(fyne.NewSize(1280, 800))
+	snap, _ := waitSnap(t, r.st)
+	r.s.snap = snap
+	r.k.Send(flow.Tick{})
+	r.k.staff(StaffApprove)
+	r.signIn("clerk1", staffPW)
+	r.tap("staff.approve")
+	r.inSight(r.tr("staff.approve.error.identity"))
+	r.tap("staff.id." + string(policy.IDPassport))
+	r.gone(r.tr("staff.approve.error.identity"))
+	r.inSight(r.tr("staff.approve.identity_ok"))
+	r.tap("staff.approve")
+	r.inSight(r.tr("staff.approve.error.expiry_required"))
+	r.k.Screen().(*staffApprove).ExpiryEntry().SetText("2034-03-31")
+	r.gone(r.tr("staff.approve.error.expiry_required"))
+	r.tap("staff.approve")
+	if _, ok := r.s.events[len(r.s.events)-1].(flow.StaffApproved); !ok {
+		t.Fatalf("last event %#v, want StaffApproved", r.s.events[len(r.s.events)-1])
+	}
+}
+
+// The counter case's incomplete checklist, and the PIN reset's mismatch on
+// the resident's keypad, in view and gone once put right.
+func TestStaffCaseAndPINErrorsInSight(t *testing.T) {
+	s := statusSnap()
+	s.Auth.Serial = "0C0FFEE"
+	s.Tries.Auth, s.Locked = 0, []flow.PIN{flow.PINAuth}
+	r := newStaffRig(t, "moriya", s)
+	r.w.Resize(fyne.NewSize(1280, 800))
+	r.openCase("clerk1")
+	r.tap("staff.kind.pin_reset")
+	r.tap("staff.case.open")
+	r.tap("staff.doc.HOLDER_IDENTITY.health_insurance")
+	r.tap("staff.doc.MYNUMBER_CARD")
+	r.tap("staff.case.approve")
+	r.inSight(r.tr("staff.case.error.incomplete"))
+	r.tap("staff.doc.HOLDER_IDENTITY.pension_book")
+	r.gone(r.tr("staff.case.error.incomplete"))
+	r.tap("staff.case.approve")
+	r.tap("staff.case.hand_over")
+	r.typePIN("1357")
+	r.typePIN("1358")
+	r.inSight(r.tr("staff.pin.error.MISMATCH"))
+	r.typePIN("1357")
+	r.gone(r.tr("staff.pin.error.MISMATCH"))
+	r.typePIN("1357")
+	r.see(r.tr("staff.pin.done_lead"))
+}
+
+// The settings' confirmation and error sit on top of the long page (seen
+// without scrolling back) and go when the supervisor changes a choice or
+// saves again.
+func TestStaffSettingsMessagesInSight(t *testing.T) {
+	r := newStaffRig(t, "moriya", statusSnap())
+	r.w.Resize(fyne.NewSize(1280, 800))
+	r.k.staff(StaffMenu)
+	r.signIn("super1", staffPW)
+	r.tap("staff.tile.settings")
+	r.tap("staff.settings.idle.120")
+	r.tap("staff.settings.save")
+	saved := r.tr("staff.settings.saved", "N", 1)
+	r.inSight(saved)
+	r.tap("staff.settings.idle.180")
+	r.gone(saved)
+	r.k.Screen().(*staffSettings).PrinterEntry().SetText("a,b")
+	r.tap("staff.settings.receipt_print.on")
+	r.tap("staff.settings.save")
+	r.inSight(r.tr("staff.settings.invalid"))
+	r.k.Screen().(*staffSettings).PrinterEntry().SetText("TM-T88VI")
+	r.tap("staff.settings.save")
+	r.gone(r.tr("staff.settings.invalid"))
+	r.inSight(r.tr("staff.settings.saved", "N", 3))
 }

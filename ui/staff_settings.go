@@ -79,19 +79,19 @@ func (s *staffSettings) Page(flow.Snapshot) Page {
 		if p, err := policy.LoadProfile(name); err == nil {
 			lbl = p.Name.In(s.k.tr.Lang())
 		}
-		profiles = append(profiles, s.toggle("staff.settings.profile."+name, lbl, s.draft.Profile == name, func() { s.draft.Profile = name; s.k.rebuild() }))
+		profiles = append(profiles, s.toggle("staff.settings.profile."+name, lbl, s.draft.Profile == name, func() { s.draft.Profile = name; s.changed() }))
 	}
 	var idle []fyne.CanvasObject
 	for _, n := range idleChoices {
 		n := n
 		idle = append(idle, s.toggle("staff.settings.idle."+strconv.Itoa(n), secondsLabel(s.t, n), s.draft.IdleTimeout == time.Duration(n)*time.Second,
-			func() { s.draft.IdleTimeout = time.Duration(n) * time.Second; s.k.rebuild() }))
+			func() { s.draft.IdleTimeout = time.Duration(n) * time.Second; s.changed() }))
 	}
 	var st []fyne.CanvasObject
 	for _, n := range staffChoices {
 		n := n
 		st = append(st, s.toggle("staff.settings.staff."+strconv.Itoa(n), secondsLabel(s.t, n), s.draft.StaffTimeout == time.Duration(n)*time.Second,
-			func() { s.draft.StaffTimeout = time.Duration(n) * time.Second; s.k.rebuild() }))
+			func() { s.draft.StaffTimeout = time.Duration(n) * time.Second; s.changed() }))
 	}
 	var langs []fyne.CanvasObject
 	for _, l := range s.k.tr.Languages() {
@@ -106,19 +106,26 @@ func (s *staffSettings) Page(flow.Snapshot) Page {
 			} else {
 				s.draft.Languages = append(s.draft.Languages, l.Tag)
 			}
-			s.k.rebuild()
+			s.changed()
 		})))
 	}
 	onoff := func(id string, v *bool) []fyne.CanvasObject {
 		return []fyne.CanvasObject{
-			s.toggle(id+".on", s.t("staff.settings.on"), *v, func() { *v = true; s.k.rebuild() }),
-			s.toggle(id+".off", s.t("staff.settings.off"), !*v, func() { *v = false; s.k.rebuild() }),
+			s.toggle(id+".on", s.t("staff.settings.on"), *v, func() { *v = true; s.changed() }),
+			s.toggle(id+".off", s.t("staff.settings.off"), !*v, func() { *v = false; s.changed() }),
 		}
 	}
 	// Only settings that take effect appear: the profile row when the kiosk
 	// runs an embedded profile (one from a file stays), the printer when
 	// receipts are printed.
 	rows := []fyne.CanvasObject{s.banner()}
+	if s.msg != "" { // on top, where the supervisor looks after saving
+		if s.msgErr {
+			rows = append(rows, WarningPanel(s.msg))
+		} else {
+			rows = append(rows, Emphasis(s.msg, theme.ColorNameSuccess))
+		}
+	}
 	if len(profiles) > 0 {
 		rows = append(rows, row(s.t("staff.settings.profile"), profiles...))
 	}
@@ -133,16 +140,16 @@ func (s *staffSettings) Page(flow.Snapshot) Page {
 		s.printer.SetPlaceHolder("tcp://192.0.2.10:9100, cups:QUEUE, spool:NAME, /dev/usb/lp0")
 		rows = append(rows, container.NewVBox(Strong(s.t("staff.settings.printer")), AtLeast(s.printer, 640, MinTarget)))
 	}
-	if s.msg != "" {
-		if s.msgErr {
-			rows = append(rows, WarningPanel(s.msg))
-		} else {
-			rows = append(rows, Emphasis(s.msg, theme.ColorNameSuccess))
-		}
-	}
 	return Page{Title: s.t("staff.title.settings"), Body: container.NewVBox(rows...), Wide: true,
 		Primary:   &Action{ID: "staff.settings.save", Label: s.t("staff.action.save"), Icon: theme.DocumentSaveIcon(), Do: s.onSave},
 		Secondary: []Action{s.backToMenu(), s.signOut()}}
+}
+
+// changed redraws after a choice; the last save's message goes, being about
+// settings no longer shown.
+func (s *staffSettings) changed() {
+	s.msg, s.msgErr = "", false
+	s.k.rebuild()
 }
 
 func (s *staffSettings) onSave() {
