@@ -116,8 +116,8 @@ func (a *staffApprove) Page(s flow.Snapshot) Page {
 		a.expiry.SetPlaceHolder(a.t("staff.approve.card_expiry_placeholder"))
 		// One row, label and field; the placeholder gives the form, the
 		// note why (not on the small panel, where room is short).
-		left = append(left, Tight(container.NewBorder(nil, nil, AtLeast(Strong(a.t("staff.approve.card_expiry")), 250, 0), nil,
-			container.NewVBox(layout.NewSpacer(), AtLeast(a.expiry, 240, MinTarget), layout.NewSpacer()))))
+		left = append(left, container.NewBorder(nil, nil, Tight(AtLeast(Strong(a.t("staff.approve.card_expiry")), 230, 0)), nil,
+			container.NewVBox(layout.NewSpacer(), AtLeast(a.expiry, 240, MinTarget), layout.NewSpacer())))
 		if !a.k.Compact() {
 			left = append(left, Body(a.t("staff.approve.card_expiry_note")))
 		}
