@@ -135,7 +135,7 @@ func (c *staffCase) openPage(s flow.Snapshot) Page {
 	var kinds []fyne.CanvasObject
 	for _, k := range staff.CaseKinds {
 		k := k
-		kinds = append(kinds, c.toggle("staff.kind."+string(k), c.t("staff.kind."+string(k)), c.kind == k, func() { c.kind = k; c.refresh() }))
+		kinds = append(kinds, c.wrapToggle("staff.kind."+string(k), c.t("staff.kind."+string(k)), c.kind == k, func() { c.kind = k; c.refresh() }))
 	}
 	rows = append(rows, Strong(c.t("staff.case.kind")), container.NewGridWithColumns(3, kinds...))
 	if !c.certsSet && len(s.Locked) > 0 {
@@ -154,7 +154,7 @@ func (c *staffCase) openPage(s flow.Snapshot) Page {
 	var certs []fyne.CanvasObject
 	for _, ct := range []policy.Cert{policy.CertSign, policy.CertAuth} {
 		ct := ct
-		certs = append(certs, c.toggle("staff.cert."+string(ct), c.t("cert."+strings.ToUpper(string(ct))+".name"), c.certs[ct],
+		certs = append(certs, c.wrapToggle("staff.cert."+string(ct), c.t("cert."+strings.ToUpper(string(ct))+".name"), c.certs[ct],
 			func() { c.certs[ct] = !c.certs[ct]; c.certsSet = true; c.refresh() }))
 	}
 	certsLabel := "staff.case.certs"
@@ -169,7 +169,7 @@ func (c *staffCase) openPage(s flow.Snapshot) Page {
 			if p == policy.PurposePINReset && c.kind == staff.CaseSelf {
 				continue
 			}
-			ps = append(ps, c.toggle("staff.purpose."+string(p), c.t("staff.purpose."+string(p)), c.purpose == p, func() { c.purpose = p; c.refresh() }))
+			ps = append(ps, c.wrapToggle("staff.purpose."+string(p), c.t("staff.purpose."+string(p)), c.purpose == p, func() { c.purpose = p; c.refresh() }))
 		}
 		rows = append(rows, Strong(c.t("staff.case.purpose")), container.NewGridWithColumns(3, ps...))
 	}
@@ -177,15 +177,15 @@ func (c *staffCase) openPage(s flow.Snapshot) Page {
 		var causes []fyne.CanvasObject
 		for _, r := range staff.LapseCauses {
 			r := r
-			causes = append(causes, c.toggle("staff.lapse."+string(r), c.t("lapse."+string(r)), c.lapse == r, func() { c.lapse = r; c.refresh() }))
+			causes = append(causes, c.wrapToggle("staff.lapse."+string(r), c.t("lapse."+string(r)), c.lapse == r, func() { c.lapse = r; c.refresh() }))
 		}
 		rows = append(rows, Strong(c.t("staff.case.lapse_cause")), container.NewGridWithColumns(3, causes...))
 	}
 	if c.kind == staff.CaseLegalRep {
 		flags := []fyne.CanvasObject{
-			c.toggle("staff.flag.under15", c.t("staff.flag.under15"), c.under15, func() { c.under15 = !c.under15; c.refresh() }),
-			c.toggle("staff.flag.ward", c.t("staff.flag.ward"), c.ward, func() { c.ward = !c.ward; c.refresh() }),
-			c.toggle("staff.flag.domicile", c.t("staff.flag.domicile"), c.domicile, func() { c.domicile = !c.domicile; c.refresh() }),
+			c.wrapToggle("staff.flag.under15", c.t("staff.flag.under15"), c.under15, func() { c.under15 = !c.under15; c.refresh() }),
+			c.wrapToggle("staff.flag.ward", c.t("staff.flag.ward"), c.ward, func() { c.ward = !c.ward; c.refresh() }),
+			c.wrapToggle("staff.flag.domicile", c.t("staff.flag.domicile"), c.domicile, func() { c.domicile = !c.domicile; c.refresh() }),
 		}
 		rows = append(rows, Strong(c.t("staff.case.holder")), container.NewGridWithColumns(3, flags...))
 	}
@@ -282,7 +282,11 @@ func (c *staffCase) checklistPage(cs *staff.Case) Page {
 	for _, ct := range pl.Allowed {
 		allowed = append(allowed, c.t("cert."+strings.ToUpper(string(ct))+".name"))
 	}
-	if len(allowed) > 0 {
+	switch {
+	case len(allowed) > 0 && pl.Input.Kind == staff.CasePINReset:
+		// Not "can be issued": nothing is issued, the PIN is reset.
+		rows = append(rows, container.NewGridWithColumns(2, Strong(c.t("staff.case.certs_pin_reset")), Body(strings.Join(allowed, "・"))))
+	case len(allowed) > 0:
 		rows = append(rows, Body(c.t("staff.case.allowed", "Certs", strings.Join(allowed, "・"))))
 	}
 	for ct, rs := range pl.Refused {
@@ -312,7 +316,7 @@ func (c *staffCase) checklistPage(cs *staff.Case) Page {
 	}
 	rows = append(rows, ids...)
 	if pl.MandatePINReset {
-		rows = append(rows, c.toggle("staff.case.mandate", c.t("staff.case.mandate"), cs.Mandate, func() { cs.Mandate = !cs.Mandate; c.refresh() }))
+		rows = append(rows, c.wrapToggle("staff.case.mandate", c.t("staff.case.mandate"), cs.Mandate, func() { cs.Mandate = !cs.Mandate; c.refresh() }))
 	}
 	if p := c.d.counter.Profile; pl.FeeYen > 0 && p != nil && p.CardReissueFeeYen > 0 && slices.Contains(pl.Reasons, string(policy.CardReissueFee)) {
 		rows = append(rows, Body(c.t("staff.case.card_fee", "Fee", c.k.tr.Yen(p.CardReissueFeeYen)))) // the card's own fee, told, not taken here
@@ -354,7 +358,7 @@ func (c *staffCase) itemRow(cs *staff.Case, it staff.Item) fyne.CanvasObject {
 		notes = append(notes, Body(n))
 	}
 	if !it.Identity {
-		tick := c.toggle("staff.doc."+string(it.Doc), label, it.Checked, func() {
+		tick := c.wrapToggle("staff.doc."+string(it.Doc), label, it.Checked, func() {
 			cs.List.Tick(it.Doc, !it.Checked)
 			c.refresh()
 		})
@@ -367,7 +371,7 @@ func (c *staffCase) itemRow(cs *staff.Case, it staff.Item) fyne.CanvasObject {
 	var btns []fyne.CanvasObject
 	for _, id := range kinds {
 		id := id
-		btns = append(btns, c.toggle("staff.doc."+string(it.Doc)+"."+string(id), c.t("staff.id."+string(id)), cs.List.Shown(it.Doc, id),
+		btns = append(btns, c.wrapToggle("staff.doc."+string(it.Doc)+"."+string(id), c.t("staff.id."+string(id)), cs.List.Shown(it.Doc, id),
 			func() { cs.List.ToggleID(it.Doc, id); c.refresh() }))
 	}
 	head := Strong(label)

@@ -155,8 +155,19 @@ func TestStaffCaseAndPINErrorsInSight(t *testing.T) {
 	r := newStaffRig(t, "moriya", s)
 	r.w.Resize(fyne.NewSize(1280, 800))
 	r.openCase("clerk1")
+	for _, lang := range []string{"en", "ja"} { // the kinds of case wrap: no page wider than the panel
+		r.k.Tr().SetLang(lang)
+		r.k.rebuild()
+		if o := overflow(r.w); o != "" {
+			t.Errorf("1280x800 %s: case screen %s", lang, o)
+		}
+	}
 	r.tap("staff.kind.pin_reset")
 	r.tap("staff.case.open")
+	r.see(r.tr("staff.case.certs_pin_reset")) // not "certificates that can be issued"
+	if strings.Contains(r.texts(), string([]rune(r.tr("staff.case.allowed"))[:4])) {
+		t.Error("a PIN reset case lists certificates that can be issued")
+	}
 	r.tap("staff.doc.HOLDER_IDENTITY.health_insurance")
 	r.tap("staff.doc.MYNUMBER_CARD")
 	r.tap("staff.case.approve")
