@@ -14,7 +14,10 @@ import (
 
 // overflow returns what a visible scroll container of the window's content
 // holds beyond its viewport ("" when everything fits).
-func overflow(w fyne.Window) string {
+func overflow(w fyne.Window) string { return beyond(w, true) }
+
+// beyond is overflow, or (tall false) only what lies past the right edge.
+func beyond(w fyne.Window, tall bool) string {
 	Settle(w)
 	w.Canvas().Capture()
 	var out string
@@ -24,7 +27,7 @@ func overflow(w fyne.Window) string {
 			return
 		}
 		need, have := sc.Content.MinSize(), sc.Size()
-		if need.Height > have.Height+0.5 || need.Width > have.Width+0.5 {
+		if (tall && need.Height > have.Height+0.5) || need.Width > have.Width+0.5 {
 			out = fmt.Sprintf("content %.0fx%.0f in a %.0fx%.0f viewport", need.Width, need.Height, have.Width, have.Height)
 		}
 	})
@@ -194,6 +197,13 @@ func TestStaffSettingsMessagesInSight(t *testing.T) {
 	r.k.staff(StaffMenu)
 	r.signIn("super1", staffPW)
 	r.tap("staff.tile.settings")
+	for _, lang := range []string{"en", "ja"} { // long, so it scrolls down; never sideways
+		r.k.Tr().SetLang(lang)
+		r.k.rebuild()
+		if o := beyond(r.w, false); o != "" {
+			t.Errorf("1280x800 %s: settings %s: wider than the panel", lang, o)
+		}
+	}
 	r.tap("staff.settings.idle.120")
 	r.tap("staff.settings.save")
 	saved := r.tr("staff.settings.saved", "N", 1)

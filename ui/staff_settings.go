@@ -79,25 +79,25 @@ func (s *staffSettings) Page(flow.Snapshot) Page {
 		if p, err := policy.LoadProfile(name); err == nil {
 			lbl = p.Name.In(s.k.tr.Lang())
 		}
-		profiles = append(profiles, s.toggle("staff.settings.profile."+name, lbl, s.draft.Profile == name, func() { s.draft.Profile = name; s.changed() }))
+		profiles = append(profiles, s.wrapToggle("staff.settings.profile."+name, lbl, s.draft.Profile == name, func() { s.draft.Profile = name; s.changed() }))
 	}
 	var idle []fyne.CanvasObject
 	for _, n := range idleChoices {
 		n := n
-		idle = append(idle, s.toggle("staff.settings.idle."+strconv.Itoa(n), secondsLabel(s.t, n), s.draft.IdleTimeout == time.Duration(n)*time.Second,
+		idle = append(idle, s.wrapToggle("staff.settings.idle."+strconv.Itoa(n), secondsLabel(s.t, n), s.draft.IdleTimeout == time.Duration(n)*time.Second,
 			func() { s.draft.IdleTimeout = time.Duration(n) * time.Second; s.changed() }))
 	}
 	var st []fyne.CanvasObject
 	for _, n := range staffChoices {
 		n := n
-		st = append(st, s.toggle("staff.settings.staff."+strconv.Itoa(n), secondsLabel(s.t, n), s.draft.StaffTimeout == time.Duration(n)*time.Second,
+		st = append(st, s.wrapToggle("staff.settings.staff."+strconv.Itoa(n), secondsLabel(s.t, n), s.draft.StaffTimeout == time.Duration(n)*time.Second,
 			func() { s.draft.StaffTimeout = time.Duration(n) * time.Second; s.changed() }))
 	}
 	var langs []fyne.CanvasObject
 	for _, l := range s.k.tr.Languages() {
 		l := l
 		on := slices.Contains(s.draft.Languages, l.Tag)
-		langs = append(langs, s.k.InOwnFont(l.Tag, s.toggle("staff.settings.lang."+l.Tag, l.Name, on, func() {
+		langs = append(langs, s.k.InOwnFont(l.Tag, s.wrapToggle("staff.settings.lang."+l.Tag, l.Name, on, func() {
 			if l.Tag == "ja" {
 				return // Japanese is always offered, and first
 			}
@@ -111,8 +111,8 @@ func (s *staffSettings) Page(flow.Snapshot) Page {
 	}
 	onoff := func(id string, v *bool) []fyne.CanvasObject {
 		return []fyne.CanvasObject{
-			s.toggle(id+".on", s.t("staff.settings.on"), *v, func() { *v = true; s.changed() }),
-			s.toggle(id+".off", s.t("staff.settings.off"), !*v, func() { *v = false; s.changed() }),
+			s.wrapToggle(id+".on", s.t("staff.settings.on"), *v, func() { *v = true; s.changed() }),
+			s.wrapToggle(id+".off", s.t("staff.settings.off"), !*v, func() { *v = false; s.changed() }),
 		}
 	}
 	// Only settings that take effect appear: the profile row when the kiosk
