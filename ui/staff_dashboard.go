@@ -134,10 +134,12 @@ func (d *staffDashboard) chart(bars []staff.Bar, label func(staff.Bar) string) f
 		n := canvas.NewText(strconv.Itoa(b.Count), colForeground)
 		n.Alignment = fyne.TextAlignCenter
 		n.TextSize = d.k.textSize() * 0.7
-		l := canvas.NewText(label(b), colForeground)
+		// The label wraps (an outcome is a few words), so that the charts
+		// side by side fit the 1280 panel.
+		l := Body(label(b))
+		l.SizeName = theme.SizeNameCaptionText
 		l.Alignment = fyne.TextAlignCenter
-		l.TextSize = d.k.textSize() * 0.6
-		cols = append(cols, container.NewVBox(space, n, container.NewCenter(bar), l))
+		cols = append(cols, container.NewVBox(space, n, container.NewCenter(bar), Tight(l)))
 	}
 	return Panel(colBackground, container.New(layout.NewGridLayoutWithColumns(max(len(cols), 1)), cols...))
 }

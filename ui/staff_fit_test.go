@@ -219,3 +219,26 @@ func TestStaffSettingsMessagesInSight(t *testing.T) {
 	r.gone(r.tr("staff.settings.invalid"))
 	r.inSight(r.tr("staff.settings.saved", "N", 3))
 }
+
+// TestStaffPagesNeverScrollSideways: on the 1280×800 panel, in Japanese and
+// English, no staff page is wider than the panel (a long one scrolls down,
+// its actions stay in the bar).
+func TestStaffPagesNeverScrollSideways(t *testing.T) {
+	r := newStaffRig(t, "moriya", statusSnap())
+	r.w.Resize(fyne.NewSize(1280, 800))
+	r.k.staff(StaffMenu)
+	r.signIn("super1", staffPW)
+	for _, tile := range []string{"", "staff.tile.dashboard", "staff.tile.settings", "staff.tile.case", "staff.tile.exit"} {
+		if tile != "" {
+			r.tap(tile)
+		}
+		for _, lang := range []string{"en", "ja"} {
+			r.k.Tr().SetLang(lang)
+			r.k.rebuild()
+			if o := beyond(r.w, false); o != "" {
+				t.Errorf("1280x800 %s %s: %s: wider than the panel", lang, r.k.ScreenID(), o)
+			}
+		}
+		r.k.Show(idStaffMenu)
+	}
+}
