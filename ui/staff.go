@@ -333,18 +333,9 @@ func (s staffScreen) signOut() Action {
 	return Action{ID: "staff.signout", Label: s.t("staff.action.signout"), Icon: theme.LogoutIcon(), Do: s.d.leave}
 }
 
-// toggle is a tappable choice drawn highlighted when on.
-func (s staffScreen) toggle(id, label string, on bool, do func()) fyne.CanvasObject {
-	b := s.k.Tappable(id, label, nil, do)
-	if on {
-		b.Importance = widget.HighImportance
-		b.Icon = theme.ConfirmIcon()
-	}
-	return AtLeast(b, 220, MinTarget)
-}
-
-// wrapToggle is a toggle whose label wraps, for a narrow column of many
-// choices (the identity documents of the approval): a light tile, drawn
+// wrapToggle is a staff screen's choice: a tile whose label wraps, so that
+// rows of many choices (identity documents, kinds of case, languages) fit
+// the 1280 panel: a light tile, drawn
 // with a blue border, a tick and bold blue text when on. The button under
 // the label takes the taps.
 func (s staffScreen) wrapToggle(id, label string, on bool, do func()) fyne.CanvasObject {
