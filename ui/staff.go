@@ -333,11 +333,10 @@ func (s staffScreen) signOut() Action {
 	return Action{ID: "staff.signout", Label: s.t("staff.action.signout"), Icon: theme.LogoutIcon(), Do: s.d.leave}
 }
 
-// wrapToggle is a staff screen's choice: a tile whose label wraps, so that
-// rows of many choices (identity documents, kinds of case, languages) fit
-// the 1280 panel: a light tile, drawn
-// with a blue border, a tick and bold blue text when on. The button under
-// the label takes the taps.
+// wrapToggle is a staff screen's choice: a light tile whose label wraps, so
+// that rows of many choices (identity documents, kinds of case, languages)
+// fit the 1280 panel; drawn with a blue border, a tick and bold blue text
+// when on. The button under the label takes the taps.
 func (s staffScreen) wrapToggle(id, label string, on bool, do func()) fyne.CanvasObject {
 	b := s.k.Tappable(id, "", nil, do)
 	b.Importance = widget.LowImportance

@@ -10,6 +10,7 @@ import (
 
 	"github.com/jpki-kiosk/kiosk/policy"
 	"github.com/jpki-kiosk/kiosk/ui/flow"
+	"github.com/jpki-kiosk/kiosk/ui/flow/staff"
 )
 
 // overflow returns what a visible scroll container of the window's content
@@ -188,13 +189,16 @@ func TestStaffCaseAndPINErrorsInSight(t *testing.T) {
 	r.see(r.tr("staff.pin.done_lead"))
 }
 
-// The settings' confirmation and error sit on top of the long page (seen
-// without scrolling back) and go when the supervisor changes a choice or
-// saves again.
+// The sign-in's refusal is in view; the settings' confirmation and error
+// sit on top of the long page (seen without scrolling back) and go when the
+// supervisor changes a choice or saves again; the page never scrolls
+// sideways.
 func TestStaffSettingsMessagesInSight(t *testing.T) {
 	r := newStaffRig(t, "moriya", statusSnap())
 	r.w.Resize(fyne.NewSize(1280, 800))
 	r.k.staff(StaffMenu)
+	r.signIn("super1", "wrong-password")
+	r.inSight(r.tr("staff.signin.error." + staff.SignInBadCredentials))
 	r.signIn("super1", staffPW)
 	r.tap("staff.tile.settings")
 	for _, lang := range []string{"en", "ja"} { // long, so it scrolls down; never sideways
