@@ -230,23 +230,33 @@ func (a *staffApprove) expiryChanged() {
 
 // fail sets the error shown on top (nil clears it).
 func (a *staffApprove) fail(err error) {
-	a.err = err
-	switch {
-	case err == nil:
-		a.errMsg = ""
-	case errors.Is(err, staff.ErrNotGenuine):
-		a.errMsg = a.t("staff.approve.error.not_genuine")
-	case errors.Is(err, staff.ErrIdentity):
-		a.errMsg = a.t("staff.approve.error.identity")
-	case errors.Is(err, staff.ErrNoCard):
-		a.errMsg = a.t("staff.approve.error.card")
-	case errors.Is(err, errExpiryRequired):
-		a.errMsg = a.t("staff.approve.error.expiry_required")
-	case errors.Is(err, errExpiryBad):
-		a.errMsg = a.t("staff.approve.error.expiry")
-	default:
-		a.errMsg = a.t("staff.error.store")
+	a.err, a.errMsg = err, ""
+	if err != nil {
+		a.errMsg = a.t(staffErrorMessage(err))
 	}
+}
+
+// staffErrorMessage is the message id that tells the clerk what stopped a
+// staff action.
+func staffErrorMessage(err error) string {
+	for _, m := range []struct {
+		err error
+		id  string
+	}{
+		{staff.ErrNotGenuine, "staff.approve.error.not_genuine"},
+		{staff.ErrIdentity, "staff.approve.error.identity"},
+		{staff.ErrNoCard, "staff.approve.error.card"},
+		{errExpiryRequired, "staff.approve.error.expiry_required"},
+		{errExpiryBad, "staff.approve.error.expiry"},
+		{staff.ErrIncomplete, "staff.case.error.incomplete"},
+		{staff.ErrFeeUnpaid, "staff.case.error.fee"},
+		{staff.ErrCase, "staff.case.error.plan"},
+	} {
+		if errors.Is(err, m.err) {
+			return m.id
+		}
+	}
+	return "staff.error.store"
 }
 
 func (a *staffApprove) onApprove(s flow.Snapshot) {

@@ -60,6 +60,9 @@ func (c *staffCase) Page(s flow.Snapshot) Page {
 	if c.d == nil {
 		return noDesk(c.k)
 	}
+	if c.err != nil { // in the language shown now
+		c.errMsg = c.t(staffErrorMessage(c.err))
+	}
 	cs := c.d.cur
 	if cs != nil {
 		c.proxyRef = "\x00" // a case may change it: read again when the open page returns
@@ -90,21 +93,7 @@ func (c *staffCase) refresh() {
 }
 
 func (c *staffCase) fail(err error) {
-	c.err = err
-	switch {
-	case errors.Is(err, staff.ErrIncomplete):
-		c.errMsg = c.t("staff.case.error.incomplete")
-	case errors.Is(err, staff.ErrFeeUnpaid):
-		c.errMsg = c.t("staff.case.error.fee")
-	case errors.Is(err, staff.ErrNoCard):
-		c.errMsg = c.t("staff.approve.error.card")
-	case errors.Is(err, staff.ErrIdentity):
-		c.errMsg = c.t("staff.approve.error.identity")
-	case errors.Is(err, staff.ErrCase):
-		c.errMsg = c.t("staff.case.error.plan")
-	default:
-		c.errMsg = c.t("staff.error.store")
-	}
+	c.err, c.errMsg = err, c.t(staffErrorMessage(err))
 	c.k.rebuild()
 }
 

@@ -35,18 +35,24 @@ func beyond(w fyne.Window, tall bool) string {
 	return out
 }
 
+// approvalRig is a clerk signed in on the approval screen of a resident
+// waiting for a renewal of both certificates.
+func approvalRig(t *testing.T) *staffRig {
+	r := newStaffRig(t, "moriya", flow.Snapshot{})
+	r.s.snap, _ = waitSnap(t, r.st)
+	r.k.Send(flow.Tick{})
+	r.k.staff(StaffApprove)
+	r.signIn("clerk1", staffPW)
+	r.screen(idStaffApprove)
+	return r
+}
+
 // TestStaffApproveNeedsNoScrolling (issue 10): the clerk's approval screen
 // fits both panels in Japanese, English and Portuguese — the identity
 // documents, the card-face expiry and the error on top all in view without
 // scrolling — with an error showing, too.
 func TestStaffApproveNeedsNoScrolling(t *testing.T) {
-	r := newStaffRig(t, "moriya", flow.Snapshot{})
-	snap, _ := waitSnap(t, r.st)
-	r.s.snap = snap
-	r.k.Send(flow.Tick{})
-	r.k.staff(StaffApprove)
-	r.signIn("clerk1", staffPW)
-	r.screen(idStaffApprove)
+	r := approvalRig(t)
 	check := func(state string) {
 		t.Helper()
 		for _, size := range []fyne.Size{{Width: 1920, Height: 1080}, {Width: 1280, Height: 800}} {
@@ -115,6 +121,16 @@ func (r *staffRig) inSight(msg string) {
 	r.t.Fatalf("%s: %q is not in view (viewport y %.0f–%.0f; drawn %v)", r.k.ScreenID(), msg, top, bottom, seen)
 }
 
+// putRight checks one message: after wrong it is in view, after right it
+// is gone.
+func (r *staffRig) putRight(msg string, wrong, right func()) {
+	r.t.Helper()
+	wrong()
+	r.inSight(msg)
+	right()
+	r.gone(msg)
+}
+
 // gone fails if msg is still shown.
 func (r *staffRig) gone(msg string) {
 	r.t.Helper()
@@ -128,22 +144,13 @@ func (r *staffRig) gone(msg string) {
 // put right (issue 10): the approval's missing identity document and
 // card-face expiry.
 func TestStaffApproveErrorsInSight(t *testing.T) {
-	r := newStaffRig(t, "moriya", flow.Snapshot{})
+	r := approvalRig(t)
 	r.w.Resize(fyne.NewSize(1280, 800))
-	snap, _ := waitSnap(t, r.st)
-	r.s.snap = snap
-	r.k.Send(flow.Tick{})
-	r.k.staff(StaffApprove)
-	r.signIn("clerk1", staffPW)
-	r.tap("staff.approve")
-	r.inSight(r.tr("staff.approve.error.identity"))
-	r.tap("staff.id." + string(policy.IDPassport))
-	r.gone(r.tr("staff.approve.error.identity"))
+	approve := func() { r.tap("staff.approve") }
+	r.putRight(r.tr("staff.approve.error.identity"), approve, func() { r.tap("staff.id." + string(policy.IDPassport)) })
 	r.inSight(r.tr("staff.approve.identity_ok"))
-	r.tap("staff.approve")
-	r.inSight(r.tr("staff.approve.error.expiry_required"))
-	r.k.Screen().(*staffApprove).ExpiryEntry().SetText("2034-03-31")
-	r.gone(r.tr("staff.approve.error.expiry_required"))
+	r.putRight(r.tr("staff.approve.error.expiry_required"), approve,
+		func() { r.k.Screen().(*staffApprove).ExpiryEntry().SetText("2034-03-31") })
 	r.tap("staff.approve")
 	if _, ok := r.s.events[len(r.s.events)-1].(flow.StaffApproved); !ok {
 		t.Fatalf("last event %#v, want StaffApproved", r.s.events[len(r.s.events)-1])
@@ -174,17 +181,12 @@ func TestStaffCaseAndPINErrorsInSight(t *testing.T) {
 	}
 	r.tap("staff.doc.HOLDER_IDENTITY.health_insurance")
 	r.tap("staff.doc.MYNUMBER_CARD")
-	r.tap("staff.case.approve")
-	r.inSight(r.tr("staff.case.error.incomplete"))
-	r.tap("staff.doc.HOLDER_IDENTITY.pension_book")
-	r.gone(r.tr("staff.case.error.incomplete"))
+	r.putRight(r.tr("staff.case.error.incomplete"), func() { r.tap("staff.case.approve") },
+		func() { r.tap("staff.doc.HOLDER_IDENTITY.pension_book") })
 	r.tap("staff.case.approve")
 	r.tap("staff.case.hand_over")
 	r.typePIN("1357")
-	r.typePIN("1358")
-	r.inSight(r.tr("staff.pin.error.MISMATCH"))
-	r.typePIN("1357")
-	r.gone(r.tr("staff.pin.error.MISMATCH"))
+	r.putRight(r.tr("staff.pin.error.MISMATCH"), func() { r.typePIN("1358") }, func() { r.typePIN("1357") })
 	r.typePIN("1357")
 	r.see(r.tr("staff.pin.done_lead"))
 }
@@ -209,18 +211,12 @@ func TestStaffSettingsMessagesInSight(t *testing.T) {
 		}
 	}
 	r.tap("staff.settings.idle.120")
-	r.tap("staff.settings.save")
-	saved := r.tr("staff.settings.saved", "N", 1)
-	r.inSight(saved)
-	r.tap("staff.settings.idle.180")
-	r.gone(saved)
-	r.k.Screen().(*staffSettings).PrinterEntry().SetText("a,b")
+	save := func() { r.tap("staff.settings.save") }
+	r.putRight(r.tr("staff.settings.saved", "N", 1), save, func() { r.tap("staff.settings.idle.180") })
+	printer := r.k.Screen().(*staffSettings).PrinterEntry()
 	r.tap("staff.settings.receipt_print.on")
-	r.tap("staff.settings.save")
-	r.inSight(r.tr("staff.settings.invalid"))
-	r.k.Screen().(*staffSettings).PrinterEntry().SetText("TM-T88VI")
-	r.tap("staff.settings.save")
-	r.gone(r.tr("staff.settings.invalid"))
+	printer.SetText("a,b")
+	r.putRight(r.tr("staff.settings.invalid"), save, func() { printer.SetText("TM-T88VI"); save() })
 	r.inSight(r.tr("staff.settings.saved", "N", 3))
 }
 
