@@ -50,7 +50,10 @@ func TestOfficeRecordsAndReturnsErrors(t *testing.T) {
 		{store.KindPINReset, func() error {
 			return o.RecordCardWork(ctx, Work{Cert: policy.CertAuth, Purpose: policy.PurposePINReset, CardRef: "auth:1"}, "clerk1")
 		}},
-		{KindAuditExported, func() error { _, _, err := o.Export(ctx, "super1", t.TempDir(), "2025-06-10", "2025-06-10"); return err }},
+		{KindAuditExported, func() error {
+			_, _, err := o.Export(ctx, "super1", t.TempDir(), "2025-06-10", "2025-06-10")
+			return err
+		}},
 	}
 	for _, st := range steps {
 		if err := st.do(); err != nil {
