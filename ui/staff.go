@@ -14,7 +14,6 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/jpki-kiosk/kiosk/policy"
-	"github.com/jpki-kiosk/kiosk/store"
 	"github.com/jpki-kiosk/kiosk/ui/flow"
 	"github.com/jpki-kiosk/kiosk/ui/flow/staff"
 )
@@ -33,14 +32,14 @@ const (
 
 // StaffConfig wires staff mode to the rest of the kiosk.
 type StaffConfig struct {
-	Store   *store.Store
+	// Office is the store behind the staff screens (staff.NewOffice),
+	// with the approval book the flow's staff.GuardedIssuer shares.
+	Office  *staff.Office
 	Profile *policy.Profile
 	// Settings are the current settings (staff.LoadSettings at start).
 	Settings staff.Settings
 	// Languages are the language tags the kiosk has catalogues for.
 	Languages []string
-	// Approvals is shared with the flow's staff.GuardedIssuer; nil makes one.
-	Approvals *staff.Approvals
 	// Work is the card side of counter cases (PIN reset, issuance); nil
 	// leaves counter cases at the approval.
 	Work staff.CardWork
@@ -102,16 +101,13 @@ func NewStaffDesk(cfg StaffConfig) *StaffDesk {
 	if now == nil {
 		now = time.Now
 	}
-	ap := cfg.Approvals
-	if ap == nil {
-		ap = staff.NewApprovals(cfg.Store)
-	}
+	ap := cfg.Office.Approvals()
 	if cfg.Settings.Profile == "" {
 		cfg.Settings = staff.Defaults(cfg.Profile)
 	}
 	d := &StaffDesk{cfg: cfg, approvals: ap, settings: cfg.Settings, now: now,
-		desk:    staff.NewDesk(cfg.Store, now, cfg.Settings.StaffTimeout),
-		counter: &staff.Counter{Store: cfg.Store, Approvals: ap, Profile: cfg.Profile}}
+		desk:    cfg.Office.NewDesk(now, cfg.Settings.StaffTimeout),
+		counter: cfg.Office.Counter(cfg.Profile)}
 	return d
 }
 
@@ -130,16 +126,23 @@ func (d *StaffDesk) Attach(k *Kiosk) {
 // printed audits a receipt printer fault (a code, nothing personal); the
 // dashboard shows the kiosk's last fault.
 func (d *StaffDesk) printed(code string) {
-	if code == "" || d.cfg.Store == nil {
+	if code == "" {
 		return
 	}
-	if _, err := d.cfg.Store.Append(d.ctx(), 0, KindPrinterFault, store.Detail{"code": code}); err != nil && d.cfg.OnAuditError != nil {
+	d.auditError(d.cfg.Office.RecordPrinterFault(d.ctx(), code))
+}
+
+// auditError passes an audit write that failed where no clerk sees a screen
+// (a printer fault, the end of a case handed to the resident) to
+// OnAuditError.
+func (d *StaffDesk) auditError(err error) {
+	if err != nil && d.cfg.OnAuditError != nil {
 		d.cfg.OnAuditError(err)
 	}
 }
 
 // KindPrinterFault is the audit event of a receipt that did not print.
-const KindPrinterFault = "printer_fault"
+const KindPrinterFault = staff.KindPrinterFault
 
 // Hook is the kiosk's staff hook (Options.Staff): the hidden corner, the
 // staff key, the close request and the clerk's button on the waiting screen
@@ -303,14 +306,23 @@ func (s staffScreen) signOut() Action {
 	return Action{ID: "staff.signout", Label: s.t("staff.action.signout"), Icon: theme.LogoutIcon(), Do: s.d.leave}
 }
 
-// toggle is a tappable choice drawn highlighted when on.
-func (s staffScreen) toggle(id, label string, on bool, do func()) fyne.CanvasObject {
-	b := s.k.Tappable(id, label, nil, do)
+// wrapToggle is a staff screen's choice: a light tile whose label wraps, so
+// that rows of many choices (identity documents, kinds of case, languages)
+// fit the 1280 panel; drawn with a blue border, a tick and bold blue text
+// when on. The button under the label takes the taps.
+func (s staffScreen) wrapToggle(id, label string, on bool, do func()) fyne.CanvasObject {
+	b := s.k.Tappable(id, "", nil, do)
+	b.Importance = widget.LowImportance
+	bg := canvas.NewRectangle(colCardSurface)
+	bg.CornerRadius = 8
+	bg.StrokeColor, bg.StrokeWidth = colSeparator, 2
+	l := Body(label)
 	if on {
-		b.Importance = widget.HighImportance
-		b.Icon = theme.ConfirmIcon()
+		bg.FillColor, bg.StrokeColor, bg.StrokeWidth = colHeader, colPrimary, 3
+		l = Emphasis("✓ "+label, theme.ColorNamePrimary)
 	}
-	return AtLeast(b, 220, MinTarget)
+	l.Alignment = fyne.TextAlignCenter
+	return AtLeast(container.NewStack(bg, b, container.NewVBox(layout.NewSpacer(), l, layout.NewSpacer())), 120, MinTarget)
 }
 
 // noDesk is the page shown when staff mode is not wired (a programming error).

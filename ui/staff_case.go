@@ -3,8 +3,8 @@ package ui
 import (
 	"errors"
 	"slices"
-	"strconv"
 	"strings"
+	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -12,7 +12,6 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/jpki-kiosk/kiosk/policy"
-	"github.com/jpki-kiosk/kiosk/store"
 	"github.com/jpki-kiosk/kiosk/ui/flow"
 	"github.com/jpki-kiosk/kiosk/ui/flow/staff"
 )
@@ -34,6 +33,13 @@ type staffCase struct {
 	letterRef *widget.Entry
 	declining bool
 	errMsg    string
+	err       error // what errMsg says, to clear it once resolved
+	// proxy is the open voluntary-proxy case of the card proxyRef, read
+	// once per showing of the open page, not on every render.
+	proxyRef    string
+	proxyOpened time.Time
+	proxyOpen   bool
+	proxyErr    error
 	// certsSet: the clerk chose the certificates; until then they follow
 	// the card's locked PINs.
 	certsSet bool
@@ -54,7 +60,13 @@ func (c *staffCase) Page(s flow.Snapshot) Page {
 	if c.d == nil {
 		return noDesk(c.k)
 	}
+	if c.err != nil { // in the language shown now
+		c.errMsg = c.t(staffErrorMessage(c.err))
+	}
 	cs := c.d.cur
+	if cs != nil {
+		c.proxyRef = "\x00" // a case may change it: read again when the open page returns
+	}
 	switch {
 	case cs == nil:
 		return c.openPage(s)
@@ -81,38 +93,38 @@ func (c *staffCase) refresh() {
 }
 
 func (c *staffCase) fail(err error) {
-	switch {
-	case errors.Is(err, staff.ErrIncomplete):
-		c.errMsg = c.t("staff.case.error.incomplete")
-	case errors.Is(err, staff.ErrFeeUnpaid):
-		c.errMsg = c.t("staff.case.error.fee")
-	case errors.Is(err, staff.ErrNoCard):
-		c.errMsg = c.t("staff.approve.error.card")
-	case errors.Is(err, staff.ErrIdentity):
-		c.errMsg = c.t("staff.approve.error.identity")
-	case errors.Is(err, staff.ErrCase):
-		c.errMsg = c.t("staff.case.error.plan")
-	default:
-		c.errMsg = c.t("staff.error.store")
-	}
+	c.err, c.errMsg = err, c.t(staffErrorMessage(err))
 	c.k.rebuild()
 }
 
 // openPage chooses the case.
 func (c *staffCase) openPage(s flow.Snapshot) Page {
-	rows := []fyne.CanvasObject{c.banner(), Heading(c.t("staff.case.open_lead"))}
+	rows := []fyne.CanvasObject{c.banner()}
+	if c.errMsg != "" {
+		rows = append(rows, WarningPanel(c.errMsg)) // where the clerk looks: on top
+	}
+	rows = append(rows, Heading(c.t("staff.case.open_lead")))
 	ref := staff.CardRef(s)
-	if ref == "" {
+	if ref != c.proxyRef {
+		c.proxyRef, c.proxyOpen, c.proxyErr = ref, false, nil
+		if ref != "" {
+			c.proxyOpened, c.proxyOpen, c.proxyErr = c.d.cfg.Office.OpenProxyCase(c.d.ctx(), ref)
+		}
+	}
+	switch {
+	case ref == "":
 		rows = append(rows, WarningPanel(c.t("staff.case.no_card")))
-	} else if open, err := c.d.cfg.Store.OpenProxyCases(c.d.ctx(), ref); err == nil && len(open) > 0 {
+	case c.proxyErr != nil:
+		rows = append(rows, WarningPanel(c.t("staff.error.store")))
+	case c.proxyOpen:
 		rows = append(rows, Panel(colHeader, container.NewVBox(
-			Strong(c.t("staff.case.resume_lead", "Date", c.k.tr.Date(open[len(open)-1].OpenedAt))),
+			Strong(c.t("staff.case.resume_lead", "Date", c.k.tr.Date(c.proxyOpened))),
 			AtLeast(c.k.Tappable("staff.case.resume", c.t("staff.case.resume"), theme.MailSendIcon(), c.onResume), 400, MinTarget))))
 	}
 	var kinds []fyne.CanvasObject
 	for _, k := range staff.CaseKinds {
 		k := k
-		kinds = append(kinds, c.toggle("staff.kind."+string(k), c.t("staff.kind."+string(k)), c.kind == k, func() { c.kind = k; c.refresh() }))
+		kinds = append(kinds, c.wrapToggle("staff.kind."+string(k), c.t("staff.kind."+string(k)), c.kind == k, func() { c.kind = k; c.refresh() }))
 	}
 	rows = append(rows, Strong(c.t("staff.case.kind")), container.NewGridWithColumns(3, kinds...))
 	if !c.certsSet && len(s.Locked) > 0 {
@@ -131,7 +143,7 @@ func (c *staffCase) openPage(s flow.Snapshot) Page {
 	var certs []fyne.CanvasObject
 	for _, ct := range []policy.Cert{policy.CertSign, policy.CertAuth} {
 		ct := ct
-		certs = append(certs, c.toggle("staff.cert."+string(ct), c.t("cert."+strings.ToUpper(string(ct))+".name"), c.certs[ct],
+		certs = append(certs, c.wrapToggle("staff.cert."+string(ct), c.t("cert."+strings.ToUpper(string(ct))+".name"), c.certs[ct],
 			func() { c.certs[ct] = !c.certs[ct]; c.certsSet = true; c.refresh() }))
 	}
 	certsLabel := "staff.case.certs"
@@ -146,7 +158,7 @@ func (c *staffCase) openPage(s flow.Snapshot) Page {
 			if p == policy.PurposePINReset && c.kind == staff.CaseSelf {
 				continue
 			}
-			ps = append(ps, c.toggle("staff.purpose."+string(p), c.t("staff.purpose."+string(p)), c.purpose == p, func() { c.purpose = p; c.refresh() }))
+			ps = append(ps, c.wrapToggle("staff.purpose."+string(p), c.t("staff.purpose."+string(p)), c.purpose == p, func() { c.purpose = p; c.refresh() }))
 		}
 		rows = append(rows, Strong(c.t("staff.case.purpose")), container.NewGridWithColumns(3, ps...))
 	}
@@ -154,40 +166,37 @@ func (c *staffCase) openPage(s flow.Snapshot) Page {
 		var causes []fyne.CanvasObject
 		for _, r := range staff.LapseCauses {
 			r := r
-			causes = append(causes, c.toggle("staff.lapse."+string(r), c.t("lapse."+string(r)), c.lapse == r, func() { c.lapse = r; c.refresh() }))
+			causes = append(causes, c.wrapToggle("staff.lapse."+string(r), c.t("lapse."+string(r)), c.lapse == r, func() { c.lapse = r; c.refresh() }))
 		}
 		rows = append(rows, Strong(c.t("staff.case.lapse_cause")), container.NewGridWithColumns(3, causes...))
 	}
 	if c.kind == staff.CaseLegalRep {
 		flags := []fyne.CanvasObject{
-			c.toggle("staff.flag.under15", c.t("staff.flag.under15"), c.under15, func() { c.under15 = !c.under15; c.refresh() }),
-			c.toggle("staff.flag.ward", c.t("staff.flag.ward"), c.ward, func() { c.ward = !c.ward; c.refresh() }),
-			c.toggle("staff.flag.domicile", c.t("staff.flag.domicile"), c.domicile, func() { c.domicile = !c.domicile; c.refresh() }),
+			c.wrapToggle("staff.flag.under15", c.t("staff.flag.under15"), c.under15, func() { c.under15 = !c.under15; c.refresh() }),
+			c.wrapToggle("staff.flag.ward", c.t("staff.flag.ward"), c.ward, func() { c.ward = !c.ward; c.refresh() }),
+			c.wrapToggle("staff.flag.domicile", c.t("staff.flag.domicile"), c.domicile, func() { c.domicile = !c.domicile; c.refresh() }),
 		}
 		rows = append(rows, Strong(c.t("staff.case.holder")), container.NewGridWithColumns(3, flags...))
-	}
-	if c.errMsg != "" {
-		rows = append(rows, WarningPanel(c.errMsg))
 	}
 	return Page{Title: c.t("staff.title.case"), Body: container.NewVBox(rows...), Wide: true,
 		Primary:   &Action{ID: "staff.case.open", Label: c.t("staff.action.open_case"), Icon: theme.NavigateNextIcon(), Do: c.onOpen},
 		Secondary: []Action{c.backToMenu()}}
 }
 
-func (c *staffCase) today() policy.Date { return policy.DateOf(c.d.now().In(store.JST)) }
+func (c *staffCase) today() policy.Date { return policy.DateOf(c.d.now()) }
 
 // residentTicket is the store ID of the resident's ticket, if the session
-// drew one (sent to the counter).
-func (c *staffCase) residentTicket() int64 {
+// drew one (sent to the counter) and it is still open.
+func (c *staffCase) residentTicket() (int64, error) {
 	s := c.k.Snapshot()
 	if s.Ticket == nil {
-		return 0
+		return 0, nil
 	}
-	id, _ := strconv.ParseInt(s.Ticket.ID, 10, 64)
-	if t, err := c.d.cfg.Store.Ticket(c.d.ctx(), id); err != nil || (t.Status != store.TicketWaiting && t.Status != store.TicketCalled) {
-		return 0
+	w, err := c.d.cfg.Office.Waiting(c.d.ctx(), s)
+	if err != nil || !w.Open {
+		return 0, err
 	}
-	return id
+	return w.ID, nil
 }
 
 func (c *staffCase) onOpen() {
@@ -208,12 +217,17 @@ func (c *staffCase) onOpen() {
 	if in.Purpose == policy.PurposeRenew && s.Auth.Present {
 		in.CertExpiry = policy.DateOf(s.Auth.NotAfter)
 	}
-	cs, err := c.d.counter.Open(in, staff.CardRef(s), c.residentTicket(), 0)
+	tk, err := c.residentTicket()
 	if err != nil {
 		c.fail(err)
 		return
 	}
-	c.errMsg = ""
+	cs, err := c.d.counter.Open(in, staff.CardRef(s), tk, 0)
+	if err != nil {
+		c.fail(err)
+		return
+	}
+	c.errMsg, c.err = "", nil
 	c.d.cur = cs
 	c.k.rebuild()
 }
@@ -222,12 +236,17 @@ func (c *staffCase) onResume() {
 	if _, ok := c.d.clerk(); !ok {
 		return
 	}
-	cs, err := c.d.counter.Resume(c.d.ctx(), staff.CardRef(c.k.Snapshot()), c.today(), c.residentTicket(), 0)
+	tk, err := c.residentTicket()
+	if err != nil {
+		c.fail(err)
+		return
+	}
+	cs, err := c.d.counter.Resume(c.d.ctx(), staff.CardRef(c.k.Snapshot()), c.today(), tk, 0)
 	if err != nil || cs == nil {
 		c.fail(err)
 		return
 	}
-	c.errMsg = ""
+	c.errMsg, c.err = "", nil
 	c.d.cur = cs
 	c.k.rebuild()
 }
@@ -235,7 +254,12 @@ func (c *staffCase) onResume() {
 // checklistPage ticks the documents of the current visit.
 func (c *staffCase) checklistPage(cs *staff.Case) Page {
 	pl := cs.Plan
-	rows := []fyne.CanvasObject{c.banner(), Heading(c.t("staff.kind." + string(pl.Input.Kind)))}
+	c.resolved(cs)
+	rows := []fyne.CanvasObject{c.banner()}
+	if c.errMsg != "" {
+		rows = append(rows, WarningPanel(c.errMsg)) // where the clerk looks: on top
+	}
+	rows = append(rows, Heading(c.t("staff.kind."+string(pl.Input.Kind))))
 	if cs.TwoVisits() {
 		visit := 1
 		if cs.Step == staff.StepSecondVisit {
@@ -247,7 +271,11 @@ func (c *staffCase) checklistPage(cs *staff.Case) Page {
 	for _, ct := range pl.Allowed {
 		allowed = append(allowed, c.t("cert."+strings.ToUpper(string(ct))+".name"))
 	}
-	if len(allowed) > 0 {
+	switch {
+	case len(allowed) > 0 && pl.Input.Kind == staff.CasePINReset:
+		// Not "can be issued": nothing is issued, the PIN is reset.
+		rows = append(rows, container.NewGridWithColumns(2, Strong(c.t("staff.case.certs_pin_reset")), Body(strings.Join(allowed, "・"))))
+	case len(allowed) > 0:
 		rows = append(rows, Body(c.t("staff.case.allowed", "Certs", strings.Join(allowed, "・"))))
 	}
 	for ct, rs := range pl.Refused {
@@ -277,7 +305,7 @@ func (c *staffCase) checklistPage(cs *staff.Case) Page {
 	}
 	rows = append(rows, ids...)
 	if pl.MandatePINReset {
-		rows = append(rows, c.toggle("staff.case.mandate", c.t("staff.case.mandate"), cs.Mandate, func() { cs.Mandate = !cs.Mandate; c.refresh() }))
+		rows = append(rows, c.wrapToggle("staff.case.mandate", c.t("staff.case.mandate"), cs.Mandate, func() { cs.Mandate = !cs.Mandate; c.refresh() }))
 	}
 	if p := c.d.counter.Profile; pl.FeeYen > 0 && p != nil && p.CardReissueFeeYen > 0 && slices.Contains(pl.Reasons, string(policy.CardReissueFee)) {
 		rows = append(rows, Body(c.t("staff.case.card_fee", "Fee", c.k.tr.Yen(p.CardReissueFeeYen)))) // the card's own fee, told, not taken here
@@ -296,9 +324,6 @@ func (c *staffCase) checklistPage(cs *staff.Case) Page {
 				}
 			}), 400, MinTarget))
 		}
-	}
-	if c.errMsg != "" {
-		rows = append(rows, WarningPanel(c.errMsg))
 	}
 	primary := &Action{ID: "staff.case.approve", Label: c.t("staff.action.approve"), Icon: theme.ConfirmIcon(), Do: func() { c.onApprove(cs) }}
 	if cs.TwoVisits() && cs.Step == staff.StepChecklist {
@@ -322,7 +347,7 @@ func (c *staffCase) itemRow(cs *staff.Case, it staff.Item) fyne.CanvasObject {
 		notes = append(notes, Body(n))
 	}
 	if !it.Identity {
-		tick := c.toggle("staff.doc."+string(it.Doc), label, it.Checked, func() {
+		tick := c.wrapToggle("staff.doc."+string(it.Doc), label, it.Checked, func() {
 			cs.List.Tick(it.Doc, !it.Checked)
 			c.refresh()
 		})
@@ -335,7 +360,7 @@ func (c *staffCase) itemRow(cs *staff.Case, it staff.Item) fyne.CanvasObject {
 	var btns []fyne.CanvasObject
 	for _, id := range kinds {
 		id := id
-		btns = append(btns, c.toggle("staff.doc."+string(it.Doc)+"."+string(id), c.t("staff.id."+string(id)), cs.List.Shown(it.Doc, id),
+		btns = append(btns, c.wrapToggle("staff.doc."+string(it.Doc)+"."+string(id), c.t("staff.id."+string(id)), cs.List.Shown(it.Doc, id),
 			func() { cs.List.ToggleID(it.Doc, id); c.refresh() }))
 	}
 	head := Strong(label)
@@ -354,18 +379,29 @@ func (c *staffCase) onFirstVisit(cs *staff.Case) {
 		c.fail(err)
 		return
 	}
-	c.errMsg = ""
+	c.errMsg, c.err = "", nil
 	c.k.rebuild()
+}
+
+// resolved clears an error the clerk has since put right: a checklist now
+// complete, a fee now recorded.
+func (c *staffCase) resolved(cs *staff.Case) {
+	switch {
+	case errors.Is(c.err, staff.ErrIncomplete) && len(cs.Missing()) == 0,
+		errors.Is(c.err, staff.ErrFeeUnpaid) && cs.FeeRecorded:
+		c.errMsg, c.err = "", nil
+	}
 }
 
 // letterPage records that the inquiry letter was mailed.
 func (c *staffCase) letterPage(cs *staff.Case) Page {
 	c.letterRef.SetPlaceHolder("L-0001")
-	rows := []fyne.CanvasObject{c.banner(), Heading(c.t("staff.case.letter_lead")), Body(c.t("staff.case.letter_explain")),
-		Strong(c.t("staff.case.letter_ref")), AtLeast(c.letterRef, 360, MinTarget)}
+	rows := []fyne.CanvasObject{c.banner()}
 	if c.errMsg != "" {
 		rows = append(rows, WarningPanel(c.errMsg))
 	}
+	rows = append(rows, Heading(c.t("staff.case.letter_lead")), Body(c.t("staff.case.letter_explain")),
+		Strong(c.t("staff.case.letter_ref")), AtLeast(c.letterRef, 360, MinTarget))
 	return Page{Title: c.t("staff.title.case"), Body: container.NewVBox(rows...),
 		Primary: &Action{ID: "staff.case.letter_sent", Label: c.t("staff.action.letter_sent"), Icon: theme.MailSendIcon(), Do: func() {
 			cl, ok := c.d.clerk()
@@ -376,7 +412,7 @@ func (c *staffCase) letterPage(cs *staff.Case) Page {
 				c.fail(err)
 				return
 			}
-			c.errMsg = ""
+			c.errMsg, c.err = "", nil
 			c.k.rebuild()
 		}},
 		Secondary: []Action{c.backToMenu()}}
@@ -391,14 +427,18 @@ func (c *staffCase) onApprove(cs *staff.Case) {
 		c.fail(err)
 		return
 	}
-	c.errMsg = ""
+	c.errMsg, c.err = "", nil
 	c.k.rebuild()
 }
 
 // approvedPage hands the terminal to the holder (or their representative)
 // for the new PINs.
 func (c *staffCase) approvedPage(cs *staff.Case) Page {
-	rows := []fyne.CanvasObject{c.banner(), Heading(c.t("staff.case.approved_lead")), Body(c.t("staff.case.approved_explain"))}
+	rows := []fyne.CanvasObject{c.banner()}
+	if c.errMsg != "" {
+		rows = append(rows, WarningPanel(c.errMsg))
+	}
+	rows = append(rows, Heading(c.t("staff.case.approved_lead")), Body(c.t("staff.case.approved_explain")))
 	p := Page{Title: c.t("staff.title.case"), Secondary: []Action{c.backToMenu()}}
 	if c.d.cfg.Work == nil {
 		rows = append(rows, WarningPanel(c.t("staff.case.no_card_work")))
@@ -433,7 +473,11 @@ func (c *staffCase) notePage(cs *staff.Case, lead, explain string) Page {
 }
 
 func (c *staffCase) declinePage(cs *staff.Case) Page {
-	rows := []fyne.CanvasObject{c.banner(), Heading(c.t("staff.approve.decline_lead"))}
+	rows := []fyne.CanvasObject{c.banner()}
+	if c.errMsg != "" {
+		rows = append(rows, WarningPanel(c.errMsg))
+	}
+	rows = append(rows, Heading(c.t("staff.approve.decline_lead")))
 	var btns []fyne.CanvasObject
 	for _, r := range DeclineReasons {
 		r := r

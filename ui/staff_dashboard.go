@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"errors"
 	"image/color"
 	"os"
 	"strconv"
@@ -14,7 +15,7 @@ import (
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
-	"github.com/jpki-kiosk/kiosk/store"
+	"github.com/jpki-kiosk/kiosk/policy"
 	"github.com/jpki-kiosk/kiosk/ui/flow"
 	"github.com/jpki-kiosk/kiosk/ui/flow/staff"
 )
@@ -33,7 +34,7 @@ func init() {
 	Register(idStaffDashboard, func(k *Kiosk) Screen {
 		d := &staffDashboard{staffScreen: newStaffScreen(k), from: widget.NewEntry(), to: widget.NewEntry(), dir: widget.NewEntry()}
 		if d.d != nil {
-			today := d.d.now().In(store.JST).Format("2006-01-02")
+			today := policy.DateOf(d.d.now()).String()
 			d.from.SetText(today)
 			d.to.SetText(today)
 			dir := d.d.cfg.ExportDir
@@ -54,14 +55,19 @@ func (d *staffDashboard) Page(flow.Snapshot) Page {
 	if d.d == nil {
 		return noDesk(d.k)
 	}
-	today := d.d.now().In(store.JST).Format("2006-01-02")
-	db, err := d.d.cfg.Store.Dashboard(d.d.ctx(), today)
+	db, err := d.d.cfg.Office.Today(d.d.ctx(), d.d.now())
 	rows := []fyne.CanvasObject{d.banner()}
+	if d.result != "" { // the export's outcome, at the top where the supervisor looks
+		if d.resultErr {
+			rows = append(rows, WarningPanel(d.result))
+		} else {
+			rows = append(rows, Emphasis(d.result, theme.ColorNameSuccess))
+		}
+	}
 	if err != nil {
 		rows = append(rows, WarningPanel(d.t("staff.error.store")))
 	}
-	t, _ := store.ParseDate(today)
-	rows = append(rows, Heading(d.t("staff.dash.lead", "Date", d.k.tr.Date(t))))
+	rows = append(rows, Heading(d.t("staff.dash.lead", "Date", d.k.tr.Date(db.Date))))
 	if f := d.k.PrinterFault(); f != "" { // the last receipt did not print
 		rows = append(rows, WarningPanel(d.t("staff.dash.printer_fault", "Fault", d.t("staff.printer."+f))))
 	}
@@ -82,8 +88,8 @@ func (d *staffDashboard) Page(flow.Snapshot) Page {
 		count("lockouts", d.t("staff.dash.lockouts"), db.PINLockouts, true),
 		count("staff_lockouts", d.t("staff.dash.staff_lockouts"), db.StaffLockouts, true)))
 	rows = append(rows, container.NewGridWithColumns(2,
-		container.NewVBox(Strong(d.t("staff.dash.by_hour")), d.chart(staff.HourBars(db, 8, 18), func(b staff.Bar) string { return b.Label })),
-		container.NewVBox(Strong(d.t("staff.dash.by_outcome")), d.chart(staff.OutcomeBars(db), func(b staff.Bar) string { return d.t("staff.outcome." + b.Label) }))))
+		container.NewVBox(Strong(d.t("staff.dash.by_hour")), d.chart(db.Hours, func(b staff.Bar) string { return b.Label })),
+		container.NewVBox(Strong(d.t("staff.dash.by_outcome")), d.chart(db.Outcomes, func(b staff.Bar) string { return d.t("staff.outcome." + b.Label) }))))
 
 	// Export.
 	choose := d.k.Control("staff.export.choose", d.t("staff.export.choose"), theme.FolderOpenIcon(), d.onChoose)
@@ -92,13 +98,6 @@ func (d *staffDashboard) Page(flow.Snapshot) Page {
 			container.NewBorder(nil, nil, widget.NewLabel(d.t("staff.export.from")), nil, AtLeast(d.from, 240, MinTarget)),
 			container.NewBorder(nil, nil, widget.NewLabel(d.t("staff.export.to")), nil, AtLeast(d.to, 240, MinTarget))),
 		container.NewBorder(nil, nil, widget.NewLabel(d.t("staff.export.dir")), AtLeast(choose, 240, MinTarget), AtLeast(d.dir, 400, MinTarget)))
-	if d.result != "" {
-		if d.resultErr {
-			rows = append(rows, WarningPanel(d.result))
-		} else {
-			rows = append(rows, Emphasis(d.result, theme.ColorNameSuccess))
-		}
-	}
 	p := Page{Title: d.t("staff.title.dashboard"), Body: container.NewVBox(rows...), Wide: true,
 		Secondary: []Action{d.backToMenu(), d.signOut(), {ID: "staff.dash.refresh", Label: d.t("staff.action.refresh"), Icon: theme.ViewRefreshIcon(),
 			Do: func() {
@@ -106,7 +105,7 @@ func (d *staffDashboard) Page(flow.Snapshot) Page {
 					d.k.rebuild()
 				}
 			}}}}
-	if d.d.desk.Can(store.RoleSupervisor) {
+	if d.d.desk.Supervisor() {
 		p.Primary = &Action{ID: "staff.export", Label: d.t("staff.action.export"), Icon: theme.DownloadIcon(), Do: d.onExport}
 	} else {
 		p.Body = container.NewVBox(p.Body, Body(d.t("staff.export.supervisor_only")))
@@ -135,10 +134,12 @@ func (d *staffDashboard) chart(bars []staff.Bar, label func(staff.Bar) string) f
 		n := canvas.NewText(strconv.Itoa(b.Count), colForeground)
 		n.Alignment = fyne.TextAlignCenter
 		n.TextSize = d.k.textSize() * 0.7
-		l := canvas.NewText(label(b), colForeground)
+		// The label wraps (an outcome is a few words), so that the charts
+		// side by side fit the 1280 panel.
+		l := Body(label(b))
+		l.SizeName = theme.SizeNameCaptionText
 		l.Alignment = fyne.TextAlignCenter
-		l.TextSize = d.k.textSize() * 0.6
-		cols = append(cols, container.NewVBox(space, n, container.NewCenter(bar), l))
+		cols = append(cols, container.NewVBox(space, n, container.NewCenter(bar), Tight(l)))
 	}
 	return Panel(colBackground, container.New(layout.NewGridLayoutWithColumns(max(len(cols), 1)), cols...))
 }
@@ -155,17 +156,18 @@ func (d *staffDashboard) onChoose() {
 }
 
 func (d *staffDashboard) onExport() {
-	if !d.d.desk.Can(store.RoleSupervisor) {
+	if !d.d.desk.Supervisor() {
 		return
 	}
 	d.d.desk.Touch()
-	path, n, err := staff.ExportCSV(d.d.ctx(), d.d.cfg.Store, strings.TrimSpace(d.dir.Text), strings.TrimSpace(d.from.Text), strings.TrimSpace(d.to.Text))
-	if err != nil {
+	path, n, err := d.d.cfg.Office.Export(d.d.ctx(), d.clerkID(), strings.TrimSpace(d.dir.Text), strings.TrimSpace(d.from.Text), strings.TrimSpace(d.to.Text))
+	switch {
+	case errors.Is(err, staff.ErrNotRecorded): // the file is there, the trail lacks it
+		d.result, d.resultErr = d.t("staff.export.done", "N", n, "Path", path)+" "+d.t("staff.error.store"), true
+	case err != nil:
 		d.result, d.resultErr = d.t("staff.export.error"), true
-	} else {
+	default:
 		d.result, d.resultErr = d.t("staff.export.done", "N", n, "Path", path), false
-		_, _ = d.d.cfg.Store.Append(d.d.ctx(), 0, "audit_exported", store.Detail{"staff_id": d.clerkID(), "events": n,
-			"from_date": strings.TrimSpace(d.from.Text), "to_date": strings.TrimSpace(d.to.Text)})
 	}
 	d.k.rebuild()
 }

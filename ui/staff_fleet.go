@@ -38,7 +38,7 @@ func (f *staffFleet) onExport() {
 		dir, _ = os.UserHomeDir()
 	}
 	from, to := staff.FleetMonth(f.d.now())
-	path, n, err := staff.ExportFleetCSV(f.d.ctx(), f.d.cfg.Fleet, f.d.cfg.Store, f.clerkID(), dir, from, to)
+	path, n, err := f.d.cfg.Office.ExportFleet(f.d.ctx(), f.d.cfg.Fleet, f.clerkID(), dir, from, to)
 	if err != nil {
 		f.result, f.resultErr = f.t("staff.export.error"), true
 	} else {

@@ -5,7 +5,6 @@ import (
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/theme"
 
-	"github.com/jpki-kiosk/kiosk/store"
 	"github.com/jpki-kiosk/kiosk/ui/flow"
 )
 
@@ -46,7 +45,7 @@ func (m *staffMenu) Page(s flow.Snapshot) Page {
 	if m.d.cfg.Fleet != nil && m.d.desk.CanSeeFleet() {
 		tiles = append(tiles, tile("staff.tile.fleet", m.t("staff.menu.fleet"), theme.ComputerIcon(), func() { m.k.Show(idStaffFleet) }))
 	}
-	if c.Role.AtLeast(store.RoleSupervisor) {
+	if c.Supervisor() {
 		tiles = append(tiles,
 			tile("staff.tile.settings", m.t("staff.menu.settings"), theme.SettingsIcon(), func() { m.k.Show(idStaffSettings) }),
 			tile("staff.tile.exit", m.t("staff.menu.exit"), theme.LogoutIcon(), func() { m.k.Show(idStaffExit) }))
@@ -60,10 +59,13 @@ func (m *staffMenu) Page(s flow.Snapshot) Page {
 }
 
 // staffExit confirms closing the kiosk (supervisors only).
-type staffExit struct{ staffScreen }
+type staffExit struct {
+	staffScreen
+	errMsg string
+}
 
 func init() {
-	Register(idStaffExit, func(k *Kiosk) Screen { return &staffExit{newStaffScreen(k)} })
+	Register(idStaffExit, func(k *Kiosk) Screen { return &staffExit{staffScreen: newStaffScreen(k)} })
 }
 
 // Page asks for confirmation, or explains that the role may not.
@@ -77,11 +79,20 @@ func (x *staffExit) Page(flow.Snapshot) Page {
 		return p
 	}
 	p.Body = container.NewVBox(x.banner(), Heading(x.t("staff.exit.lead")), Body(x.t("staff.exit.explain")))
+	if x.errMsg != "" {
+		p.Body = container.NewVBox(x.banner(), WarningPanel(x.errMsg), Heading(x.t("staff.exit.lead")), Body(x.t("staff.exit.explain")))
+	}
 	p.Primary = &Action{ID: "staff.exit", Label: x.t("staff.action.exit"), Icon: theme.LogoutIcon(), Danger: true, Do: func() {
 		if !x.d.desk.CanExit() {
 			return
 		}
-		_, _ = x.d.cfg.Store.Append(x.d.ctx(), 0, "kiosk_exit", store.Detail{"staff_id": x.clerkID()})
+		if err := x.d.cfg.Office.RecordExit(x.d.ctx(), x.clerkID()); err != nil {
+			// A kiosk closes only with its exit on record: the
+			// supervisor sees why it did not.
+			x.errMsg = x.t("staff.error.store")
+			x.k.rebuild()
+			return
+		}
 		x.d.desk.SignOut()
 		if x.d.cfg.Quit != nil {
 			x.d.cfg.Quit()

@@ -6,7 +6,6 @@ import (
 	"fyne.io/fyne/v2/theme"
 
 	"github.com/jpki-kiosk/kiosk/policy"
-	"github.com/jpki-kiosk/kiosk/store"
 	"github.com/jpki-kiosk/kiosk/ui/flow"
 	"github.com/jpki-kiosk/kiosk/ui/flow/staff"
 )
@@ -21,6 +20,8 @@ type staffPIN struct {
 	stage staff.PINStage
 	field *PINField
 	pad   *Keypad
+	// auditErr: a finished piece of card work the trail could not record.
+	auditErr string
 }
 
 func init() {
@@ -72,7 +73,11 @@ func (p *staffPIN) Page(flow.Snapshot) Page {
 	title := p.t("staff.title.pin")
 	switch e.Stage() {
 	case staff.PINDone:
-		return Page{Title: title, Body: container.NewVBox(p.banner(), Heading(p.t("staff.pin.done_lead")), Body(p.t("staff.pin.done_explain"))),
+		rows := []fyne.CanvasObject{p.banner()}
+		if p.auditErr != "" {
+			rows = append(rows, WarningPanel(p.auditErr))
+		}
+		return Page{Title: title, Body: container.NewVBox(append(rows, Heading(p.t("staff.pin.done_lead")), Body(p.t("staff.pin.done_explain")))...),
 			Primary: &Action{ID: "staff.pin.finish", Label: p.t("staff.action.finish_case"), Icon: theme.ConfirmIcon(), Do: p.onFinish}}
 	case staff.PINFailed:
 		return Page{Title: title, Body: container.NewVBox(p.banner(), WarningPanel(p.t("staff.pin.error.CARD"))),
@@ -135,13 +140,13 @@ func (p *staffPIN) onOK() {
 	p.k.rebuild()
 }
 
-// recordDone audits a finished piece of card work (never the PIN).
+// recordDone audits a finished piece of card work (never the PIN); a write
+// that fails is said on the screen and passed to OnAuditError.
 func (p *staffPIN) recordDone(w staff.Work) {
-	kind := store.KindPINReset
-	if w.Purpose != policy.PurposePINReset {
-		kind = store.KindCertificateWritten
+	if err := p.d.cfg.Office.RecordCardWork(p.d.ctx(), w, p.d.handedBy); err != nil {
+		p.auditErr = p.t("staff.error.store")
+		p.d.auditError(err)
 	}
-	_, _ = p.d.cfg.Store.Append(p.d.ctx(), 0, kind, store.Detail{"cert": string(w.Cert), "card_ref": w.CardRef, "staff_id": p.d.handedBy, "by": "counter"})
 }
 
 func (p *staffPIN) onCancel() {
@@ -159,7 +164,7 @@ func (p *staffPIN) onCancel() {
 
 func (p *staffPIN) onFinish() {
 	if cs := p.d.cur; cs != nil && cs.TicketID != 0 {
-		_ = p.d.approvals.Finish(p.d.ctx(), cs.TicketID, p.d.handedBy)
+		p.d.auditError(p.d.approvals.Finish(p.d.ctx(), cs.TicketID, p.d.handedBy))
 	}
 	worked := p.d.pins != nil && len(p.d.pins.Done()) > 0
 	p.d.pins = nil

@@ -13,7 +13,6 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/jpki-kiosk/kiosk/policy"
-	"github.com/jpki-kiosk/kiosk/store"
 	"github.com/jpki-kiosk/kiosk/ui/flow"
 	"github.com/jpki-kiosk/kiosk/ui/flow/staff"
 )
@@ -63,7 +62,7 @@ func (s *staffSettings) Page(flow.Snapshot) Page {
 	if s.d == nil {
 		return noDesk(s.k)
 	}
-	if !s.d.desk.Can(store.RoleSupervisor) {
+	if !s.d.desk.Supervisor() {
 		return Page{Title: s.t("staff.title.settings"), Body: container.NewVBox(s.banner(), WarningPanel(s.t("staff.settings.supervisor_only"))),
 			Secondary: []Action{s.backToMenu()}}
 	}
@@ -80,25 +79,25 @@ func (s *staffSettings) Page(flow.Snapshot) Page {
 		if p, err := policy.LoadProfile(name); err == nil {
 			lbl = p.Name.In(s.k.tr.Lang())
 		}
-		profiles = append(profiles, s.toggle("staff.settings.profile."+name, lbl, s.draft.Profile == name, func() { s.draft.Profile = name; s.k.rebuild() }))
+		profiles = append(profiles, s.wrapToggle("staff.settings.profile."+name, lbl, s.draft.Profile == name, func() { s.draft.Profile = name; s.changed() }))
 	}
 	var idle []fyne.CanvasObject
 	for _, n := range idleChoices {
 		n := n
-		idle = append(idle, s.toggle("staff.settings.idle."+strconv.Itoa(n), secondsLabel(s.t, n), s.draft.IdleTimeout == time.Duration(n)*time.Second,
-			func() { s.draft.IdleTimeout = time.Duration(n) * time.Second; s.k.rebuild() }))
+		idle = append(idle, s.wrapToggle("staff.settings.idle."+strconv.Itoa(n), secondsLabel(s.t, n), s.draft.IdleTimeout == time.Duration(n)*time.Second,
+			func() { s.draft.IdleTimeout = time.Duration(n) * time.Second; s.changed() }))
 	}
 	var st []fyne.CanvasObject
 	for _, n := range staffChoices {
 		n := n
-		st = append(st, s.toggle("staff.settings.staff."+strconv.Itoa(n), secondsLabel(s.t, n), s.draft.StaffTimeout == time.Duration(n)*time.Second,
-			func() { s.draft.StaffTimeout = time.Duration(n) * time.Second; s.k.rebuild() }))
+		st = append(st, s.wrapToggle("staff.settings.staff."+strconv.Itoa(n), secondsLabel(s.t, n), s.draft.StaffTimeout == time.Duration(n)*time.Second,
+			func() { s.draft.StaffTimeout = time.Duration(n) * time.Second; s.changed() }))
 	}
 	var langs []fyne.CanvasObject
 	for _, l := range s.k.tr.Languages() {
 		l := l
 		on := slices.Contains(s.draft.Languages, l.Tag)
-		langs = append(langs, s.k.InOwnFont(l.Tag, s.toggle("staff.settings.lang."+l.Tag, l.Name, on, func() {
+		langs = append(langs, s.k.InOwnFont(l.Tag, s.wrapToggle("staff.settings.lang."+l.Tag, l.Name, on, func() {
 			if l.Tag == "ja" {
 				return // Japanese is always offered, and first
 			}
@@ -107,19 +106,26 @@ func (s *staffSettings) Page(flow.Snapshot) Page {
 			} else {
 				s.draft.Languages = append(s.draft.Languages, l.Tag)
 			}
-			s.k.rebuild()
+			s.changed()
 		})))
 	}
 	onoff := func(id string, v *bool) []fyne.CanvasObject {
 		return []fyne.CanvasObject{
-			s.toggle(id+".on", s.t("staff.settings.on"), *v, func() { *v = true; s.k.rebuild() }),
-			s.toggle(id+".off", s.t("staff.settings.off"), !*v, func() { *v = false; s.k.rebuild() }),
+			s.wrapToggle(id+".on", s.t("staff.settings.on"), *v, func() { *v = true; s.changed() }),
+			s.wrapToggle(id+".off", s.t("staff.settings.off"), !*v, func() { *v = false; s.changed() }),
 		}
 	}
 	// Only settings that take effect appear: the profile row when the kiosk
 	// runs an embedded profile (one from a file stays), the printer when
 	// receipts are printed.
 	rows := []fyne.CanvasObject{s.banner()}
+	if s.msg != "" { // on top, where the supervisor looks after saving
+		if s.msgErr {
+			rows = append(rows, WarningPanel(s.msg))
+		} else {
+			rows = append(rows, Emphasis(s.msg, theme.ColorNameSuccess))
+		}
+	}
 	if len(profiles) > 0 {
 		rows = append(rows, row(s.t("staff.settings.profile"), profiles...))
 	}
@@ -134,21 +140,21 @@ func (s *staffSettings) Page(flow.Snapshot) Page {
 		s.printer.SetPlaceHolder("tcp://192.0.2.10:9100, cups:QUEUE, spool:NAME, /dev/usb/lp0")
 		rows = append(rows, container.NewVBox(Strong(s.t("staff.settings.printer")), AtLeast(s.printer, 640, MinTarget)))
 	}
-	if s.msg != "" {
-		if s.msgErr {
-			rows = append(rows, WarningPanel(s.msg))
-		} else {
-			rows = append(rows, Emphasis(s.msg, theme.ColorNameSuccess))
-		}
-	}
 	return Page{Title: s.t("staff.title.settings"), Body: container.NewVBox(rows...), Wide: true,
 		Primary:   &Action{ID: "staff.settings.save", Label: s.t("staff.action.save"), Icon: theme.DocumentSaveIcon(), Do: s.onSave},
 		Secondary: []Action{s.backToMenu(), s.signOut()}}
 }
 
+// changed redraws after a choice; the last save's message goes, being about
+// settings no longer shown.
+func (s *staffSettings) changed() {
+	s.msg, s.msgErr = "", false
+	s.k.rebuild()
+}
+
 func (s *staffSettings) onSave() {
 	c, ok := s.d.clerk()
-	if !ok || !c.Role.AtLeast(store.RoleSupervisor) {
+	if !ok || !c.Supervisor() {
 		return
 	}
 	s.draft.Printer = strings.TrimSpace(s.printer.Text)
@@ -156,7 +162,7 @@ func (s *staffSettings) onSave() {
 	for _, l := range s.k.tr.Languages() {
 		avail = append(avail, l.Tag)
 	}
-	keys, err := staff.SaveSettings(s.d.ctx(), s.d.cfg.Store, s.d.settings, s.draft, avail, c.ID)
+	keys, err := s.d.cfg.Office.SaveSettings(s.d.ctx(), s.d.settings, s.draft, avail, c.ID)
 	switch {
 	case errors.Is(err, staff.ErrSetting):
 		s.msg, s.msgErr = s.t("staff.settings.invalid"), true

@@ -8,7 +8,7 @@ import (
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
-	"github.com/jpki-kiosk/kiosk/store"
+	"github.com/jpki-kiosk/kiosk/policy"
 	"github.com/jpki-kiosk/kiosk/ui/flow"
 	"github.com/jpki-kiosk/kiosk/ui/flow/staff"
 )
@@ -74,7 +74,7 @@ func (s *staffSignIn) onSignIn() {
 			code = se.Code
 		}
 		if code == staff.SignInLocked && se != nil && !se.Until.IsZero() {
-			s.errMsg = s.t("staff.signin.error.LOCKED_UNTIL", "Time", se.Until.In(store.JST).Format("15:04"))
+			s.errMsg = s.t("staff.signin.error.LOCKED_UNTIL", "Time", se.Until.In(policy.JST).Format("15:04"))
 		} else {
 			s.errMsg = s.t("staff.signin.error." + code)
 		}

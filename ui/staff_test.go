@@ -101,7 +101,7 @@ func (r *staffRig) start(profileName string, snap flow.Snapshot) {
 		t.Fatal(err)
 	}
 	r.s = &fakeSession{snap: snap}
-	r.desk = NewStaffDesk(StaffConfig{Store: r.st, Profile: p, Work: r.work, Now: r.clock.Now, ExportDir: t.TempDir(),
+	r.desk = NewStaffDesk(StaffConfig{Office: staff.NewOffice(r.st, nil), Profile: p, Work: r.work, Now: r.clock.Now, ExportDir: t.TempDir(),
 		Quit: func() { r.quit++ }, OnSettings: func(s staff.Settings) { r.saved = append(r.saved, s) }})
 	r.k = New(a, w, tr, r.s, Options{Staff: r.desk.Hook})
 	r.w = w
@@ -166,9 +166,11 @@ func (r *staffRig) texts() string {
 	return b.String()
 }
 
+// see fails the test unless the screen shows s, perhaps wrapped over lines.
 func (r *staffRig) see(s string) {
 	r.t.Helper()
-	if !strings.Contains(r.texts(), s) {
+	all := r.texts()
+	if !strings.Contains(all, s) && !strings.Contains(strings.ReplaceAll(all, "\n", ""), s) && !strings.Contains(strings.ReplaceAll(all, "\n", " "), s) {
 		r.t.Fatalf("screen %s does not show %q:\n%s", r.k.ScreenID(), s, r.texts())
 	}
 }

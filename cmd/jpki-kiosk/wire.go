@@ -234,11 +234,10 @@ func assemble(a fyne.App, w fyne.Window, c config, sm seams) (p *parts, err erro
 		exec = uiExec
 	}
 	var m *flow.Machine
-	cardRef := func() string { return staff.CardRef(m.Snapshot()) }
 	m, err = flow.New(flow.Config{
 		Card: port, Rules: flow.PolicyRules{Profile: prof}, Clock: clockFunc(now), Exec: exec,
 		Recorder: p.slot.Recorder(rec), KioskID: terminal, IdleAfter: settings.IdleTimeout, Location: policy.JST,
-		Issuer:        staff.GuardedIssuer{Next: p.slot, Approvals: approvals, Card: cardRef},
+		Issuer:        staff.GuardedIssuer{Next: p.slot, Approvals: approvals},
 		OnRecordError: onErr,
 	})
 	if err != nil {
@@ -249,8 +248,8 @@ func assemble(a fyne.App, w fyne.Window, c config, sm seams) (p *parts, err erro
 	if p.fleet != nil && p.fleet.DashboardURL != "" {
 		fleetView = staff.PGFleet{URL: p.fleet.DashboardURL}
 	}
-	desk = ui.NewStaffDesk(ui.StaffConfig{Store: st, Profile: prof, Settings: settings, Languages: langs,
-		Approvals: approvals, Work: work, Now: now, ExportDir: c.data, Fleet: fleetView,
+	desk = ui.NewStaffDesk(ui.StaffConfig{Office: staff.NewOffice(st, approvals), Profile: prof, Settings: settings, Languages: langs,
+		Work: work, Now: now, ExportDir: c.data, Fleet: fleetView,
 		OnAuditError: onErr,
 		OnSettings: func(s staff.Settings) {
 			m.SetIdleAfter(s.IdleTimeout)

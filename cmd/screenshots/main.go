@@ -32,6 +32,7 @@ import (
 	"github.com/jpki-kiosk/kiosk/ui"
 	"github.com/jpki-kiosk/kiosk/ui/demo"
 	"github.com/jpki-kiosk/kiosk/ui/flow"
+	"github.com/jpki-kiosk/kiosk/ui/flow/staff"
 	"github.com/jpki-kiosk/kiosk/ui/i18n"
 	"github.com/jpki-kiosk/kiosk/ui/samples"
 )
@@ -203,7 +204,7 @@ func run(out string, langs []string) error {
 		return err
 	}
 	defer day.Close()
-	desk := ui.NewStaffDesk(ui.StaffConfig{Store: day.Store, Profile: day.Profile, Work: samples.NoWork{}, Now: day.Now, ExportDir: tmp, Quit: func() {}})
+	desk := ui.NewStaffDesk(ui.StaffConfig{Office: staff.NewOffice(day.Store, nil), Profile: day.Profile, Work: samples.NoWork{}, Now: day.Now, ExportDir: tmp, Quit: func() {}})
 	staffShots, leaveStaff := ui.StaffSamples(ks, desk, ui.StaffSampleDay{At: day.At, Clerk: day.Clerk, Password: day.Password, Ticket: day.Ticket},
 		func(snap flow.Snapshot) { s.snap = snap; ks.Refresh() })
 	defer leaveStaff()

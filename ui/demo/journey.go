@@ -83,7 +83,7 @@ func NewHeadless(a fyne.App, w fyne.Window, dir string) (*Headless, error) {
 	var m *flow.Machine
 	m, err = flow.New(flow.Config{Card: h.Reader, Rules: flow.PolicyRules{Profile: prof}, Clock: fixedClock(JourneyTime), Exec: h.q,
 		KioskID: "DEMO", Location: policy.JST, Recorder: flow.NewStoreRecorder(st, prof.ID, "DEMO"),
-		Issuer: staff.GuardedIssuer{Next: slot, Approvals: approvals, Card: func() string { return staff.CardRef(m.Snapshot()) }}})
+		Issuer: staff.GuardedIssuer{Next: slot, Approvals: approvals}})
 	if err != nil {
 		return fail(err)
 	}
@@ -91,7 +91,7 @@ func NewHeadless(a fyne.App, w fyne.Window, dir string) (*Headless, error) {
 	if err != nil {
 		return fail(err)
 	}
-	h.Desk = ui.NewStaffDesk(ui.StaffConfig{Store: st, Profile: prof, Approvals: approvals, Now: now, ExportDir: dir, Quit: func() {}})
+	h.Desk = ui.NewStaffDesk(ui.StaffConfig{Office: staff.NewOffice(st, approvals), Profile: prof, Now: now, ExportDir: dir, Quit: func() {}})
 	h.Kiosk = ui.New(a, w, tr, machineSession{m}, ui.Options{Demo: true, Staff: h.Desk.Hook})
 	h.Desk.Attach(h.Kiosk)
 	h.Panel = NewPanel(a, h.Kiosk, h.Reader)

@@ -809,7 +809,7 @@ func (m *Machine) issueTask() {
 		if ce == nil || !ce.Allowed {
 			continue
 		}
-		req := IssueRequest{SessionID: m.session, ApprovalID: m.approvalID, Cert: c, Purpose: ce.Purpose, NotAfter: ce.NewExpiry}
+		req := IssueRequest{SessionID: m.session, ApprovalID: m.approvalID, CardRef: m.info.Ref, Cert: c, Purpose: ce.Purpose, NotAfter: ce.NewExpiry}
 		if m.ticket != nil {
 			req.Ticket = m.ticket.Number
 		}

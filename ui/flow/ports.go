@@ -257,6 +257,7 @@ type IssueRequest struct {
 	SessionID  string
 	ApprovalID string // empty on route self
 	Ticket     int
+	CardRef    string // the card the session holds (Snapshot.CardRef); an approval is bound to it
 	Cert       Cert
 	Purpose    Purpose
 	NotAfter   time.Time // expiry policy computed

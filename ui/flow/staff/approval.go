@@ -152,6 +152,12 @@ func (a *Approvals) Genuine(verdict string) bool {
 	return false
 }
 
+// IdentityOK reports whether the identity documents shown meet the rule of
+// an approval: one photo ID, or two without a photo.
+func IdentityOK(ids []policy.IDDocument) bool {
+	return policy.IdentitySatisfied(policy.PhotoOrTwo, ids)
+}
+
 // Approve records the clerk's approval of a waiting ticket for the card in
 // the reader, after an identity check that meets policy (one photo ID or two
 // without a photo), and returns its token.
@@ -162,7 +168,7 @@ func (a *Approvals) Approve(ctx context.Context, r ApprovalRequest) (Grant, erro
 	if r.StaffID == "" {
 		return Grant{}, ErrNotSignedIn
 	}
-	if !policy.IdentitySatisfied(policy.PhotoOrTwo, r.Identity) {
+	if !IdentityOK(r.Identity) {
 		return Grant{}, ErrIdentity
 	}
 	if !a.Genuine(r.Genuine) {
@@ -292,18 +298,21 @@ func (a *Approvals) Finish(ctx context.Context, ticketID int64, staffID string) 
 
 // GuardedIssuer wraps the flow's Issuer: before each certificate is written
 // it checks the request's approval token against the ticket of the day and
-// the card in the reader, once per certificate.
+// the card the request is for (IssueRequest.CardRef, the card the session
+// holds), once per certificate.
 type GuardedIssuer struct {
 	Next      flow.Issuer
 	Approvals *Approvals
-	// Card returns the reference of the card in the reader now (see CardRef).
-	Card func() string
 }
 
 // Issue checks the approval, then lets Next write the certificate. Requests
-// without an approval (route self, where a profile allows it) pass.
+// without an approval (route self, where a profile allows it) pass; one with
+// an approval but no card reference does not.
 func (g GuardedIssuer) Issue(ctx context.Context, req flow.IssueRequest) (flow.IssueResult, error) {
 	if req.ApprovalID != "" {
+		if req.CardRef == "" {
+			return flow.IssueResult{}, ErrNoCard
+		}
 		p, err := ParseToken(req.ApprovalID)
 		if err != nil {
 			return flow.IssueResult{}, err
@@ -315,7 +324,7 @@ func (g GuardedIssuer) Issue(ctx context.Context, req flow.IssueRequest) (flow.I
 		if req.Ticket != 0 && t.Number != req.Ticket {
 			return flow.IssueResult{}, fmt.Errorf("%w: ticket %d, request for %d", ErrBadToken, t.Number, req.Ticket)
 		}
-		if err := g.Approvals.Use(ctx, req.ApprovalID, p.TicketID, g.Card(), req.Cert.String()); err != nil {
+		if err := g.Approvals.Use(ctx, req.ApprovalID, p.TicketID, req.CardRef, req.Cert.String()); err != nil {
 			return flow.IssueResult{}, err
 		}
 	}

@@ -197,27 +197,28 @@ func TestGuardedIssuer(t *testing.T) {
 		t.Fatal(err)
 	}
 	next := &fakeIssuer{}
-	card := cardA
-	gi := GuardedIssuer{Next: next, Approvals: a, Card: func() string { return card }}
+	gi := GuardedIssuer{Next: next, Approvals: a}
 
-	card = cardB // another card slipped into the reader
-	if _, err := gi.Issue(ctx, flow.IssueRequest{ApprovalID: g.Token, Ticket: tk.Number, Cert: flow.CertAuth}); err == nil {
+	// another card slipped into the reader
+	if _, err := gi.Issue(ctx, flow.IssueRequest{ApprovalID: g.Token, Ticket: tk.Number, CardRef: cardB, Cert: flow.CertAuth}); err == nil {
 		t.Error("issued to another card")
 	}
-	card = cardA
-	if _, err := gi.Issue(ctx, flow.IssueRequest{ApprovalID: g.Token, Ticket: other.Number, Cert: flow.CertAuth}); err == nil {
+	if _, err := gi.Issue(ctx, flow.IssueRequest{ApprovalID: g.Token, Ticket: tk.Number, Cert: flow.CertAuth}); !errors.Is(err, ErrNoCard) {
+		t.Errorf("issued with no card reference: %v", err)
+	}
+	if _, err := gi.Issue(ctx, flow.IssueRequest{ApprovalID: g.Token, Ticket: other.Number, CardRef: cardA, Cert: flow.CertAuth}); err == nil {
 		t.Error("issued under another ticket's number")
 	}
-	if _, err := gi.Issue(ctx, flow.IssueRequest{ApprovalID: "t1.a1.nx.y", Ticket: tk.Number, Cert: flow.CertAuth}); err == nil {
+	if _, err := gi.Issue(ctx, flow.IssueRequest{ApprovalID: "t1.a1.nx.y", Ticket: tk.Number, CardRef: cardA, Cert: flow.CertAuth}); err == nil {
 		t.Error("issued with a forged token")
 	}
 	if len(next.calls) != 0 {
 		t.Fatalf("the issuer was called %d times before a valid request", len(next.calls))
 	}
-	if _, err := gi.Issue(ctx, flow.IssueRequest{ApprovalID: g.Token, Ticket: tk.Number, Cert: flow.CertAuth}); err != nil {
+	if _, err := gi.Issue(ctx, flow.IssueRequest{ApprovalID: g.Token, Ticket: tk.Number, CardRef: cardA, Cert: flow.CertAuth}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := gi.Issue(ctx, flow.IssueRequest{ApprovalID: g.Token, Ticket: tk.Number, Cert: flow.CertAuth}); !errors.Is(err, ErrUsed) {
+	if _, err := gi.Issue(ctx, flow.IssueRequest{ApprovalID: g.Token, Ticket: tk.Number, CardRef: cardA, Cert: flow.CertAuth}); !errors.Is(err, ErrUsed) {
 		t.Errorf("second issuance on one approval: %v", err)
 	}
 	if len(next.calls) != 1 {

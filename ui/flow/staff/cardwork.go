@@ -110,7 +110,7 @@ func (w *SlotWork) Issue(ctx context.Context, wk Work, pin []byte) error {
 		return fmt.Errorf("staff: %s", policy.CardExpired)
 	}
 	w.Slot.SetStaffID(w.approval(wk).StaffID)
-	if _, err := w.Slot.Issue(ctx, flow.IssueRequest{ApprovalID: wk.ApprovalID, Cert: fc, Purpose: purpose,
+	if _, err := w.Slot.Issue(ctx, flow.IssueRequest{ApprovalID: wk.ApprovalID, CardRef: wk.CardRef, Cert: fc, Purpose: purpose,
 		NotAfter: time.Date(exp.Year(), exp.Month(), exp.Day(), 0, 0, 0, 0, time.UTC)}); err != nil {
 		return err
 	}

@@ -1,287 +1,270 @@
 package staff
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"slices"
 	"strings"
 
 	"github.com/jpki-kiosk/kiosk/policy"
+	"github.com/jpki-kiosk/kiosk/store"
 )
 
-// CaseKind is the kind of counter case a clerk opens.
-type CaseKind string
+// Errors of counter cases.
+var (
+	// ErrIncomplete: the checklist of the current step is not complete.
+	ErrIncomplete = errors.New("staff: checklist incomplete")
+	// ErrFeeUnpaid: the case has a fee and it is not recorded yet.
+	ErrFeeUnpaid = errors.New("staff: fee not recorded")
+	// ErrStep: the case is not at the step the action belongs to.
+	ErrStep = errors.New("staff: not at this step of the case")
+)
 
-// Counter cases.
+// CaseStep is where a counter case is.
+type CaseStep string
+
+// Steps of a counter case. Same-day cases go checklist → approved; a
+// voluntary proxy's new issuance goes checklist → letter_pending (first
+// visit recorded) → letter_sent (the case waits, across restarts) → second
+// visit checklist → approved. Declined ends a case without card work.
 const (
-	// CaseLegalRep: a legal representative (法定代理人) applies with the
-	// holder, an under-15 or an adult ward; same day.
-	CaseLegalRep CaseKind = "legal_rep"
-	// CaseProxy: a voluntary proxy (任意代理人): an inquiry letter and a second
-	// visit for new issuance; Moriya's sealed letter of attorney for renewal.
-	CaseProxy CaseKind = "proxy"
-	// CaseReissueLost: certificates with a card reissued after a loss that is
-	// the holder's fault (200 yen).
-	CaseReissueLost CaseKind = "reissue_lost"
-	// CaseLapsed: a certificate that lapsed by itself (policy.RevocationCauses:
-	// the holder moved, changed name...) is issued anew at the counter; the
-	// clerk records the cause.
-	CaseLapsed CaseKind = "lapsed"
-	// CasePINReset: the holder's PIN reset after a lockout.
-	CasePINReset CaseKind = "pin_reset"
-	// CaseSelf: the holder's own renewal or new issuance at the counter.
-	CaseSelf CaseKind = "self"
+	StepChecklist     CaseStep = "checklist"
+	StepLetterPending CaseStep = "letter_pending"
+	StepLetterSent    CaseStep = "letter_sent"
+	StepSecondVisit   CaseStep = "second_visit"
+	StepApproved      CaseStep = "approved"
+	StepDeclined      CaseStep = "declined"
 )
 
-// CaseKinds lists the kinds in the clerk's menu order.
-var CaseKinds = []CaseKind{CasePINReset, CaseLegalRep, CaseProxy, CaseReissueLost, CaseLapsed, CaseSelf}
-
-// LapseCauses are the causes a clerk records for CaseLapsed: those of the
-// signature certificate a holder who comes to the counter can have (not a
-// removal from the register; an expired card is renewed first).
-var LapseCauses = []policy.Revocation{policy.RevokeAddressChange, policy.RevokeNameChange, policy.RevokeAuthCertRevoked}
-
-// DocHolderIdentity is the checklist item for the holder's own identity
-// check (one photo ID, or two without a photo); it is the kiosk's item, not
-// one of policy's documents to bring.
-const DocHolderIdentity policy.Document = "HOLDER_IDENTITY"
-
-// CaseInput is what the clerk answers when opening a case. No birth date:
-// the clerk says whether the holder is under 15 from the ID they see.
-type CaseInput struct {
-	Kind           CaseKind
-	Purpose        policy.Purpose // new, renew, reissue-lost, pin-reset
-	Certs          []policy.Cert
-	Under15        bool
-	AdultWard      bool
-	DomicileInCity bool              // 本籍地 in the municipality (Kakamigahara waiver)
-	Today          policy.Date       // required
-	CertExpiry     policy.Date       // the current certificate's expiry (renew); zero: today
-	CardExpiry     policy.Date       // from the card face; zero: not asked
-	Lapse          policy.Revocation // CaseLapsed: why the certificate lapsed (default: address change)
+// Case is one counter case in progress on this terminal.
+type Case struct {
+	Plan    Plan
+	List    *Checklist
+	Step    CaseStep
+	CardRef string
+	// TicketID is the store's ticket of the case (the resident's ticket, or
+	// one drawn for the case); 0 until needed.
+	TicketID  int64
+	SessionID int64
+	// ProxyID is the store's proxy case for a two-visit voluntary proxy.
+	ProxyID int64
+	// Mandate: the clerk found 「暗証番号の再設定を合わせて委任します」 in the
+	// letter of attorney (Moriya's proxy renewal).
+	Mandate bool
+	// FeeRecorded: the 200-yen fee was taken and recorded.
+	FeeRecorded bool
+	Grant       *Grant
 }
 
-// Plan is policy's answer for a counter case.
-type Plan struct {
-	Input     CaseInput
-	Applicant policy.Applicant
-	Allowed   []policy.Cert
-	Refused   map[policy.Cert][]string // reason codes per refused certificate
-	Reasons   []string                 // every reason code, once
-	Documents []policy.Document        // the checklist, policy's order, plus the holder's identity for CaseSelf-like kinds
-	FeeYen    int
-	Visits    int
-	// MandatePINReset: a PIN reset may be included only if the letter of
-	// attorney says 「暗証番号の再設定を合わせて委任します」.
-	MandatePINReset bool
-}
+// TwoVisits reports whether the case needs the inquiry letter.
+func (c *Case) TwoVisits() bool { return c.Plan.Visits >= 2 }
 
-// standInBirthDate is the birth date policy is asked with: the clerk tells
-// only "under 15 or not", and every rule of a counter case's checklist
-// depends on the age through the 15th birthday alone. New expiry dates are
-// computed later, by the issuing flow, from the card.
-func standInBirthDate(today policy.Date, under15 bool) policy.Date {
-	if under15 {
-		return policy.NewDate(today.Year()-10, today.Month(), 1)
-	}
-	return policy.NewDate(today.Year()-40, today.Month(), 1)
-}
-
-// ErrCase is a counter case policy cannot plan.
-var ErrCase = errors.New("staff: counter case")
-
-// PlanCase asks policy about a counter case under profile p.
-func PlanCase(p *policy.Profile, in CaseInput) (Plan, error) {
-	if in.Today.IsZero() {
-		return Plan{}, fmt.Errorf("%w: no date", ErrCase)
-	}
-	if len(in.Certs) == 0 {
-		return Plan{}, fmt.Errorf("%w: no certificate chosen", ErrCase)
-	}
-	applicant := policy.ApplicantSelf
-	switch in.Kind {
-	case CaseLegalRep:
-		applicant = policy.ApplicantLegalRep
-	case CaseProxy:
-		applicant = policy.ApplicantProxy
-	case CaseReissueLost:
-		in.Purpose = policy.PurposeReissueLost
-	case CasePINReset:
-		in.Purpose = policy.PurposePINReset
-	case CaseLapsed:
-		in.Purpose = policy.PurposeNew // a lapsed certificate is not renewed: a new one is issued
-		if in.Lapse == "" {
-			in.Lapse = policy.RevokeAddressChange
-		}
-		if !slices.Contains(LapseCauses, in.Lapse) {
-			return Plan{}, fmt.Errorf("%w: lapse cause %q", ErrCase, in.Lapse)
-		}
-	}
-	if in.Purpose == "" {
-		in.Purpose = policy.PurposeNew
-	}
-	expiry := in.CertExpiry
-	if expiry.IsZero() && in.Purpose == policy.PurposeRenew {
-		expiry = in.Today
-	}
-	dob := standInBirthDate(in.Today, in.Under15)
-	var reqs []policy.Request
-	for _, c := range in.Certs {
-		reqs = append(reqs, policy.Request{Today: in.Today, BirthDate: dob, Cert: c, Purpose: in.Purpose,
-			CertExpiry: expiry, CardExpiry: in.CardExpiry, Applicant: applicant, AdultWard: in.AdultWard,
-			DomicileInCity: in.DomicileInCity, PINLocked: in.Purpose == policy.PurposePINReset})
-	}
-	q, err := policy.CheckAll(p, reqs)
-	if err != nil {
-		return Plan{}, fmt.Errorf("%w: %v", ErrCase, err)
-	}
-	pl := Plan{Input: in, Applicant: applicant, Refused: map[policy.Cert][]string{}, FeeYen: q.FeeYen, Visits: max(q.Visits, 1)}
-	for i, d := range q.Decisions {
-		c := in.Certs[i]
-		var rs []string
-		for _, r := range d.Reasons {
-			rs = append(rs, string(r))
-			if !slices.Contains(pl.Reasons, string(r)) {
-				pl.Reasons = append(pl.Reasons, string(r))
-			}
-			if r == policy.ProxyPINResetMandate {
-				pl.MandatePINReset = true
-			}
-		}
-		if d.Allowed {
-			pl.Allowed = append(pl.Allowed, c)
-		} else {
-			pl.Refused[c] = rs
-		}
-	}
-	pl.Documents = append(pl.Documents, q.Documents...)
-	if applicant == policy.ApplicantSelf {
-		pl.Documents = append([]policy.Document{DocHolderIdentity}, pl.Documents...)
-	}
-	return pl, nil
-}
-
-// Item is one line of a checklist.
-type Item struct {
-	Doc      policy.Document
-	Identity bool                // answered with identity document kinds
-	Rule     policy.IdentityRule // for identity items
-	Checked  bool                // ticked (non-identity items)
-	IDs      []policy.IDDocument // kinds shown (identity items)
-}
-
-// Done reports whether the item is satisfied.
-func (it Item) Done() bool {
-	if it.Identity {
-		return policy.IdentitySatisfied(it.Rule, it.IDs)
-	}
-	return it.Checked
-}
-
-// Checklist is the clerk's document checklist of a case.
-type Checklist struct {
-	Items []Item
-}
-
-// NewChecklist builds a checklist from policy's document codes; identity
-// documents become identity items with policy's rule.
-func NewChecklist(docs []policy.Document) *Checklist {
-	c := &Checklist{}
-	for _, d := range docs {
-		it := Item{Doc: d}
-		switch {
-		case d == DocHolderIdentity:
-			it.Identity, it.Rule = true, policy.PhotoOrTwo
-		case policy.IsIdentityDocument(d):
-			it.Identity, it.Rule = true, policy.IdentityRuleFor(d)
-		}
-		c.Items = append(c.Items, it)
-	}
-	return c
-}
-
-func (c *Checklist) item(d policy.Document) *Item {
-	for i := range c.Items {
-		if c.Items[i].Doc == d {
-			return &c.Items[i]
-		}
+// Scope is the checklist scope of the current step.
+func (c *Case) Scope() func(policy.Document) bool {
+	switch {
+	case c.TwoVisits() && c.Step == StepSecondVisit:
+		return SecondVisit
+	case c.TwoVisits():
+		return FirstVisit
 	}
 	return nil
 }
 
-// Has reports whether the list holds d.
-func (c *Checklist) Has(d policy.Document) bool { return c.item(d) != nil }
+// Missing lists what the clerk still has to check at this step.
+func (c *Case) Missing() []policy.Document { return c.List.Missing(c.Scope()) }
 
-// Tick sets a plain item.
-func (c *Checklist) Tick(d policy.Document, on bool) {
-	if it := c.item(d); it != nil && !it.Identity {
-		it.Checked = on
+// PINResetIncluded reports whether the case includes a PIN reset: a PIN
+// reset case, or a proxy renewal whose letter of attorney mandates it.
+func (c *Case) PINResetIncluded() bool {
+	if c.Plan.Input.Kind == CasePINReset {
+		return true
 	}
+	return c.Plan.MandatePINReset && c.Mandate
 }
 
-// ToggleID adds or removes a document kind shown for an identity item.
-func (c *Checklist) ToggleID(d policy.Document, id policy.IDDocument) {
-	it := c.item(d)
-	if it == nil || !it.Identity {
-		return
-	}
-	if i := slices.Index(it.IDs, id); i >= 0 {
-		it.IDs = slices.Delete(it.IDs, i, i+1)
-	} else {
-		it.IDs = append(it.IDs, id)
-	}
+// Counter opens and advances counter cases in the store.
+type Counter struct {
+	Store     *store.Store
+	Approvals *Approvals
+	Profile   *policy.Profile
 }
 
-// Shown reports whether id is marked shown for identity item d.
-func (c *Checklist) Shown(d policy.Document, id policy.IDDocument) bool {
-	it := c.item(d)
-	return it != nil && slices.Contains(it.IDs, id)
-}
-
-// Missing lists the items of scope not yet satisfied.
-func (c *Checklist) Missing(scope func(policy.Document) bool) []policy.Document {
-	var out []policy.Document
-	for _, it := range c.Items {
-		if (scope == nil || scope(it.Doc)) && !it.Done() {
-			out = append(out, it.Doc)
-		}
+// Open plans a new case for the card cardRef (and, if the resident drew one,
+// ticketID).
+func (k *Counter) Open(in CaseInput, cardRef string, ticketID, sessionID int64) (*Case, error) {
+	if cardRef == "" {
+		return nil, ErrNoCard
 	}
-	return out
+	pl, err := PlanCase(k.Profile, in)
+	if err != nil {
+		return nil, err
+	}
+	return &Case{Plan: pl, List: NewChecklist(pl.Documents), Step: StepChecklist, CardRef: cardRef,
+		TicketID: ticketID, SessionID: sessionID}, nil
 }
 
-// Codes returns the satisfied items as lower-case codes for the store
-// (identity items also name the kinds shown, as id_KIND).
-func (c *Checklist) Codes(scope func(policy.Document) bool) []string {
-	var out []string
-	for _, it := range c.Items {
-		if (scope != nil && !scope(it.Doc)) || !it.Done() {
-			continue
-		}
-		out = append(out, strings.ToLower(string(it.Doc)))
-		out = append(out, idCodes(it.IDs)...)
+func certCodes(cs []policy.Cert) []string {
+	out := make([]string, 0, len(cs))
+	for _, c := range cs {
+		out = append(out, string(c))
 	}
 	return out
 }
 
-// Identities returns every identity document kind shown, once.
-func (c *Checklist) Identities() []policy.IDDocument {
-	var out []policy.IDDocument
-	for _, it := range c.Items {
-		for _, id := range it.IDs {
-			if !slices.Contains(out, id) {
-				out = append(out, id)
-			}
-		}
+// RecordFee records the fee of the case (200 yen for a reissue after loss,
+// once for both certificates) in the audit trail.
+func (k *Counter) RecordFee(ctx context.Context, c *Case, staffID string) error {
+	if c.Plan.FeeYen == 0 || c.FeeRecorded {
+		return nil
 	}
-	return out
+	_, err := k.Store.Append(ctx, c.SessionID, store.KindFeeCharged, store.Detail{
+		"fee_yen": c.Plan.FeeYen, "purpose": string(c.Plan.Input.Purpose), "certificates": certCodes(c.Plan.Allowed),
+		"staff_id": staffID, "card_ref": c.CardRef})
+	if err != nil {
+		return err
+	}
+	c.FeeRecorded = true
+	return nil
 }
 
-// FirstVisit is the scope of a proxy's first visit: everything but the
-// returned inquiry letter (照会書兼回答書).
-func FirstVisit(d policy.Document) bool { return d != policy.DocInquiryReply }
+// RecordFirstVisit records a voluntary proxy's first visit (the application
+// and the documents checked); the inquiry letter is mailed next.
+func (k *Counter) RecordFirstVisit(ctx context.Context, c *Case, staffID string) error {
+	if !c.TwoVisits() || c.Step != StepChecklist {
+		return ErrStep
+	}
+	if m := c.Missing(); len(m) > 0 {
+		return fmt.Errorf("%w: %v", ErrIncomplete, m)
+	}
+	if len(c.Plan.Allowed) == 0 {
+		return fmt.Errorf("%w: nothing allowed", ErrCase)
+	}
+	id, err := k.Store.OpenProxyCase(ctx, store.ProxyCase{Purpose: string(c.Plan.Input.Purpose),
+		Certificates: certCodes(c.Plan.Allowed), CardRef: c.CardRef, Documents: c.List.Codes(FirstVisit),
+		OpenedSessionID: c.SessionID, StaffID: staffID})
+	if err != nil {
+		return err
+	}
+	c.ProxyID, c.Step = id, StepLetterPending
+	return nil
+}
 
-// SecondVisit is the scope of a proxy's second visit: the returned inquiry
-// letter, the card, and the proxy's identity again.
-func SecondVisit(d policy.Document) bool {
-	return d == policy.DocInquiryReply || d == policy.DocMyNumberCard || policy.IsIdentityDocument(d)
+// MarkLetterSent records that the inquiry letter (照会書兼回答書) was mailed
+// to the holder; letterRef is the office's reference for it (codes only).
+func (k *Counter) MarkLetterSent(ctx context.Context, c *Case, staffID, letterRef string) error {
+	if c.Step != StepLetterPending {
+		return ErrStep
+	}
+	if err := k.Store.AdvanceProxyCase(ctx, c.ProxyID, store.ProxyStep{To: store.ProxyLetterSent, StaffID: staffID, LetterRef: letterRef}); err != nil {
+		return err
+	}
+	c.Step = StepLetterSent
+	return nil
+}
+
+// Resume finds the open voluntary-proxy case of the card cardRef (the second
+// visit, perhaps days later and after a restart) and rebuilds it at the
+// second visit's checklist. It returns nil, nil when the card has none.
+func (k *Counter) Resume(ctx context.Context, cardRef string, today policy.Date, ticketID, sessionID int64) (*Case, error) {
+	cs, err := k.Store.OpenProxyCases(ctx, cardRef)
+	if err != nil || len(cs) == 0 {
+		return nil, err
+	}
+	pc := cs[len(cs)-1]
+	in := CaseInput{Kind: CaseProxy, Purpose: policy.Purpose(pc.Purpose), Today: today}
+	for _, x := range pc.Certificates {
+		in.Certs = append(in.Certs, policy.Cert(x))
+	}
+	c, err := k.Open(in, cardRef, ticketID, sessionID)
+	if err != nil {
+		return nil, err
+	}
+	c.ProxyID = pc.ID
+	switch pc.State {
+	case store.ProxyFirstVisit:
+		c.Step = StepLetterPending
+	case store.ProxyLetterSent:
+		c.Step = StepSecondVisit
+	}
+	for _, d := range pc.Documents { // carried over from the first visit
+		if doc := policy.Document(strings.ToUpper(d)); !SecondVisit(doc) {
+			c.List.Tick(doc, true) // what the second visit checks again stays open
+		}
+	}
+	return c, nil
+}
+
+// Approve approves the case: its checklist for this step must be complete
+// and its fee recorded. A second visit also completes the proxy case. The
+// approval binds to the case's ticket (one is drawn if the resident had
+// none) and card.
+func (k *Counter) Approve(ctx context.Context, c *Case, staffID string) (Grant, error) {
+	if c.Step != StepChecklist && c.Step != StepSecondVisit {
+		return Grant{}, ErrStep
+	}
+	if c.TwoVisits() && c.Step == StepChecklist {
+		return Grant{}, fmt.Errorf("%w: record the first visit and mail the inquiry letter", ErrStep)
+	}
+	if m := c.Missing(); len(m) > 0 {
+		return Grant{}, fmt.Errorf("%w: %v", ErrIncomplete, m)
+	}
+	if len(c.Plan.Allowed) == 0 {
+		return Grant{}, fmt.Errorf("%w: nothing allowed", ErrCase)
+	}
+	if c.Plan.FeeYen > 0 && !c.FeeRecorded {
+		return Grant{}, ErrFeeUnpaid
+	}
+	if c.TicketID == 0 {
+		t, err := k.Store.IssueTicket(ctx, store.TicketRequest{SessionID: c.SessionID, Certificates: certCodes(c.Plan.Allowed),
+			Purpose: string(c.Plan.Input.Purpose), Route: store.RouteCounter, FeeYen: c.Plan.FeeYen})
+		if err != nil {
+			return Grant{}, err
+		}
+		c.TicketID = t.ID
+	}
+	if c.Step == StepSecondVisit {
+		if err := k.Store.AdvanceProxyCase(ctx, c.ProxyID, store.ProxyStep{To: store.ProxyCompleted, StaffID: staffID,
+			SessionID: c.SessionID, Documents: c.List.Codes(SecondVisit)}); err != nil {
+			return Grant{}, err
+		}
+	}
+	docs := c.List.Codes(nil)
+	if c.Mandate && c.Plan.MandatePINReset {
+		docs = append(docs, "mandate_pin_reset")
+	}
+	ids := c.List.Identities()
+	g, err := k.Approvals.Approve(ctx, ApprovalRequest{TicketID: c.TicketID, CardRef: c.CardRef, StaffID: staffID,
+		Identity: ids, Documents: slices.DeleteFunc(docs, func(s string) bool { return strings.HasPrefix(s, "id_") })})
+	if err != nil {
+		return Grant{}, err
+	}
+	c.Grant, c.Step = &g, StepApproved
+	if c.Plan.Input.Kind == CaseLapsed { // the cause, for the record: a code, nothing personal
+		if _, err := k.Store.Append(ctx, c.SessionID, KindCertLapsed, store.Detail{"cause": string(c.Plan.Input.Lapse),
+			"certificates": certCodes(c.Plan.Allowed), "staff_id": staffID, "card_ref": c.CardRef}); err != nil {
+			return g, err
+		}
+	}
+	return g, nil
+}
+
+// KindCertLapsed is the audit event of a counter case that issues anew a
+// certificate that lapsed by itself; its detail holds the cause code.
+const KindCertLapsed = "certificate_lapsed"
+
+// Decline ends the case with a reason code (the ticket, if any, is declined).
+func (k *Counter) Decline(ctx context.Context, c *Case, staffID, reason string) error {
+	if c.TicketID != 0 {
+		if _, err := k.Approvals.Decline(ctx, c.TicketID, c.CardRef, staffID, reason); err != nil {
+			return err
+		}
+	}
+	if c.ProxyID != 0 && c.Step != StepApproved {
+		if err := k.Store.AdvanceProxyCase(ctx, c.ProxyID, store.ProxyStep{To: store.ProxyCancelled, StaffID: staffID}); err != nil {
+			return err
+		}
+	}
+	c.Step = StepDeclined
+	return nil
 }

@@ -205,7 +205,13 @@ func (d *Desk) Can(min store.Role) bool {
 
 // CanExit reports whether the signed-in clerk may close the kiosk
 // (supervisor or admin).
-func (d *Desk) CanExit() bool { return d.Can(store.RoleSupervisor) }
+func (d *Desk) CanExit() bool { return d.Supervisor() }
+
+// Supervisor reports whether a supervisor (or admin) is signed in.
+func (d *Desk) Supervisor() bool { return d.Can(store.RoleSupervisor) }
+
+// Supervisor reports whether the clerk has a supervisor's role or above.
+func (c Clerk) Supervisor() bool { return c.Role.AtLeast(store.RoleSupervisor) }
 
 func wipe(b []byte) {
 	for i := range b {
