@@ -2,6 +2,7 @@ package flow
 
 import (
 	"context"
+	"github.com/jpki-kiosk/kiosk/policy"
 	"time"
 )
 
@@ -88,7 +89,7 @@ func (m *Machine) combined() (Route, int, int, []string) {
 		if ce == nil || !ce.Allowed {
 			continue
 		}
-		if route == "" || ce.Route.rank() > route.rank() {
+		if route == "" || ce.Route.Rank() > route.Rank() {
 			route = ce.Route
 		}
 		fee = max(fee, ce.FeeYen) // one fee for one or both certificates
@@ -227,6 +228,5 @@ func (m *Machine) today(now time.Time) time.Time { return dateOf(now, m.loc(now)
 
 // dateOf is t's calendar date in loc, as midnight UTC (for day arithmetic).
 func dateOf(t time.Time, loc *time.Location) time.Time {
-	y, mo, d := t.In(loc).Date()
-	return time.Date(y, mo, d, 0, 0, 0, 0, time.UTC)
+	return policy.DateIn(t, loc).Midnight()
 }
