@@ -56,6 +56,25 @@ func DateOf(t time.Time) Date {
 	return Date{t.Year(), t.Month(), t.Day()}
 }
 
+// DateIn returns the calendar day of t in loc; the zero time gives the zero
+// Date.
+func DateIn(t time.Time, loc *time.Location) Date {
+	if t.IsZero() {
+		return Date{}
+	}
+	t = t.In(loc)
+	return Date{t.Year(), t.Month(), t.Day()}
+}
+
+// Midnight returns d as midnight UTC, the form the flow's snapshots carry a
+// date in (day arithmetic without zones); the zero Date gives the zero time.
+func (d Date) Midnight() time.Time {
+	if d.IsZero() {
+		return time.Time{}
+	}
+	return d.utc()
+}
+
 // JST is Japan Standard Time, UTC+9. Japan has kept no daylight saving time
 // since 1951, so a fixed zone is exact and needs no time-zone database (the
 // Windows terminals may have none).

@@ -1,15 +1,41 @@
 package policy
 
-// PINKind names a PIN format.
+import "fmt"
+
+// PINKind names one of the card's PINs and its format. The zero PINKind is
+// PINNone.
 type PINKind int
 
-// The PIN formats (DESIGN.md §3; 6ケタから16ケタのアルファベット(半角大文字)と数字が
+// The PINs (DESIGN.md §3; 6ケタから16ケタのアルファベット(半角大文字)と数字が
 // 混ざったもの / 4桁の数字).
 const (
-	PINSign  PINKind = iota // signature: 6–16 of A–Z and 0–9, at least one letter and one digit
+	PINNone  PINKind = iota // no PIN
 	PINAuth                 // user authentication: exactly 4 digits
+	PINSign                 // signature: 6–16 of A–Z and 0–9, at least one letter and one digit
 	PINBasic                // basic-info application (券面事項入力補助): exactly 4 digits
 )
+
+var pinNames = [...]string{"NONE", "AUTH", "SIGN", "BASIC_INFO"}
+
+// String is the PIN's code in screens and audit codes, e.g. "SIGN".
+func (k PINKind) String() string {
+	if k >= 0 && int(k) < len(pinNames) {
+		return pinNames[k]
+	}
+	return fmt.Sprintf("PIN_%d", int(k))
+}
+
+// Cert is the certificate whose key the PIN protects (false for the
+// basic-info PIN and PINNone).
+func (k PINKind) Cert() (Cert, bool) {
+	switch k {
+	case PINSign:
+		return CertSign, true
+	case PINAuth:
+		return CertAuth, true
+	}
+	return "", false
+}
 
 // PINLimits returns the shortest and longest PIN of kind k.
 func PINLimits(k PINKind) (minLen, maxLen int) {

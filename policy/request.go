@@ -11,6 +11,26 @@ const (
 	CertAuth Cert = "auth" // 利用者証明用電子証明書
 )
 
+// String is the certificate's code in screens, receipts and audit codes:
+// "SIGN" or "AUTH" (its value, "sign" or "auth", is the JSON and flag form).
+func (c Cert) String() string {
+	switch c {
+	case CertSign:
+		return "SIGN"
+	case CertAuth:
+		return "AUTH"
+	}
+	return fmt.Sprintf("CERT(%s)", string(c))
+}
+
+// PIN is the PIN that protects the certificate's key.
+func (c Cert) PIN() PINKind {
+	if c == CertSign {
+		return PINSign
+	}
+	return PINAuth
+}
+
 // Purpose is the service asked for.
 type Purpose string
 
@@ -51,6 +71,18 @@ const (
 	RouteApproval Route = "approval" // at the kiosk; a clerk approves before the card is written
 	RouteCounter  Route = "counter"  // a staff-assisted session from the start
 )
+
+// Rank orders routes by staff involvement: self 0, approval 1, counter 2
+// (anything unknown counts as counter: the safe side).
+func (r Route) Rank() int {
+	switch r {
+	case RouteSelf:
+		return 0
+	case RouteApproval:
+		return 1
+	}
+	return 2
+}
 
 // Document is a code for something to bring (texts in assets/policy/texts.toml).
 type Document string

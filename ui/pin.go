@@ -241,7 +241,7 @@ func (p *pinEntry) onChanged() {
 		rows = append(rows, Emphasis("✓ "+tr.T("screen.pin.rule_met"), theme.ColorNameSuccess))
 		if s.State == flow.StateNewPIN {
 			// Advice, never refusal: a weak PIN is still taken.
-			for _, a := range policy.PINAdvice(pinKind(p.which), p.field.Bytes()) {
+			for _, a := range policy.PINAdvice(p.which, p.field.Bytes()) {
 				rows = append(rows, Emphasis("△ "+tr.T("pinadvice."+string(a)), theme.ColorNameWarning))
 			}
 		}
@@ -259,17 +259,6 @@ func (p *pinEntry) onChanged() {
 			b.Disable()
 		}
 	}
-}
-
-// pinKind is the policy's format of a PIN.
-func pinKind(w flow.PIN) policy.PINKind {
-	switch w {
-	case flow.PINSign:
-		return policy.PINSign
-	case flow.PINBasicInfo:
-		return policy.PINBasic
-	}
-	return policy.PINAuth
 }
 
 func (p *pinEntry) onToggleShow() {

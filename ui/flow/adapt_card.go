@@ -25,9 +25,6 @@ type CardAdapter struct {
 	Genuine func(der []byte) (verdict string, generation int)
 }
 
-// NewCardPort wraps a card.Card as the flow's CardPort.
-func NewCardPort(c *card.Card) *CardAdapter { return &CardAdapter{Card: c} }
-
 var _ CardPort = (*CardAdapter)(nil)
 
 // Identify reads the card's status without a PIN.

@@ -12,6 +12,7 @@ import (
 
 	"github.com/jpki-kiosk/kiosk/card"
 	"github.com/jpki-kiosk/kiosk/card/issue"
+	"github.com/jpki-kiosk/kiosk/policy"
 )
 
 // IssueAdapter is the flow's Issuer over a card/issue backend (training CA
@@ -43,18 +44,13 @@ var _ Issuer = (*IssueAdapter)(nil)
 // the key pair, the certificate is written. The flow then sets the PIN with
 // the CardPort from a.CardPort.
 func (a *IssueAdapter) Issue(ctx context.Context, req IssueRequest) (IssueResult, error) {
-	var c issue.Cert
-	switch req.Cert {
-	case CertAuth:
-		c = issue.Auth
-	case CertSign:
-		c = issue.Sign
-	default:
-		return IssueResult{}, fmt.Errorf("no such certificate %d", int(req.Cert))
+	c, err := issueCert(req.Cert)
+	if err != nil {
+		return IssueResult{}, err
 	}
 	ir := issue.Request{
-		Purpose:  issue.Purpose(req.Purpose),
-		Certs:    []issue.CertRequest{{Cert: c, NotAfter: toDate(req.NotAfter)}},
+		Purpose:  issuePurpose(req.Purpose),
+		Certs:    []issue.CertRequest{{Cert: c, NotAfter: policy.DateIn(req.NotAfter, time.UTC)}},
 		Approval: issue.Approval{ID: req.ApprovalID, StaffID: a.StaffID},
 	}
 	if req.Ticket > 0 {
@@ -146,16 +142,38 @@ func (p *issueCardPort) ReadBirthDate(ctx context.Context, pin []byte, confirmLa
 // SetPIN sets the new PIN through the issuer right after Issue, in the same
 // issuer-authenticated card session.
 func (p *issueCardPort) SetPIN(ctx context.Context, which PIN, pin []byte) error {
-	var c issue.Cert
-	switch which {
-	case PINAuth:
-		c = issue.Auth
-	case PINSign:
-		c = issue.Sign
-	default:
+	cert, ok := which.Cert()
+	if !ok {
 		return fmt.Errorf("no issuance pin %s", which)
 	}
+	c, err := issueCert(cert)
+	if err != nil {
+		return err
+	}
 	return mapIssueErr(p.a.Issuer.SetPIN(ctx, p.a.Card, c, pin))
+}
+
+// issueCert and issuePurpose are the one converter between the flow's words
+// (policy's) and card/issue's wire-level ones (its JSON with the gateway and
+// its journal: docs/FLOW.md, "Vocabulary").
+func issueCert(c Cert) (issue.Cert, error) {
+	switch c {
+	case CertAuth:
+		return issue.Auth, nil
+	case CertSign:
+		return issue.Sign, nil
+	}
+	return "", fmt.Errorf("no such certificate %q", string(c))
+}
+
+func issuePurpose(p Purpose) issue.Purpose {
+	switch p {
+	case PurposeRenew:
+		return issue.Renew
+	case PurposeNew:
+		return issue.New
+	}
+	return issue.Purpose(p) // no purpose of an issuance: card/issue refuses it
 }
 
 // mapIssueErr keeps the flow's card-removed signal visible.

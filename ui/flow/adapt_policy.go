@@ -24,15 +24,12 @@ func (r PolicyRules) Eligibility(q EligibilityQuery) Eligibility {
 	req := policy.Request{
 		Today:      toDate(q.Today),
 		BirthDate:  toDate(q.BirthDate),
-		Cert:       policy.CertAuth,
-		Purpose:    policy.Purpose(q.Purpose),
+		Cert:       q.Cert,
+		Purpose:    q.Purpose,
 		CertExpiry: toDate(q.CertExpiry),
 		CardExpiry: toDate(q.CardExpiry),
 		Applicant:  policy.ApplicantSelf,
 		CardType:   policy.CardMyNumber,
-	}
-	if q.Cert == CertSign {
-		req.Cert = policy.CertSign
 	}
 	d, err := policy.Check(r.Profile, req)
 	if err != nil {
@@ -53,8 +50,8 @@ func (r PolicyRules) Eligibility(q EligibilityQuery) Eligibility {
 		}
 	}
 	el := Eligibility{
-		Allowed: d.Allowed, Route: Route(d.Route), NewExpiry: fromDate(d.NewExpiry),
-		RenewalOpens: fromDate(d.RenewalOpens), FeeYen: d.FeeYen, Visits: d.Visits,
+		Allowed: d.Allowed, Route: d.Route, NewExpiry: d.NewExpiry.Midnight(),
+		RenewalOpens: d.RenewalOpens.Midnight(), FeeYen: d.FeeYen, Visits: d.Visits,
 	}
 	for _, x := range d.Reasons {
 		el.Reasons = append(el.Reasons, string(x))
@@ -68,7 +65,7 @@ func (r PolicyRules) Eligibility(q EligibilityQuery) Eligibility {
 // PINProblems runs policy.ValidatePIN.
 func (PolicyRules) PINProblems(which PIN, pin []byte) []string {
 	var out []string
-	for _, x := range policy.ValidatePIN(pinKind(which), pin) {
+	for _, x := range policy.ValidatePIN(which, pin) {
 		out = append(out, string(x))
 	}
 	return out
@@ -76,10 +73,9 @@ func (PolicyRules) PINProblems(which PIN, pin []byte) []string {
 
 // PINFormat describes a PIN from policy's limits.
 func (PolicyRules) PINFormat(which PIN) PINFormat {
-	k := pinKind(which)
-	lo, hi := policy.PINLimits(k)
-	f := PINFormat{MinLen: lo, MaxLen: hi, DigitsOnly: k != policy.PINSign, MaxTries: policy.PINTries(k)}
-	if k == policy.PINSign {
+	lo, hi := policy.PINLimits(which)
+	f := PINFormat{MinLen: lo, MaxLen: hi, DigitsOnly: which != PINSign, MaxTries: policy.PINTries(which)}
+	if which == PINSign {
 		f.Rules = []string{"SIGN"}
 	} else {
 		f.Rules = []string{"FOUR_DIGITS"}
@@ -95,30 +91,8 @@ func (r PolicyRules) Hours(at time.Time) Hours {
 
 // RenewalOpens asks policy.RenewalOpens.
 func (PolicyRules) RenewalOpens(expiry time.Time) time.Time {
-	return fromDate(policy.RenewalOpens(toDate(expiry)))
-}
-
-func pinKind(p PIN) policy.PINKind {
-	switch p {
-	case PINSign:
-		return policy.PINSign
-	case PINBasicInfo:
-		return policy.PINBasic
-	}
-	return policy.PINAuth
+	return policy.RenewalOpens(toDate(expiry)).Midnight()
 }
 
 // toDate takes the calendar date of a flow date (midnight UTC, see dateOf).
-func toDate(t time.Time) policy.Date {
-	if t.IsZero() {
-		return policy.Date{}
-	}
-	return policy.NewDate(t.Year(), t.Month(), t.Day())
-}
-
-func fromDate(d policy.Date) time.Time {
-	if d.IsZero() {
-		return time.Time{}
-	}
-	return time.Date(d.Year(), d.Month(), d.Day(), 0, 0, 0, 0, time.UTC)
-}
+func toDate(t time.Time) policy.Date { return policy.DateIn(t, time.UTC) }

@@ -125,7 +125,7 @@ func (r *StoreRecorder) TakeTicket(ctx context.Context, sessionID string, req Ti
 	}
 	tr := store.TicketRequest{SessionID: id, Purpose: req.Purpose, Route: store.Route(req.Route), FeeYen: req.FeeYen, Reasons: dedupe(req.Reasons)}
 	for _, c := range req.Certs.Certs() {
-		tr.Certificates = append(tr.Certificates, strings.ToLower(c.String()))
+		tr.Certificates = append(tr.Certificates, string(c))
 	}
 	t, err := r.Store.IssueTicket(ctx, tr)
 	if err != nil {

@@ -2,18 +2,6 @@ package flow
 
 import "sync"
 
-// GoExecutor runs each task in its own goroutine and passes the result to
-// post. The UI's post typically hands the event to its goroutine
-// (fyne.Do) and calls Machine.Handle there.
-type GoExecutor struct {
-	Post func(Event)
-}
-
-// Run starts task in a goroutine.
-func (g GoExecutor) Run(task func() Event) {
-	go func() { g.Post(task()) }()
-}
-
 // QueueExecutor queues tasks until Drain runs them: deterministic card I/O
 // for tests, headless UI tests and kioskctl simulate. Safe for concurrent use.
 type QueueExecutor struct {

@@ -171,7 +171,8 @@ type pendingResult struct{}
 
 // Every state × every event variant: no panic; either the event is ignored
 // (Seq and state unchanged) or the transition is in the documented table;
-// every documented transition is seen.
+// every documented transition is seen; Back and Next are accepted exactly
+// where the snapshot offers them (CanGoBack, CanContinue).
 func TestEveryStateEveryEvent(t *testing.T) {
 	seen := map[edge]bool{}
 	reached := map[State]bool{}
@@ -220,6 +221,18 @@ func TestEveryStateEveryEvent(t *testing.T) {
 						e = pin(string(sp.PIN))
 					}
 					after = r.m.Handle(e)
+				}
+				// What the snapshot offers is exactly what the machine accepts.
+				accepted := after.Seq != from.Seq
+				switch last.(type) {
+				case Back:
+					if from.CanGoBack != accepted {
+						t.Errorf("%s × %s: %s offers back=%v, but Back accepted=%v", name, p.name, from.State, from.CanGoBack, accepted)
+					}
+				case Next:
+					if from.CanContinue != accepted {
+						t.Errorf("%s × %s: %s offers continue=%v, but Next accepted=%v", name, p.name, from.State, from.CanContinue, accepted)
+					}
 				}
 				if after.Seq == from.Seq {
 					if after.State != from.State {

@@ -671,7 +671,7 @@ func TestRemovalAtEveryStep(t *testing.T) {
 				if s.Busy || s.Ticket != nil || s.Receipt != nil || s.Choices != nil || s.Auth.Known || s.Tries != (Retries{-1, -1, -1}) {
 					t.Fatalf("%s step %d: left over %+v", name, k, s)
 				}
-				if !r.m.birth.IsZero() || r.m.oldPIN != nil || r.m.newPIN != nil || len(r.m.newPINs) != 0 || r.m.sign != nil {
+				if !r.m.birth.IsZero() || r.m.pin.oldPIN != nil || r.m.pin.newPIN != nil || len(r.m.pin.newPINs) != 0 || r.m.sign != nil {
 					t.Fatalf("%s step %d: personal data or PINs left in memory", name, k)
 				}
 				seq := s.Seq
@@ -705,11 +705,11 @@ func TestPINBuffersWiped(t *testing.T) {
 			}
 		}
 	}
-	if r.m.oldPIN == nil || r.m.newPIN == nil {
+	if r.m.pin.oldPIN == nil || r.m.pin.newPIN == nil {
 		t.Fatal("the flow lost the PINs it needs for the change")
 	}
 	r.send(pin(newAuth))
-	if r.m.oldPIN != nil || r.m.newPIN != nil {
+	if r.m.pin.oldPIN != nil || r.m.pin.newPIN != nil {
 		t.Fatal("PINs kept after the change")
 	}
 }

@@ -10,7 +10,11 @@
 // translates them. PINs never appear in a Snapshot, a log or an error.
 package flow
 
-import "fmt"
+import (
+	"fmt"
+
+	"github.com/jpki-kiosk/kiosk/policy"
+)
 
 // State is one screen of the resident session.
 type State int
@@ -129,60 +133,34 @@ func (s Service) String() string {
 	return fmt.Sprintf("SERVICE_%d", int(s))
 }
 
-// PIN names one of the three PINs the kiosk deals with.
-type PIN int
+// The words of the domain are policy's (docs/FLOW.md, "Vocabulary"): the
+// flow names them here only so that screens can say flow.CertSign.
+
+// PIN names one of the three PINs the kiosk deals with (policy.PINKind).
+type PIN = policy.PINKind
 
 // The PINs.
 const (
 	// PINNone: no PIN.
-	PINNone PIN = iota
+	PINNone = policy.PINNone
 	// PINAuth is the user-authentication PIN (4 digits, 3 tries).
-	PINAuth
+	PINAuth = policy.PINAuth
 	// PINSign is the signature PIN (6–16 of A–Z and 0–9, 5 tries).
-	PINSign
+	PINSign = policy.PINSign
 	// PINBasicInfo is the PIN of the basic-information application (4 digits, 3 tries).
-	PINBasicInfo
+	PINBasicInfo = policy.PINBasic
 )
 
-var pinNames = [...]string{"NONE", "AUTH", "SIGN", "BASIC_INFO"}
-
-// String is the PIN's code, e.g. "SIGN".
-func (p PIN) String() string {
-	if p >= 0 && int(p) < len(pinNames) {
-		return pinNames[p]
-	}
-	return fmt.Sprintf("PIN_%d", int(p))
-}
-
-// Cert names one of the two certificates.
-type Cert int
+// Cert names one of the two certificates (policy.Cert).
+type Cert = policy.Cert
 
 // The certificates.
 const (
 	// CertSign is the signature certificate (署名用電子証明書).
-	CertSign Cert = iota + 1
+	CertSign = policy.CertSign
 	// CertAuth is the user-authentication certificate (利用者証明用電子証明書).
-	CertAuth
+	CertAuth = policy.CertAuth
 )
-
-// String is the certificate's code, "SIGN" or "AUTH".
-func (c Cert) String() string {
-	switch c {
-	case CertSign:
-		return "SIGN"
-	case CertAuth:
-		return "AUTH"
-	}
-	return fmt.Sprintf("CERT_%d", int(c))
-}
-
-// PIN is the PIN that protects the certificate's key.
-func (c Cert) PIN() PIN {
-	if c == CertSign {
-		return PINSign
-	}
-	return PINAuth
-}
 
 // CertSet is a choice of certificates.
 type CertSet struct {
@@ -245,39 +223,29 @@ func (t CardType) String() string {
 	return ""
 }
 
-// Purpose is what an issuance does for one certificate (policy's --purpose).
-type Purpose string
+// Purpose is what an issuance does for one certificate (policy.Purpose).
+type Purpose = policy.Purpose
 
-// Purposes the resident flow asks policy about.
+// Purposes of an issuance from the resident flow.
 const (
 	// PurposeRenew renews a certificate that has not expired yet.
-	PurposeRenew Purpose = "renew"
+	PurposeRenew = policy.PurposeRenew
 	// PurposeNew issues a certificate the card lacks, or one that expired.
-	PurposeNew Purpose = "new"
+	PurposeNew = policy.PurposeNew
 )
 
-// Route says who finishes a request (policy's route).
-type Route string
+// Route says who finishes a request (policy.Route).
+type Route = policy.Route
 
 // Routes, from least to most staff involvement.
 const (
 	// RouteSelf: the resident finishes alone at the kiosk.
-	RouteSelf Route = "self"
+	RouteSelf = policy.RouteSelf
 	// RouteApproval: at the kiosk, after a clerk approves.
-	RouteApproval Route = "approval"
+	RouteApproval = policy.RouteApproval
 	// RouteCounter: a staff-assisted session at the counter.
-	RouteCounter Route = "counter"
+	RouteCounter = policy.RouteCounter
 )
-
-func (r Route) rank() int {
-	switch r {
-	case RouteSelf:
-		return 0
-	case RouteApproval:
-		return 1
-	}
-	return 2 // counter, or anything unknown: the safe side
-}
 
 // Step is the step header: step K of N of the current service (0/0: none).
 type Step struct {

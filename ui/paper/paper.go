@@ -59,19 +59,11 @@ func Receipt(tr *i18n.Catalogue, s flow.Snapshot, withQR bool) printer.Receipt {
 	return r
 }
 
-// policyCert maps the flow's certificate to policy's.
-func policyCert(c flow.Cert) policy.Cert {
-	if c == flow.CertSign {
-		return policy.CertSign
-	}
-	return policy.CertAuth
-}
-
 // LapseLines says in plain words when certificate c lapses by itself
 // (policy.RevocationCauses): a lead line, then one line per cause.
 func LapseLines(tr *i18n.Catalogue, c flow.Cert) []string {
 	out := []string{tr.T("lapse.lead." + c.String())}
-	for _, r := range policy.RevocationCauses(policyCert(c)) {
+	for _, r := range policy.RevocationCauses(c) {
 		out = append(out, "・"+tr.T("lapse."+string(r)))
 	}
 	return out

@@ -56,7 +56,7 @@ func issueCert(c policy.Cert) (issue.Cert, flow.Cert, flow.PIN, error) {
 	case policy.CertSign:
 		return issue.Sign, flow.CertSign, flow.PINSign, nil
 	}
-	return "", 0, 0, fmt.Errorf("staff: no such certificate %q", c)
+	return "", "", 0, fmt.Errorf("staff: no such certificate %q", c)
 }
 
 // ResetPIN implements CardWork: the backend authenticates as issuer, then
