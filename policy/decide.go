@@ -213,19 +213,25 @@ func CheckAll(p *Profile, reqs []Request) (Quote, error) {
 			return Quote{}, err
 		}
 		q.Decisions = append(q.Decisions, d)
-		if !d.Allowed {
-			continue
-		}
-		q.FeeYen = max(q.FeeYen, d.FeeYen)
-		q.Visits = max(q.Visits, d.Visits)
-		for _, doc := range d.Documents {
-			if !slices.Contains(q.Documents, doc) {
-				q.Documents = append(q.Documents, doc)
-			}
+		if d.Allowed {
+			q.add(d)
 		}
 	}
 	if len(reqs) == 0 {
 		return Quote{}, errors.New("policy: no requests")
 	}
 	return q, nil
+}
+
+// add counts an allowed decision in the totals: one fee for one or both
+// certificates (the 200 yen is a maximum, not a sum), the most visits, the
+// documents united in order.
+func (q *Quote) add(d Decision) {
+	q.FeeYen = max(q.FeeYen, d.FeeYen)
+	q.Visits = max(q.Visits, d.Visits)
+	for _, doc := range d.Documents {
+		if !slices.Contains(q.Documents, doc) {
+			q.Documents = append(q.Documents, doc)
+		}
+	}
 }

@@ -1,7 +1,6 @@
 package flow
 
 import (
-	"slices"
 	"time"
 
 	"github.com/jpki-kiosk/kiosk/policy"
@@ -19,56 +18,44 @@ var _ Rules = PolicyRules{}
 // (a request it calls invalid): the resident is sent to the counter.
 const ReasonPolicyError = "POLICY_ERROR"
 
-// Eligibility asks policy.Check.
-func (r PolicyRules) Eligibility(q EligibilityQuery) Eligibility {
-	req := policy.Request{
-		Today:      toDate(q.Today),
-		BirthDate:  toDate(q.BirthDate),
-		Cert:       q.Cert,
-		Purpose:    q.Purpose,
-		CertExpiry: toDate(q.CertExpiry),
-		CardExpiry: toDate(q.CardExpiry),
-		Applicant:  policy.ApplicantSelf,
-		CardType:   policy.CardMyNumber,
+// Quote asks policy.CheckKiosk.
+func (r PolicyRules) Quote(q QuoteQuery) Quote {
+	kr := policy.KioskRequest{Today: toDate(q.Today), BirthDate: toDate(q.BirthDate), CardExpiry: toDate(q.CardExpiry)}
+	for _, c := range q.Certs {
+		kr.Certs = append(kr.Certs, policy.KioskCert{Cert: c.Cert, Expiry: toDate(c.Expiry), Chosen: c.Chosen})
 	}
-	d, err := policy.Check(r.Profile, req)
+	kq, err := policy.CheckKiosk(r.Profile, kr)
 	if err != nil {
-		return Eligibility{Route: RouteCounter, Reasons: []string{ReasonPolicyError}}
-	}
-	if !d.Allowed && slices.Contains(d.Reasons, policy.LegalRepRequired) {
-		// Not alone at the kiosk, but with a legal representative at the
-		// counter (an under-15's user-authentication certificate): when
-		// policy allows that, the resident may choose it and is given a
-		// counter ticket; the reason stays to say who must come.
-		rep := req
-		rep.Applicant = policy.ApplicantLegalRep
-		if dr, err := policy.Check(r.Profile, rep); err == nil && dr.Allowed {
-			reasons := append([]policy.Reason{policy.LegalRepRequired}, dr.Reasons...)
-			d = dr
-			d.Reasons = reasons
-			d.Route = policy.RouteCounter
+		var out Quote
+		for _, c := range kr.Certs {
+			out.Certs = append(out.Certs, CertEligibility{Cert: c.Cert, Purpose: policy.IssuePurpose(kr.Today, c.Expiry),
+				Route: RouteCounter, Reasons: []string{ReasonPolicyError}})
 		}
+		return out
 	}
-	el := Eligibility{
-		Allowed: d.Allowed, Route: d.Route, NewExpiry: d.NewExpiry.Midnight(),
-		RenewalOpens: d.RenewalOpens.Midnight(), FeeYen: d.FeeYen, Visits: d.Visits,
+	out := Quote{Route: kq.Route, FeeYen: kq.FeeYen, Visits: kq.Visits, Documents: codes(kq.Documents)}
+	for _, d := range kq.Certs {
+		out.Certs = append(out.Certs, CertEligibility{
+			Cert: d.Cert, Purpose: d.Purpose, Allowed: d.Allowed, Route: d.Route, Reasons: codes(d.Reasons),
+			NewExpiry: d.NewExpiry.Midnight(), RenewalOpens: d.RenewalOpens.Midnight(), FeeYen: d.FeeYen,
+			Visits: d.Visits, Documents: codes(d.Documents),
+		})
 	}
-	for _, x := range d.Reasons {
-		el.Reasons = append(el.Reasons, string(x))
+	return out
+}
+
+// codes turns policy's reason or document codes into strings (nil for none).
+func codes[T ~string](xs []T) []string {
+	var out []string
+	for _, x := range xs {
+		out = append(out, string(x))
 	}
-	for _, x := range d.Documents {
-		el.Documents = append(el.Documents, string(x))
-	}
-	return el
+	return out
 }
 
 // PINProblems runs policy.ValidatePIN.
 func (PolicyRules) PINProblems(which PIN, pin []byte) []string {
-	var out []string
-	for _, x := range policy.ValidatePIN(which, pin) {
-		out = append(out, string(x))
-	}
-	return out
+	return codes(policy.ValidatePIN(which, pin))
 }
 
 // PINFormat describes a PIN from policy's limits.

@@ -173,17 +173,21 @@ func TestPolicyRulesUnderFifteenAtCounter(t *testing.T) {
 	rules := PolicyRules{Profile: prof}
 	today := time.Date(2026, 12, 4, 0, 0, 0, 0, time.UTC)
 	birth := time.Date(2012, 4, 1, 0, 0, 0, 0, time.UTC)
-	q := EligibilityQuery{Today: today, BirthDate: birth, Cert: CertAuth, Purpose: PurposeNew}
-	el := rules.Eligibility(q)
+	one := func(c Cert, birth time.Time) CertEligibility {
+		q := rules.Quote(QuoteQuery{Today: today, BirthDate: birth, Certs: []CertQuery{{Cert: c, Chosen: true}}})
+		if len(q.Certs) != 1 || q.Certs[0].Cert != c || q.Certs[0].Purpose != PurposeNew {
+			t.Fatalf("quote %+v", q)
+		}
+		return q.Certs[0]
+	}
+	el := one(CertAuth, birth)
 	if !el.Allowed || el.Route != RouteCounter || !slices.Contains(el.Reasons, string(policy.LegalRepRequired)) {
 		t.Fatalf("child auth %+v", el)
 	}
-	q.Cert = CertSign
-	if el := rules.Eligibility(q); el.Allowed {
+	if el := one(CertSign, birth); el.Allowed {
 		t.Fatalf("child sign allowed %+v", el)
 	}
-	q.Cert, q.BirthDate = CertAuth, time.Date(1980, 1, 1, 0, 0, 0, 0, time.UTC)
-	if el := rules.Eligibility(q); slices.Contains(el.Reasons, string(policy.LegalRepRequired)) {
+	if el := one(CertAuth, time.Date(1980, 1, 1, 0, 0, 0, 0, time.UTC)); slices.Contains(el.Reasons, string(policy.LegalRepRequired)) {
 		t.Fatalf("adult %+v", el)
 	}
 }

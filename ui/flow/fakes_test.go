@@ -5,10 +5,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/jpki-kiosk/kiosk/policy"
 )
 
 // Test PINs of the fake card (not real PINs of anyone).
@@ -254,7 +257,44 @@ func (r fakeRules) Hours(time.Time) Hours {
 
 func (fakeRules) RenewalOpens(exp time.Time) time.Time { return exp.AddDate(0, -3, 0) }
 
-func (r fakeRules) Eligibility(q EligibilityQuery) Eligibility {
+// Quote answers per certificate as eligibility does and totals the chosen
+// allowed ones (the strictest route, one fee, the most visits, documents
+// united), as policy.CheckKiosk does.
+func (r fakeRules) Quote(q QuoteQuery) Quote {
+	var out Quote
+	for _, c := range q.Certs {
+		eq := fakeQuery{Today: q.Today, BirthDate: q.BirthDate, Cert: c.Cert, CardExpiry: q.CardExpiry,
+			Purpose: policy.IssuePurpose(toDate(q.Today), toDate(c.Expiry))}
+		if eq.Purpose == PurposeRenew {
+			eq.CertExpiry = c.Expiry
+		}
+		ce := r.eligibility(eq)
+		ce.Cert, ce.Purpose = c.Cert, eq.Purpose
+		out.Certs = append(out.Certs, ce)
+		if !c.Chosen || !ce.Allowed {
+			continue
+		}
+		if out.Route == "" || ce.Route.Rank() > out.Route.Rank() {
+			out.Route = ce.Route
+		}
+		out.FeeYen, out.Visits = max(out.FeeYen, ce.FeeYen), max(out.Visits, ce.Visits)
+		for _, d := range ce.Documents {
+			if !slices.Contains(out.Documents, d) {
+				out.Documents = append(out.Documents, d)
+			}
+		}
+	}
+	return out
+}
+
+// fakeQuery is one certificate's question to the fake.
+type fakeQuery struct {
+	Today, BirthDate, CertExpiry, CardExpiry time.Time
+	Cert                                     Cert
+	Purpose                                  Purpose
+}
+
+func (r fakeRules) eligibility(q fakeQuery) CertEligibility {
 	if q.BirthDate.IsZero() {
 		panic("eligibility without a birth date")
 	}
@@ -266,7 +306,7 @@ func (r fakeRules) Eligibility(q EligibilityQuery) Eligibility {
 	if r.selfRun {
 		route = RouteSelf
 	}
-	el := Eligibility{Route: route, Visits: 1, Documents: []string{"CARD"}, NewExpiry: q.Today.AddDate(5, 0, 0)}
+	el := CertEligibility{Route: route, Visits: 1, Documents: []string{"CARD"}, NewExpiry: q.Today.AddDate(5, 0, 0)}
 	if q.Purpose == PurposeRenew && !q.CertExpiry.IsZero() {
 		el.RenewalOpens = q.CertExpiry.AddDate(0, -3, 0)
 		el.Documents = append(el.Documents, "EXPIRY_NOTICE")
@@ -285,7 +325,7 @@ func (r fakeRules) Eligibility(q EligibilityQuery) Eligibility {
 	}
 	if !q.CardExpiry.IsZero() {
 		if !q.CardExpiry.After(q.Today) {
-			return Eligibility{Route: RouteCounter, Reasons: []string{"CARD_EXPIRED"}}
+			return CertEligibility{Route: RouteCounter, Reasons: []string{"CARD_EXPIRED"}}
 		}
 		if q.CardExpiry.Before(el.NewExpiry) {
 			el.NewExpiry = q.CardExpiry

@@ -122,6 +122,15 @@ type prepState struct {
 	ticket     *Ticket
 	approvalID string
 	hours      Hours
+	total      quoteTotal // policy's totals of the choice
+}
+
+// quoteTotal is what policy answered for the chosen certificates together.
+type quoteTotal struct {
+	route     Route // "" when nothing chosen is allowed
+	feeYen    int
+	visits    int
+	documents []string
 }
 
 // idleState is the idle timer: last activity and the countdown.

@@ -79,6 +79,7 @@ func (m *Machine) onCerts(e SelectCerts, now time.Time) bool {
 		return false
 	}
 	m.prep.selected = e.Certs
+	m.chooseRefresh(now)
 	// The sign PIN confirms the current signature certificate's expiry; it
 	// is asked only when that can matter, and never with its last try.
 	if sc := m.choice(CertSign); e.Certs.Sign && !m.signKnown && m.info.Retries.Sign >= 2 && sc != nil && sc.Allowed {

@@ -123,8 +123,11 @@ func (e *PINError) Error() string {
 
 // Rules is what the flow asks policy. It does no I/O; dates are arguments.
 type Rules interface {
-	// Eligibility answers whether one certificate may be renewed or issued.
-	Eligibility(q EligibilityQuery) Eligibility
+	// Quote answers the resident's whole request in one call
+	// (policy.CheckKiosk): per certificate whether it may be renewed or
+	// issued — policy decides which — and, for the chosen certificates
+	// that are allowed, the route, fee, visits and documents together.
+	Quote(q QuoteQuery) Quote
 	// PINProblems lists the rule codes a PIN candidate breaks (empty: valid).
 	// It must not keep pin.
 	PINProblems(which PIN, pin []byte) []string
@@ -136,26 +139,28 @@ type Rules interface {
 	RenewalOpens(expiry time.Time) time.Time
 }
 
-// EligibilityQuery is one policy question. Zero times are unknown.
-type EligibilityQuery struct {
+// QuoteQuery is the resident's request. Zero times are unknown.
+type QuoteQuery struct {
 	Today      time.Time
 	BirthDate  time.Time
-	Cert       Cert
-	Purpose    Purpose
-	CertExpiry time.Time // current certificate's expiry; zero: unknown or none
 	CardExpiry time.Time // from the card face, confirmed by the clerk; zero: unknown
+	Certs      []CertQuery
 }
 
-// Eligibility is policy's answer (kioskctl policy check).
-type Eligibility struct {
-	Allowed      bool
-	Route        Route
-	Reasons      []string
-	NewExpiry    time.Time // zero: none
-	RenewalOpens time.Time // zero: none
-	FeeYen       int
-	Visits       int
-	Documents    []string
+// CertQuery is one certificate of a QuoteQuery.
+type CertQuery struct {
+	Cert   Cert
+	Expiry time.Time // the current certificate's expiry; zero: none (or unread)
+	Chosen bool      // counted in the totals
+}
+
+// Quote is policy's answer (kioskctl policy check, for several certificates).
+type Quote struct {
+	Certs     []CertEligibility // one per CertQuery, in order
+	Route     Route             // of the chosen allowed certificates; "" when none
+	FeeYen    int               // one fee for one or both certificates
+	Visits    int
+	Documents []string // united, in order
 }
 
 // PINFormat is policy's description of one PIN.

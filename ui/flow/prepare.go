@@ -15,41 +15,43 @@ func (m *Machine) chooseCerts(now time.Time) {
 	m.st = StateChooseCerts
 }
 
+// chooseRefresh asks policy about the whole request in one call (both
+// certificates, the chosen ones counted): per-certificate eligibility, and
+// the route, fee, visits and documents of the choice. It runs again whenever
+// what the session knows or the choice changes.
 func (m *Machine) chooseRefresh(now time.Time) {
-	m.prep.choices = []CertEligibility{m.eligibility(CertSign, now), m.eligibility(CertAuth, now)}
-}
-
-// eligibility asks policy about one certificate with what the session knows.
-func (m *Machine) eligibility(c Cert, now time.Time) CertEligibility {
-	q := EligibilityQuery{Today: m.today(now), BirthDate: m.birth, Cert: c, CardExpiry: m.cardExpiry, Purpose: PurposeNew}
-	var cur *CertInfo
+	q := QuoteQuery{Today: m.today(now), BirthDate: m.birth, CardExpiry: m.cardExpiry}
 	unconfirmed := false
-	if c == CertAuth {
-		cur = m.info.Auth
-	} else if m.signKnown {
-		cur = m.sign
-	} else if m.info.Auth != nil {
-		// Unread without the sign PIN: both certificates are issued
-		// together, so the auth certificate's expiry stands in for it; the
-		// clerk confirms at approval (SIGN_EXPIRY_UNCONFIRMED).
-		cur = m.info.Auth
-		unconfirmed = true
+	for _, c := range []Cert{CertSign, CertAuth} {
+		var cur *CertInfo
+		if c == CertAuth {
+			cur = m.info.Auth
+		} else if m.signKnown {
+			cur = m.sign
+		} else if m.info.Auth != nil {
+			// Unread without the sign PIN: both certificates are issued
+			// together, so the auth certificate's expiry stands in for it;
+			// the clerk confirms at approval (SIGN_EXPIRY_UNCONFIRMED).
+			cur = m.info.Auth
+			unconfirmed = true
+		}
+		cq := CertQuery{Cert: c, Chosen: m.prep.selected.Has(c)}
+		if cur != nil {
+			cq.Expiry = dateOf(cur.NotAfter, m.loc(now))
+		}
+		q.Certs = append(q.Certs, cq)
 	}
-	if cur != nil && !m.today(now).After(dateOf(cur.NotAfter, m.loc(now))) {
-		q.Purpose = PurposeRenew
-		q.CertExpiry = dateOf(cur.NotAfter, m.loc(now))
+	qt := m.cfg.Rules.Quote(q)
+	m.prep.choices = nil
+	for _, ce := range qt.Certs {
+		ce.Reasons = append([]string(nil), ce.Reasons...)
+		ce.Documents = append([]string(nil), ce.Documents...)
+		if ce.Cert == CertSign && unconfirmed {
+			ce.Reasons = append(ce.Reasons, reasonUnconfirm)
+		}
+		m.prep.choices = append(m.prep.choices, ce)
 	}
-	el := m.cfg.Rules.Eligibility(q)
-	ce := CertEligibility{
-		Cert: c, Purpose: q.Purpose, Allowed: el.Allowed, Route: el.Route,
-		Reasons: append([]string(nil), el.Reasons...), NewExpiry: el.NewExpiry,
-		RenewalOpens: el.RenewalOpens, FeeYen: el.FeeYen, Visits: el.Visits,
-		Documents: append([]string(nil), el.Documents...),
-	}
-	if unconfirmed {
-		ce.Reasons = append(ce.Reasons, reasonUnconfirm)
-	}
-	return ce
+	m.prep.total = quoteTotal{route: qt.Route, feeYen: qt.FeeYen, visits: qt.Visits, documents: append([]string(nil), qt.Documents...)}
 }
 
 func (m *Machine) choice(c Cert) *CertEligibility {
@@ -79,29 +81,11 @@ func (m *Machine) anyAllowed() bool {
 	return false
 }
 
-// combined is the route, fee, visits and documents of the allowed choices.
+// combined is the route, fee, visits and documents of the allowed choices,
+// as policy totalled them.
 func (m *Machine) combined() (Route, int, int, []string) {
-	route, fee, visits := Route(""), 0, 0
-	var docs []string
-	seen := map[string]bool{}
-	for _, c := range m.prep.selected.Certs() {
-		ce := m.choice(c)
-		if ce == nil || !ce.Allowed {
-			continue
-		}
-		if route == "" || ce.Route.Rank() > route.Rank() {
-			route = ce.Route
-		}
-		fee = max(fee, ce.FeeYen) // one fee for one or both certificates
-		visits = max(visits, ce.Visits)
-		for _, d := range ce.Documents {
-			if !seen[d] {
-				seen[d] = true
-				docs = append(docs, d)
-			}
-		}
-	}
-	return route, fee, visits, docs
+	t := m.prep.total
+	return t.route, t.feeYen, t.visits, t.documents
 }
 
 // afterSummary is Next on the summary (only when something is allowed): a
@@ -198,8 +182,8 @@ func (m *Machine) takeTicket(now time.Time, route Route) bool {
 		req.Certs = CertSet{Sign: true, Auth: true}
 		if m.svc == ServicePrepare {
 			req.Purpose = string(PurposeNew)
-			if a := m.info.Auth; a != nil && !m.today(now).After(dateOf(a.NotAfter, m.loc(now))) {
-				req.Purpose = string(PurposeRenew)
+			if a := m.info.Auth; a != nil {
+				req.Purpose = string(policy.IssuePurpose(toDate(m.today(now)), toDate(dateOf(a.NotAfter, m.loc(now)))))
 			}
 		}
 	}

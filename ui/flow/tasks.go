@@ -146,6 +146,7 @@ type heldTicket struct {
 	ticket   *Ticket
 	selected CertSet
 	choices  []CertEligibility
+	total    quoteTotal
 	reasons  []string
 	birth    time.Time
 }
@@ -157,13 +158,14 @@ func (m *Machine) holdTicket() *heldTicket {
 		return nil
 	}
 	return &heldTicket{ref: m.info.Ref, st: m.st, svc: m.svc, pinWhich: m.pin.which, ticket: m.prep.ticket,
-		selected: m.prep.selected, choices: m.prep.choices, reasons: append([]string(nil), m.reasons...), birth: m.birth}
+		selected: m.prep.selected, choices: m.prep.choices, total: m.prep.total, reasons: append([]string(nil), m.reasons...), birth: m.birth}
 }
 
 // resume restores a held ticket after its card came back.
 func (m *Machine) resume(h *heldTicket) {
 	m.st, m.svc, m.pin.which, m.prep.ticket = h.st, h.svc, h.pinWhich, h.ticket
-	m.prep.selected, m.prep.choices, m.reasons, m.birth = h.selected, h.choices, h.reasons, h.birth
+	m.prep.selected, m.prep.choices, m.prep.total = h.selected, h.choices, h.total
+	m.reasons, m.birth = h.reasons, h.birth
 	if h.st == StateWaitApproval {
 		m.setOutcome(OutcomeWaiting)
 	} else {
