@@ -37,14 +37,24 @@ func chooseCerts(k *Kiosk, s flow.Snapshot) Page {
 			}
 		}
 	}
-	rows := []fyne.CanvasObject{Heading(tr.T("screen.choose_certs.lead")), container.NewGridWithColumns(2, tiles...)}
+	var notes []fyne.CanvasObject
 	if legalRep {
 		// Policy routes an under-15's certificate to the counter, with a
 		// legal representative: say so whatever can be chosen today.
-		rows = append(rows, WarningPanel(tr.T("screen.choose_certs.legal_rep")))
+		notes = append(notes, WarningPanel(tr.T("screen.choose_certs.legal_rep")))
 	}
 	if allowed.Empty() {
-		rows = append(rows, WarningPanel(tr.T("screen.choose_certs.none")))
+		notes = append(notes, WarningPanel(tr.T("screen.choose_certs.none")))
+	}
+	rows := []fyne.CanvasObject{Heading(tr.T("screen.choose_certs.lead"))}
+	if len(tiles) == 1 && len(notes) > 0 {
+		// One certificate (an under-15's card): its tile and what to do
+		// side by side. Below each other, in half the width, they pushed
+		// the notes below the fold.
+		rows = append(rows, container.NewGridWithColumns(2, tiles[0], container.NewVBox(notes...)))
+	} else {
+		rows = append(rows, container.NewGridWithColumns(2, tiles...))
+		rows = append(rows, notes...)
 	}
 	page := Page{
 		Title: tr.T("screen.choose_certs.title"),
@@ -92,8 +102,12 @@ func certTile(k *Kiosk, ch flow.CertEligibility) fyne.CanvasObject {
 	}
 	title := Strong(name)
 	title.SizeName = theme.SizeNameSubHeadingText
-	content := fyne.CanvasObject(container.NewBorder(title, AtLeast(b, 0, KeyHeight), nil, nil, container.NewVBox(rows...)))
-	if k.Compact() { // the 1280×800 panel
+	btnH := float32(KeyHeight)
+	if k.Compact() { // the 1280×800 panel: the minimum touch height, so that
+		btnH = MinTarget // a renewal's reasons in Portuguese stay in view
+	}
+	content := fyne.CanvasObject(container.NewBorder(title, AtLeast(b, 0, btnH), nil, nil, container.NewVBox(rows...)))
+	if k.Compact() {
 		content = Tight(content)
 	}
 	return Panel(colCardSurface, content)

@@ -18,15 +18,9 @@ func init() { registerPage(flow.StateStatus, status) }
 func status(k *Kiosk, s flow.Snapshot) Page {
 	tr := k.tr
 	compact := k.Compact() // the 1280×800 panel
-	cards := container.NewGridWithColumns(2,
-		CertCard(tr, flow.CertSign, s.Sign, s.Tries.Sign, compact),
-		CertCard(tr, flow.CertAuth, s.Auth, s.Tries.Auth, compact))
-	tileH := float32(KeyHeight)
-	if compact {
-		tileH = MinTarget
-	}
 	var tiles []fyne.CanvasObject
 	var primary *Action
+	var offers []flow.Offer
 	for _, o := range s.Offers {
 		if o.Service == s.Recommended && o.PIN == flow.PINNone {
 			// The one action this resident needs is the primary action:
@@ -37,13 +31,8 @@ func status(k *Kiosk, s flow.Snapshot) Page {
 				Do: func() { onService(k, o) }}
 			continue
 		}
-		tiles = append(tiles, AtLeast(serviceButton(k, o), 0, tileH))
+		offers = append(offers, o)
 	}
-	// The third PIN (basic information) fills the empty cell of the last
-	// row of tiles when there is one: all three PINs' tries without a row
-	// more.
-	basic := container.NewPadded(BasicInfoTries(k, s))
-	rows := []fyne.CanvasObject{cards}
 	var hint fyne.CanvasObject
 	switch {
 	case len(s.Locked) > 0:
@@ -52,6 +41,27 @@ func status(k *Kiosk, s flow.Snapshot) Page {
 		// What next for an expired certificate: a new one, free of charge.
 		hint = WarningPanel(tr.T("screen.status.expired_hint"))
 	}
+	// Five or six services, or a hint above them: on the 1920×1080 panel
+	// too, the certificate cards leave out their purpose line and the
+	// tiles take the minimum touch height, so that every service stays in
+	// view in every language (three columns are too narrow for the
+	// service names in Latin-script languages).
+	crowded := compact || len(offers) > 4 || hint != nil
+	tileH := float32(KeyHeight)
+	if crowded {
+		tileH = MinTarget
+	}
+	for _, o := range offers {
+		tiles = append(tiles, AtLeast(serviceButton(k, o), 0, tileH))
+	}
+	cards := container.NewGridWithColumns(2,
+		CertCard(tr, flow.CertSign, s.Sign, s.Tries.Sign, crowded),
+		CertCard(tr, flow.CertAuth, s.Auth, s.Tries.Auth, crowded))
+	// The third PIN (basic information) fills the empty cell of the last
+	// row of tiles when there is one: all three PINs' tries without a row
+	// more.
+	basic := container.NewPadded(BasicInfoTries(k, s))
+	rows := []fyne.CanvasObject{cards}
 	switch {
 	case len(tiles)%2 == 1:
 		tiles = append(tiles, basic)
@@ -63,9 +73,7 @@ func status(k *Kiosk, s flow.Snapshot) Page {
 	default:
 		rows = append(rows, basic)
 	}
-	// Two columns (service names in Latin-script languages are too long for
-	// three) right under the cards, without a caption, so that all six
-	// services fit on both panels without scrolling.
+	// Two columns right under the cards, without a caption.
 	rows = append(rows, container.NewGridWithColumns(2, tiles...))
 	return Page{
 		Title:   tr.T("screen.status.title"),

@@ -61,13 +61,7 @@ func TestEveryJourneyFits(t *testing.T) {
 		t.Fatalf("%d languages offered: %v", len(langs), langs)
 	}
 	all := os.Getenv("JOURNEYS_ALL") == "1"
-	known := 0
 	report := func(id string, size fyne.Size, where, problem string) {
-		if strings.Contains(problem, "must scroll") && knownScroll[fmt.Sprintf("%s %.0fx%.0f", id, size.Width, size.Height)] {
-			known++
-			t.Logf("known (issue 10, not fixed yet): %s: %s", where, problem)
-			return
-		}
 		t.Errorf("%s: %s", where, problem)
 	}
 	screens := map[string]bool{}
@@ -138,18 +132,7 @@ func TestEveryJourneyFits(t *testing.T) {
 			t.Errorf("no journey reaches %s", id)
 		}
 	}
-	t.Logf("%d journeys, %d screens, %d different screens, %d languages, 2 panels: %d layouts checked, %d known problems", len(journeys), len(screens), len(checked), len(langs), layouts, known)
-}
-
-// knownScroll are the screens the journeys found to need scrolling in some
-// language on that panel, not yet fixed (see the test's log, and the
-// report of issue 10's journey test): the persona's status screen with six
-// services and no recommended one (adult), the choice of certificates, the
-// eligibility with its documents, and the receipt of a renewal. Remove an
-// entry when its screen is fixed; the test then fails if it comes back.
-var knownScroll = map[string]bool{
-	"STATUS 1920x1080": true, "CHOOSE_CERTS 1920x1080": true, "CHOOSE_CERTS 1280x800": true,
-	"ELIGIBILITY 1920x1080": true, "ELIGIBILITY 1280x800": true, "RECEIPT 1920x1080": true, "RECEIPT 1280x800": true,
+	t.Logf("%d journeys, %d screens, %d different screens, %d languages, 2 panels: %d layouts checked", len(journeys), len(screens), len(checked), len(langs), layouts)
 }
 
 // screenKey tells screens apart by what takes room on them: the state,

@@ -6,11 +6,9 @@
 // an object with CLDR plural forms "one"/"other"; placeholders are Go
 // templates such as {{.Days}}). Japanese is the default and the last resort;
 // a message missing in the current language falls back to English, then
-// Japanese, and is recorded so that tests can fail on it. Languages other
-// than Japanese and English may be partial (Language.Partial): they cover
-// the resident screens, and the staff screens' messages (staff.*,
-// revocation.*) fall back to English by design, without being recorded. No
-// screen ever shows a raw message id: the last resort is Japanese.
+// Japanese, and is recorded so that tests can fail on it. Every offered
+// language is complete, staff screens included (a test). No screen ever
+// shows a raw message id: the last resort is Japanese.
 package i18n
 
 import (
@@ -37,9 +35,6 @@ const Default = "ja"
 type Language struct {
 	Tag  string // BCP 47 tag, also the catalogue file name: "ja", "zh-Hans"
 	Name string // the language's own name, as shown on the language button
-	// Partial: only the resident screens are translated; staff messages
-	// are shown in English.
-	Partial bool
 }
 
 // known lists the languages in the order the language menu shows them.
@@ -47,24 +42,18 @@ type Language struct {
 // (assets/i18n/<tag>.json) and the kiosk's fonts draw all its characters
 // (see docs/UI.md, "Languages and fonts").
 var known = []Language{
-	{"ja", "日本語", false},
-	{EasyJapanese, "やさしい にほんご", false},
-	{"en", "English", false},
-	{"zh-Hans", "简体中文", false},
-	{"ko", "한국어", false},
-	{"vi", "Tiếng Việt", false},
-	{"pt-BR", "Português", true},
+	{"ja", "日本語"},
+	{EasyJapanese, "やさしい にほんご"},
+	{"en", "English"},
+	{"zh-Hans", "简体中文"},
+	{"ko", "한국어"},
+	{"vi", "Tiếng Việt"},
+	{"pt-BR", "Português"},
 }
 
 // EasyJapanese is the tag of やさしい日本語 (easy Japanese), a private-use
 // subtag of Japanese: BCP 47 has no registered one.
 const EasyJapanese = "ja-x-easy"
-
-// StaffOnly reports whether message id belongs to the staff screens only,
-// which partial languages leave to English.
-func StaffOnly(id string) bool {
-	return strings.HasPrefix(id, "staff.") || strings.HasPrefix(id, "revocation.")
-}
 
 // Catalogue holds every language's messages and the language currently shown.
 // It is safe for concurrent use.
@@ -253,23 +242,11 @@ func (c *Catalogue) localize(tag, id string, count any, kv []any) string {
 		if c.ids[t][id] {
 			return c.render(t, id, count, kv)
 		}
-		if t == tag && c.partial(tag) && StaffOnly(id) {
-			continue // by design: staff screens in English
-		}
 		c.mu.Lock()
 		c.missing[t+":"+id] = true
 		c.mu.Unlock()
 	}
 	return "⟦" + id + "⟧"
-}
-
-func (c *Catalogue) partial(tag string) bool {
-	for _, l := range c.langs {
-		if l.Tag == tag {
-			return l.Partial
-		}
-	}
-	return false
 }
 
 func (c *Catalogue) render(tag, id string, count any, kv []any) string {
