@@ -3,8 +3,6 @@ package ui
 import (
 	"strconv"
 
-	"sort"
-
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
@@ -53,12 +51,10 @@ func (r *receipt) Page(s flow.Snapshot) Page {
 		for _, d := range rc.Done {
 			facts = append(facts, Strong("✓ "+tr.T("done."+d)))
 		}
-		certs := make([]flow.Cert, 0, len(rc.NewExpiry))
-		for c := range rc.NewExpiry {
-			certs = append(certs, c)
-		}
-		sort.Slice(certs, func(i, j int) bool { return certs[i] < certs[j] })
-		for _, c := range certs {
+		for _, c := range []flow.Cert{flow.CertSign, flow.CertAuth} { // as on the status screen
+			if _, ok := rc.NewExpiry[c]; !ok {
+				continue
+			}
 			fact(tr.T("screen.receipt.new_expiry", "Cert", tr.T("cert."+c.String()+".name")), tr.Date(rc.NewExpiry[c]))
 		}
 		if rc.Service == flow.ServicePrepare {

@@ -5,7 +5,6 @@
 package paper
 
 import (
-	"sort"
 	"strconv"
 	"time"
 
@@ -28,12 +27,12 @@ func Receipt(tr *i18n.Catalogue, s flow.Snapshot, withQR bool) printer.Receipt {
 	for _, d := range rc.Done {
 		r.Done = append(r.Done, tr.T("done."+d))
 	}
-	certs := make([]flow.Cert, 0, len(rc.NewExpiry))
-	for c := range rc.NewExpiry {
+	var certs []flow.Cert
+	for _, c := range []flow.Cert{flow.CertSign, flow.CertAuth} { // as on the screen
+		if _, ok := rc.NewExpiry[c]; !ok {
+			continue
+		}
 		certs = append(certs, c)
-	}
-	sort.Slice(certs, func(i, j int) bool { return certs[i] < certs[j] })
-	for _, c := range certs {
 		r.Rows = append(r.Rows, printer.Row{Label: tr.T("screen.receipt.new_expiry", "Cert", tr.T("cert."+c.String()+".name")), Value: tr.Date(rc.NewExpiry[c])})
 	}
 	if rc.Service == flow.ServicePrepare {

@@ -21,6 +21,10 @@ func TestReceipt(t *testing.T) {
 		if r.Ticket != "19" || r.QR != s.Receipt.QR || len(r.Done) != 2 || len(r.Rows) != 4 || r.Latin != (lang != "ja") {
 			t.Errorf("%s: %+v", lang, r)
 		}
+		sign, auth := tr.T("cert."+flow.CertSign.String()+".name"), tr.T("cert."+flow.CertAuth.String()+".name")
+		if !strings.Contains(r.Rows[0].Label, sign) || !strings.Contains(r.Rows[1].Label, auth) {
+			t.Errorf("%s: the signature certificate comes first, as on the screen: %q, %q", lang, r.Rows[0].Label, r.Rows[1].Label)
+		}
 		if !strings.Contains(r.Rows[2].Value, "200") {
 			t.Errorf("%s: fee row %+v", lang, r.Rows[2])
 		}
