@@ -3,7 +3,6 @@ package store
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"fmt"
 	"time"
 )
@@ -166,22 +165,12 @@ func scanProxy(sc interface{ Scan(...any) error }) (ProxyCase, error) {
 }
 
 func proxyTx(ctx context.Context, tx *sql.Tx, id int64) (ProxyCase, error) {
-	c, err := scanProxy(tx.QueryRowContext(ctx, `SELECT `+proxyCols+` FROM proxy_cases WHERE id = ?`, id))
-	if errors.Is(err, sql.ErrNoRows) {
-		return c, fmt.Errorf("%w: proxy case %d", ErrNotFound, id)
-	}
-	return c, err
+	return found(scanProxy(tx.QueryRowContext(ctx, `SELECT `+proxyCols+` FROM proxy_cases WHERE id = ?`, id)))("proxy case", id)
 }
 
 // ProxyCase returns one case.
 func (s *Store) ProxyCase(ctx context.Context, id int64) (ProxyCase, error) {
-	var c ProxyCase
-	err := s.read(ctx, func(tx *sql.Tx) error {
-		var err error
-		c, err = proxyTx(ctx, tx, id)
-		return err
-	})
-	return c, err
+	return readOne(ctx, s, func(tx *sql.Tx) (ProxyCase, error) { return proxyTx(ctx, tx, id) })
 }
 
 // OpenProxyCases lists the cases not yet completed or cancelled, oldest

@@ -3,7 +3,6 @@ package store
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"fmt"
 	"time"
 )
@@ -160,22 +159,12 @@ func scanSession(sc interface{ Scan(...any) error }) (Session, error) {
 }
 
 func sessionTx(ctx context.Context, tx *sql.Tx, id int64) (Session, error) {
-	x, err := scanSession(tx.QueryRowContext(ctx, `SELECT `+sessionCols+` FROM sessions WHERE id = ?`, id))
-	if errors.Is(err, sql.ErrNoRows) {
-		return x, fmt.Errorf("%w: session %d", ErrNotFound, id)
-	}
-	return x, err
+	return found(scanSession(tx.QueryRowContext(ctx, `SELECT `+sessionCols+` FROM sessions WHERE id = ?`, id)))("session", id)
 }
 
 // Session returns one session.
 func (s *Store) Session(ctx context.Context, id int64) (Session, error) {
-	var x Session
-	err := s.read(ctx, func(tx *sql.Tx) error {
-		var err error
-		x, err = sessionTx(ctx, tx, id)
-		return err
-	})
-	return x, err
+	return readOne(ctx, s, func(tx *sql.Tx) (Session, error) { return sessionTx(ctx, tx, id) })
 }
 
 // Sessions lists the sessions started on the local dates from..to

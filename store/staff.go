@@ -292,14 +292,7 @@ func (s *Store) AddStaff(ctx context.Context, id string, role Role, password []b
 	if role.rank() == 0 {
 		return fmt.Errorf("%w: role %q", ErrInvalid, role)
 	}
-	who, err := actor(by)
-	if err != nil {
-		return err
-	}
-	if err := checkPasswordPolicy(id, password); err != nil {
-		return err
-	}
-	h, err := HashPassword(password, s.argon)
+	who, h, err := s.newPassword(id, password, by)
 	if err != nil {
 		return err
 	}
@@ -329,19 +322,25 @@ func (s *Store) AddStaff(ctx context.Context, id string, role Role, password []b
 	})
 }
 
+// newPassword checks the actor by and password for staff id and hashes
+// the password: who is what the audit event records as "by".
+func (s *Store) newPassword(id string, password []byte, by string) (who, hash string, err error) {
+	if who, err = actor(by); err != nil {
+		return "", "", err
+	}
+	if err := checkPasswordPolicy(id, password); err != nil {
+		return "", "", err
+	}
+	hash, err = HashPassword(password, s.argon)
+	return who, hash, err
+}
+
 // SetPassword replaces a staff member's password and clears a lockout.
 func (s *Store) SetPassword(ctx context.Context, id string, password []byte, by string) error {
 	if err := CheckStaffID(id); err != nil {
 		return err
 	}
-	who, err := actor(by)
-	if err != nil {
-		return err
-	}
-	if err := checkPasswordPolicy(id, password); err != nil {
-		return err
-	}
-	h, err := HashPassword(password, s.argon)
+	who, h, err := s.newPassword(id, password, by)
 	if err != nil {
 		return err
 	}
@@ -411,22 +410,12 @@ func scanStaff(sc interface{ Scan(...any) error }) (Staff, error) {
 }
 
 func staffTx(ctx context.Context, tx *sql.Tx, id string) (Staff, error) {
-	st, err := scanStaff(tx.QueryRowContext(ctx, `SELECT `+staffCols+` FROM staff WHERE id = ?`, id))
-	if errors.Is(err, sql.ErrNoRows) {
-		return st, fmt.Errorf("%w: staff %s", ErrNotFound, id)
-	}
-	return st, err
+	return found(scanStaff(tx.QueryRowContext(ctx, `SELECT `+staffCols+` FROM staff WHERE id = ?`, id)))("staff", id)
 }
 
 // StaffMember returns one account.
 func (s *Store) StaffMember(ctx context.Context, id string) (Staff, error) {
-	var st Staff
-	err := s.read(ctx, func(tx *sql.Tx) error {
-		var err error
-		st, err = staffTx(ctx, tx, id)
-		return err
-	})
-	return st, err
+	return readOne(ctx, s, func(tx *sql.Tx) (Staff, error) { return staffTx(ctx, tx, id) })
 }
 
 // ListStaff lists every account by ID.

@@ -265,6 +265,28 @@ func (s *Store) read(ctx context.Context, fn func(tx *sql.Tx) error) error {
 	return fn(tx)
 }
 
+// readOne runs get in a read transaction and returns what it read.
+func readOne[T any](ctx context.Context, s *Store, get func(tx *sql.Tx) (T, error)) (T, error) {
+	var v T
+	err := s.read(ctx, func(tx *sql.Tx) error {
+		var err error
+		v, err = get(tx)
+		return err
+	})
+	return v, err
+}
+
+// found turns a missing row into ErrNotFound naming what and id:
+// found(scan(row))("ticket", id).
+func found[T any](v T, err error) func(what string, id any) (T, error) {
+	return func(what string, id any) (T, error) {
+		if errors.Is(err, sql.ErrNoRows) {
+			return v, fmt.Errorf("%w: %s %v", ErrNotFound, what, id)
+		}
+		return v, err
+	}
+}
+
 // ts formats t as a stored timestamp.
 func ts(t time.Time) string { return t.In(JST).Format(tsLayout) }
 

@@ -181,22 +181,12 @@ func scanTicket(sc interface{ Scan(...any) error }) (Ticket, error) {
 }
 
 func ticketTx(ctx context.Context, tx *sql.Tx, id int64) (Ticket, error) {
-	t, err := scanTicket(tx.QueryRowContext(ctx, `SELECT `+ticketCols+` FROM tickets WHERE id = ?`, id))
-	if errors.Is(err, sql.ErrNoRows) {
-		return t, fmt.Errorf("%w: ticket %d", ErrNotFound, id)
-	}
-	return t, err
+	return found(scanTicket(tx.QueryRowContext(ctx, `SELECT `+ticketCols+` FROM tickets WHERE id = ?`, id)))("ticket", id)
 }
 
 // Ticket returns one ticket by id.
 func (s *Store) Ticket(ctx context.Context, id int64) (Ticket, error) {
-	var t Ticket
-	err := s.read(ctx, func(tx *sql.Tx) error {
-		var err error
-		t, err = ticketTx(ctx, tx, id)
-		return err
-	})
-	return t, err
+	return readOne(ctx, s, func(tx *sql.Tx) (Ticket, error) { return ticketTx(ctx, tx, id) })
 }
 
 // Tickets lists the tickets of a local date (YYYY-MM-DD) by number, only
