@@ -178,19 +178,7 @@ func (s *Store) ProxyCase(ctx context.Context, id int64) (ProxyCase, error) {
 func (s *Store) OpenProxyCases(ctx context.Context, cardRef string) ([]ProxyCase, error) {
 	rows, err := s.db.QueryContext(ctx, `SELECT `+proxyCols+` FROM proxy_cases
 		WHERE state IN ('first_visit','letter_sent') AND (? = '' OR card_ref = ?) ORDER BY id`, cardRef, cardRef)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []ProxyCase
-	for rows.Next() {
-		c, err := scanProxy(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, c)
-	}
-	return out, rows.Err()
+	return scanAll(rows, err, scanProxy)
 }
 
 func contains(vs []string, v string) bool {

@@ -175,19 +175,7 @@ func (s *Store) Sessions(ctx context.Context, from, to string) ([]Session, error
 		return nil, err
 	}
 	rows, err := s.db.QueryContext(ctx, `SELECT `+sessionCols+` FROM sessions WHERE started_at >= ? AND started_at < ? ORDER BY id`, lo, hi)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []Session
-	for rows.Next() {
-		x, err := scanSession(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, x)
-	}
-	return out, rows.Err()
+	return scanAll(rows, err, scanSession)
 }
 
 // dayRange turns inclusive local dates into the half-open text range of

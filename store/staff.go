@@ -421,19 +421,7 @@ func (s *Store) StaffMember(ctx context.Context, id string) (Staff, error) {
 // ListStaff lists every account by ID.
 func (s *Store) ListStaff(ctx context.Context) ([]Staff, error) {
 	rows, err := s.db.QueryContext(ctx, `SELECT `+staffCols+` FROM staff ORDER BY id`)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []Staff
-	for rows.Next() {
-		st, err := scanStaff(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, st)
-	}
-	return out, rows.Err()
+	return scanAll(rows, err, scanStaff)
 }
 
 // ghostLockouts counts failed sign-ins of IDs that do not exist, in memory,

@@ -287,6 +287,23 @@ func found[T any](v T, err error) func(what string, id any) (T, error) {
 	}
 }
 
+// scanAll reads every row of a query with scan; err is the query's.
+func scanAll[T any](rows *sql.Rows, err error, scan func(sc interface{ Scan(...any) error }) (T, error)) ([]T, error) {
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []T
+	for rows.Next() {
+		v, err := scan(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, v)
+	}
+	return out, rows.Err()
+}
+
 // ts formats t as a stored timestamp.
 func ts(t time.Time) string { return t.In(JST).Format(tsLayout) }
 

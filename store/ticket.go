@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 )
 
@@ -196,25 +197,14 @@ func (s *Store) Tickets(ctx context.Context, date string, statuses ...TicketStat
 		return nil, err
 	}
 	rows, err := s.db.QueryContext(ctx, `SELECT `+ticketCols+` FROM tickets WHERE date = ? ORDER BY number`, date)
-	if err != nil {
-		return nil, err
+	all, err := scanAll(rows, err, scanTicket)
+	if err != nil || len(statuses) == 0 {
+		return all, err
 	}
-	defer rows.Close()
-	var out []Ticket
-	for rows.Next() {
-		t, err := scanTicket(rows)
-		if err != nil {
-			return nil, err
-		}
-		keep := len(statuses) == 0
-		for _, st := range statuses {
-			keep = keep || t.Status == st
-		}
-		if keep {
-			out = append(out, t)
-		}
+	if out := slices.DeleteFunc(all, func(t Ticket) bool { return !slices.Contains(statuses, t.Status) }); len(out) > 0 {
+		return out, nil
 	}
-	return out, rows.Err()
+	return nil, nil // as with no rows
 }
 
 // Decision is a clerk's answer on a ticket.
