@@ -114,24 +114,14 @@ func TestStaffSessionEndsOnEveryHandOver(t *testing.T) {
 		r.staffLocked()
 	})
 	t.Run("approval", func(t *testing.T) {
-		r := newStaffRig(t, "moriya", flow.Snapshot{})
-		snap, _ := waitSnap(t, r.st)
-		r.s.snap = snap
-		r.k.Send(flow.Tick{})
-		r.k.staff(StaffApprove)
-		r.signIn("super1", staffPW)
+		r, _ := approvalBy(t, "super1")
 		r.tap("staff.id." + string(policy.IDMyNumberCard))
 		r.k.Screen().(*staffApprove).ExpiryEntry().SetText("2034-03-31")
 		r.tap("staff.approve")
 		r.staffLocked()
 	})
 	t.Run("decline", func(t *testing.T) {
-		r := newStaffRig(t, "moriya", flow.Snapshot{})
-		snap, _ := waitSnap(t, r.st)
-		r.s.snap = snap
-		r.k.Send(flow.Tick{})
-		r.k.staff(StaffApprove)
-		r.signIn("super1", staffPW)
+		r, _ := approvalBy(t, "super1")
 		r.tap("staff.decline")
 		r.tap("staff.reason.DOCUMENTS_MISSING")
 		r.staffLocked()
@@ -171,12 +161,7 @@ func TestStaffSessionEndsOnEveryHandOver(t *testing.T) {
 // The card-face expiry is required when a new certificate could outlast the
 // card, and errors clear once resolved.
 func TestStaffApproveRequiresCardExpiry(t *testing.T) {
-	r := newStaffRig(t, "moriya", flow.Snapshot{})
-	snap, _ := waitSnap(t, r.st)
-	r.s.snap = snap
-	r.k.Send(flow.Tick{})
-	r.k.staff(StaffApprove)
-	r.signIn("clerk1", staffPW)
+	r, _ := approvalBy(t, "clerk1")
 	r.tap("staff.approve")
 	r.see(r.tr("staff.approve.error.identity"))
 	r.tap("staff.id." + string(policy.IDMyNumberCard))

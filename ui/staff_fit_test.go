@@ -9,6 +9,7 @@ import (
 	"fyne.io/fyne/v2/container"
 
 	"github.com/jpki-kiosk/kiosk/policy"
+	"github.com/jpki-kiosk/kiosk/store"
 	"github.com/jpki-kiosk/kiosk/ui/flow"
 	"github.com/jpki-kiosk/kiosk/ui/flow/staff"
 )
@@ -38,13 +39,21 @@ func beyond(w fyne.Window, tall bool) string {
 // approvalRig is a clerk signed in on the approval screen of a resident
 // waiting for a renewal of both certificates.
 func approvalRig(t *testing.T) *staffRig {
-	r := newStaffRig(t, "moriya", flow.Snapshot{})
-	r.s.snap, _ = waitSnap(t, r.st)
+	r, _ := approvalBy(t, "clerk1")
+	return r
+}
+
+// approvalBy is staff member id signed in on the approval screen of a
+// resident waiting with ticket tk for a renewal of both certificates.
+func approvalBy(t *testing.T, id string) (r *staffRig, tk store.Ticket) {
+	t.Helper()
+	r = newStaffRig(t, "moriya", flow.Snapshot{})
+	r.s.snap, tk = waitSnap(t, r.st)
 	r.k.Send(flow.Tick{})
 	r.k.staff(StaffApprove)
-	r.signIn("clerk1", staffPW)
+	r.signIn(id, staffPW)
 	r.screen(idStaffApprove)
-	return r
+	return r, tk
 }
 
 // TestStaffApproveNeedsNoScrolling (issue 10): the clerk's approval screen

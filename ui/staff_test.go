@@ -309,18 +309,13 @@ func TestStaffApprovalTapBudget(t *testing.T) {
 }
 
 func TestStaffDecline(t *testing.T) {
-	r := newStaffRig(t, "moriya", flow.Snapshot{})
-	snap, tk := waitSnap(t, r.st)
-	r.s.snap = snap
-	r.k.Send(flow.Tick{})
-	r.k.staff(StaffApprove)
-	r.signIn("clerk1", staffPW)
+	r, tk := approvalBy(t, "clerk1")
 	r.tap("staff.decline")
 	r.screen(idStaffApprove)
 	r.see(r.tr("staff.approve.decline_lead"))
 	r.tap("staff.reason.DOCUMENTS_MISSING")
 	ev, ok := r.s.events[len(r.s.events)-1].(flow.StaffDeclined)
-	if !ok || ev.TicketID != snap.Ticket.ID || ev.Reason != "DOCUMENTS_MISSING" {
+	if !ok || ev.TicketID != r.s.snap.Ticket.ID || ev.Reason != "DOCUMENTS_MISSING" {
 		t.Fatalf("last event %#v", r.s.events[len(r.s.events)-1])
 	}
 	got, _ := r.st.Ticket(context.Background(), tk.ID)
