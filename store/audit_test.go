@@ -141,22 +141,8 @@ func TestTamperingIsDetected(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			s, clk := newStore(t)
+			s := trailOf(t, n)
 			ctx := context.Background()
-			sid, err := s.StartSession(ctx, SessionStart{Mode: ModeSelf, Profile: "moriya"}) // seq 1
-			if err != nil {
-				t.Fatal(err)
-			}
-			for i := 2; i <= n; i++ {
-				clk.Add(time.Second)
-				var id int64
-				if i == 7 {
-					id = sid
-				}
-				if _, err := s.Append(ctx, id, KindPINVerifyFailed, Detail{"cert": "auth", "retries_left": 2}); err != nil {
-					t.Fatal(err)
-				}
-			}
 			mustVerify(t, s)
 			tamper(t, s, c.sql...)
 			r, err := s.Verify(ctx)
@@ -289,22 +275,8 @@ func TestPythonCheckerAgrees(t *testing.T) {
 		}},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			s, clk := newStore(t)
+			s := trailOf(t, 10)
 			ctx := context.Background()
-			sid, err := s.StartSession(ctx, SessionStart{Mode: ModeSelf, Profile: "moriya"})
-			if err != nil {
-				t.Fatal(err)
-			}
-			for i := 2; i <= 10; i++ {
-				clk.Add(time.Second)
-				var id int64
-				if i == 7 {
-					id = sid
-				}
-				if _, err := s.Append(ctx, id, KindPINVerifyFailed, Detail{"cert": "auth", "retries_left": 2}); err != nil {
-					t.Fatal(err)
-				}
-			}
 			if c.sql != nil {
 				tamper(t, s, c.sql...)
 			}
@@ -329,4 +301,27 @@ func TestPythonCheckerAgrees(t *testing.T) {
 			}
 		})
 	}
+}
+
+// trailOf is a store whose trail has n events: a session started (seq 1)
+// and PIN failures a second apart, the one at seq 7 in that session.
+func trailOf(t *testing.T, n int) *Store {
+	t.Helper()
+	s, clk := newStore(t)
+	ctx := context.Background()
+	sid, err := s.StartSession(ctx, SessionStart{Mode: ModeSelf, Profile: "moriya"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := 2; i <= n; i++ {
+		clk.Add(time.Second)
+		var id int64
+		if i == 7 {
+			id = sid
+		}
+		if _, err := s.Append(ctx, id, KindPINVerifyFailed, Detail{"cert": "auth", "retries_left": 2}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return s
 }

@@ -333,7 +333,9 @@ func (h *headless) newPINsExpectFailure(sign, auth string) {
 	h.want("FAILED")
 }
 
-func (h *headless) prepareAgain(per *vcard.Persona) {
+// chooseBoth goes from the status screen to the summary of renewing both
+// certificates (the PINs of persona per typed where asked).
+func (h *headless) chooseBoth(per *vcard.Persona) {
 	h.t.Helper()
 	h.want("STATUS")
 	h.tap("service.PREPARE")
@@ -342,6 +344,11 @@ func (h *headless) prepareAgain(per *vcard.Persona) {
 	if h.p.k.ScreenID() == "ENTER_PIN" {
 		h.pinOK(per.SignPIN)
 	}
+}
+
+func (h *headless) prepareAgain(per *vcard.Persona) {
+	h.t.Helper()
+	h.chooseBoth(per)
 	h.tap("next")
 	h.want("WAIT_APPROVAL")
 }
@@ -431,13 +438,7 @@ func TestProfileSettingTakesEffect(t *testing.T) {
 
 	per := persona(t, vcard.PersonaRenewable)
 	h.insert(per.Name)
-	h.want("STATUS")
-	h.tap("service.PREPARE")
-	h.pinOK(per.BasicPIN)
-	h.tap("certs.BOTH")
-	if h.p.k.ScreenID() == "ENTER_PIN" {
-		h.pinOK(per.SignPIN)
-	}
+	h.chooseBoth(per)
 	h.want("ELIGIBILITY")
 	for _, c := range h.p.k.Snapshot().Choices { // 001: renew needs the application form; 000's expiry notice is not asked
 		if !slices.Contains(c.Documents, string(policy.DocApplicationForm)) || slices.Contains(c.Documents, string(policy.DocExpiryNotice)) {
