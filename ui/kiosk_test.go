@@ -50,6 +50,14 @@ func (f *fakeSession) ValidatePIN(b []byte) []string {
 // newTestKiosk builds a kiosk on a test window of the panel's size.
 func newTestKiosk(t *testing.T, s *fakeSession) (*Kiosk, fyne.Window) {
 	t.Helper()
+	a, w, tr := testApp(t)
+	k := New(a, w, tr, s, Options{})
+	return k, w
+}
+
+// testApp is a test app, a window of the 1920×1080 panel and the catalogues.
+func testApp(t *testing.T) (fyne.App, fyne.Window, *i18n.Catalogue) {
+	t.Helper()
 	a := test.NewTempApp(t)
 	w := test.NewTempWindow(t, nil)
 	w.Resize(fyne.NewSize(1920, 1080))
@@ -57,8 +65,7 @@ func newTestKiosk(t *testing.T, s *fakeSession) (*Kiosk, fyne.Window) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	k := New(a, w, tr, s, Options{})
-	return k, w
+	return a, w, tr
 }
 
 func day(y int, m time.Month, d int) time.Time { return time.Date(y, m, d, 0, 0, 0, 0, time.UTC) }

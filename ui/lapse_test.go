@@ -109,13 +109,7 @@ func TestStaffLapsedCase(t *testing.T) {
 // counter; the clerk takes 200 yen once for both certificates and is told
 // the card's own fee (Moriya: 800 yen) is separate.
 func TestStaffCardReissueFeeExplained(t *testing.T) {
-	s := statusSnap()
-	s.Auth.Serial = "5150"
-	r := newStaffRig(t, "moriya", s)
-	r.openCase("clerk1")
-	r.tap("staff.kind.reissue_lost")
-	r.tap("staff.cert.sign")
-	r.tap("staff.case.open")
+	r := reissueLostCase(t)
 	r.see(r.tr("staff.case.fee", "Fee", r.k.tr.Yen(200)))
 	if !strings.Contains(nospace(r.texts()), nospace(r.tr("staff.case.card_fee", "Fee", r.k.tr.Yen(800)))) {
 		t.Error("the card's own 800-yen fee is not explained")

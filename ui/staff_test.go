@@ -20,7 +20,6 @@ import (
 	"github.com/jpki-kiosk/kiosk/store/storetest"
 	"github.com/jpki-kiosk/kiosk/ui/flow"
 	"github.com/jpki-kiosk/kiosk/ui/flow/staff"
-	"github.com/jpki-kiosk/kiosk/ui/i18n"
 	"github.com/jpki-kiosk/kiosk/ui/samples"
 )
 
@@ -93,13 +92,7 @@ func (r *staffRig) start(profileName string, snap flow.Snapshot) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	a := test.NewTempApp(t)
-	w := test.NewTempWindow(t, nil)
-	w.Resize(fyne.NewSize(1920, 1080))
-	tr, err := i18n.Load()
-	if err != nil {
-		t.Fatal(err)
-	}
+	a, w, tr := testApp(t)
 	r.s = &fakeSession{snap: snap}
 	r.desk = NewStaffDesk(StaffConfig{Office: staff.NewOffice(r.st, nil), Profile: p, Work: r.work, Now: r.clock.Now, ExportDir: t.TempDir(),
 		Quit: func() { r.quit++ }, OnSettings: func(s staff.Settings) { r.saved = append(r.saved, s) }})
@@ -482,13 +475,7 @@ func TestStaffVoluntaryProxyTwoVisits(t *testing.T) {
 }
 
 func TestStaffReissueLostFee(t *testing.T) {
-	s := statusSnap()
-	s.Auth.Serial = "5150"
-	r := newStaffRig(t, "moriya", s)
-	r.openCase("clerk1")
-	r.tap("staff.kind.reissue_lost")
-	r.tap("staff.cert.sign")
-	r.tap("staff.case.open")
+	r := reissueLostCase(t)
 	r.tap("staff.doc.HOLDER_IDENTITY.mynumber_card")
 	r.tap("staff.doc.MYNUMBER_CARD")
 	r.tap("staff.doc.ISSUE_FEE_200")
@@ -647,4 +634,18 @@ func TestStaffApprovalGenuine(t *testing.T) {
 	r2.tap("staff")
 	r2.signIn("clerk1", staffPW)
 	r2.see("J-LIS(2023)")
+}
+
+// reissueLostCase is a clerk with a counter case open for the signature
+// certificate of a card reissued after a loss.
+func reissueLostCase(t *testing.T) *staffRig {
+	t.Helper()
+	s := statusSnap()
+	s.Auth.Serial = "5150"
+	r := newStaffRig(t, "moriya", s)
+	r.openCase("clerk1")
+	r.tap("staff.kind.reissue_lost")
+	r.tap("staff.cert.sign")
+	r.tap("staff.case.open")
+	return r
 }
