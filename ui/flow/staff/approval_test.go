@@ -39,9 +39,7 @@ func TestCardRefPrefersTheSnapshotsReference(t *testing.T) {
 // TestApprovalGenuine: a production kiosk approves J-LIS cards only; a demo
 // or training kiosk also its training CA's; a card not J-LIS never.
 func TestApprovalGenuine(t *testing.T) {
-	c := newClock()
-	s := newStore(t, c)
-	addStaff(t, s, "clerk1", store.RoleClerk)
+	s, _ := clerkStore(t)
 	ctx := context.Background()
 	for _, tc := range []struct {
 		verdict  string
@@ -71,9 +69,7 @@ const (
 )
 
 func TestApprovalBoundToTicketAndCard(t *testing.T) {
-	c := newClock()
-	s := newStore(t, c)
-	addStaff(t, s, "clerk1", store.RoleClerk)
+	s, _ := clerkStore(t)
 	ctx := context.Background()
 	a := NewApprovals(s)
 	t1 := ticket(t, s, store.RouteApproval, "sign", "auth")
@@ -155,9 +151,7 @@ func TestApprovalBoundToTicketAndCard(t *testing.T) {
 }
 
 func TestDecline(t *testing.T) {
-	c := newClock()
-	s := newStore(t, c)
-	addStaff(t, s, "clerk1", store.RoleClerk)
+	s, _ := clerkStore(t)
 	ctx := context.Background()
 	a := NewApprovals(s)
 	tk := ticket(t, s, store.RouteApproval, "auth")
@@ -185,9 +179,7 @@ func (f *fakeIssuer) Issue(_ context.Context, r flow.IssueRequest) (flow.IssueRe
 }
 
 func TestGuardedIssuer(t *testing.T) {
-	c := newClock()
-	s := newStore(t, c)
-	addStaff(t, s, "clerk1", store.RoleClerk)
+	s, _ := clerkStore(t)
 	ctx := context.Background()
 	a := NewApprovals(s)
 	tk := ticket(t, s, store.RouteApproval, "auth")

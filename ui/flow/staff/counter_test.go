@@ -58,9 +58,7 @@ func TestPlanLegalRepDocuments(t *testing.T) {
 }
 
 func TestLegalRepChecklistAndApproval(t *testing.T) {
-	c := newClock()
-	s := newStore(t, c)
-	addStaff(t, s, "clerk1", store.RoleClerk)
+	s, _ := clerkStore(t)
 	ctx := context.Background()
 	k := &Counter{Store: s, Approvals: NewApprovals(s), Profile: profile(t, "moriya")}
 	cs, err := k.Open(CaseInput{Kind: CaseLegalRep, Purpose: policy.PurposeNew, Certs: []policy.Cert{policy.CertAuth}, Under15: true, Today: today}, cardA, 0, 0)
@@ -99,9 +97,7 @@ func TestLegalRepChecklistAndApproval(t *testing.T) {
 }
 
 func TestReissueLostFee(t *testing.T) {
-	c := newClock()
-	s := newStore(t, c)
-	addStaff(t, s, "clerk1", store.RoleClerk)
+	s, _ := clerkStore(t)
 	ctx := context.Background()
 	k := &Counter{Store: s, Approvals: NewApprovals(s), Profile: profile(t, "moriya")}
 	cs, err := k.Open(CaseInput{Kind: CaseReissueLost, Certs: []policy.Cert{policy.CertSign, policy.CertAuth}, Today: today}, cardA, 0, 0)
@@ -274,9 +270,7 @@ func TestChecklistIdentityRules(t *testing.T) {
 // (not a renewal) of the signature certificate for the holder, free, with
 // the cause recorded as a code when the clerk approves.
 func TestLapsedCase(t *testing.T) {
-	c := newClock()
-	s := newStore(t, c)
-	addStaff(t, s, "clerk1", store.RoleClerk)
+	s, _ := clerkStore(t)
 	ctx := context.Background()
 	k := &Counter{Store: s, Approvals: NewApprovals(s), Profile: profile(t, "moriya")}
 	if _, err := k.Open(CaseInput{Kind: CaseLapsed, Certs: []policy.Cert{policy.CertSign}, Today: today, Lapse: policy.RevokeCardExpiry}, cardA, 0, 0); !errors.Is(err, ErrCase) {

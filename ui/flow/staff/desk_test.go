@@ -10,9 +10,7 @@ import (
 )
 
 func TestDeskSignInTimeoutAndRoles(t *testing.T) {
-	c := newClock()
-	s := newStore(t, c)
-	addStaff(t, s, "clerk1", store.RoleClerk)
+	s, c := clerkStore(t)
 	addStaff(t, s, "super1", store.RoleSupervisor)
 	d := NewDesk(s, c.Now, 2*time.Minute)
 	ctx := context.Background()
@@ -62,9 +60,7 @@ func TestDeskSignInTimeoutAndRoles(t *testing.T) {
 }
 
 func TestDeskLockout(t *testing.T) {
-	c := newClock()
-	s := newStore(t, c)
-	addStaff(t, s, "clerk1", store.RoleClerk)
+	s, c := clerkStore(t)
 	d := NewDesk(s, c.Now, 0)
 	ctx := context.Background()
 	var se *SignInError
@@ -96,9 +92,7 @@ func TestDeskLockout(t *testing.T) {
 // TestDeskRechecksTheClerk: a clerk disabled, or demoted, after signing in
 // is signed out at the next staff action, not at the timeout.
 func TestDeskRechecksTheClerk(t *testing.T) {
-	c := newClock()
-	s := newStore(t, c)
-	addStaff(t, s, "clerk1", store.RoleClerk)
+	s, c := clerkStore(t)
 	addStaff(t, s, "super1", store.RoleSupervisor)
 	d := NewDesk(s, c.Now, 10*time.Minute)
 	ctx := context.Background()

@@ -47,6 +47,15 @@ func newStore(t *testing.T, c *clock) *store.Store {
 	return s
 }
 
+// clerkStore is a store on a fresh clock with one clerk, "clerk1".
+func clerkStore(t *testing.T) (*store.Store, *clock) {
+	t.Helper()
+	c := newClock()
+	s := newStore(t, c)
+	addStaff(t, s, "clerk1", store.RoleClerk)
+	return s, c
+}
+
 func addStaff(t *testing.T, s *store.Store, id string, role store.Role) {
 	t.Helper()
 	if err := s.AddStaff(context.Background(), id, role, []byte("correct horse battery"), ""); err != nil {
