@@ -101,23 +101,34 @@ func (a *CardAdapter) ReadSignCert(ctx context.Context, pin []byte, confirmLastT
 
 // ReadBirthDate verifies the basic-info PIN and returns the birth date only.
 func (a *CardAdapter) ReadBirthDate(ctx context.Context, pin []byte, confirmLastTry bool) (time.Time, error) {
-	if err := ctx.Err(); err != nil {
+	bi, birth, err := readBasicInfo(ctx, a.Card, pin, confirmLastTry, a.Location)
+	if err != nil {
 		return time.Time{}, err
 	}
-	bi, err := a.Card.ReadBasicInfo(pin, opts(confirmLastTry)...)
-	if err != nil {
-		return time.Time{}, mapCardErr(err)
+	*bi = card.BasicInfo{} // drop name, address and sex at once
+	return birth, nil
+}
+
+// readBasicInfo verifies the basic-info PIN and reads the holder's data,
+// the birth date (YYYYMMDD on the card) parsed in loc (nil: UTC). The
+// caller wipes bi as soon as it has taken what it needs.
+func readBasicInfo(ctx context.Context, c *card.Card, pin []byte, confirmLastTry bool, loc *time.Location) (*card.BasicInfo, time.Time, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, time.Time{}, err
 	}
-	loc := a.Location
+	bi, err := c.ReadBasicInfo(pin, opts(confirmLastTry)...)
+	if err != nil {
+		return nil, time.Time{}, mapCardErr(err)
+	}
 	if loc == nil {
 		loc = time.UTC
 	}
 	birth, err := time.ParseInLocation("20060102", bi.BirthDate, loc)
-	*bi = card.BasicInfo{} // drop name, address and sex at once
 	if err != nil {
-		return time.Time{}, errors.New("malformed birth date on the card")
+		*bi = card.BasicInfo{}
+		return nil, time.Time{}, errors.New("malformed birth date on the card")
 	}
-	return birth, nil
+	return bi, birth, nil
 }
 
 // SetPIN sets a JPKI PIN after issuance (RESET RETRY COUNTER).

@@ -116,22 +116,11 @@ type issueCardPort struct {
 // ReadBirthDate verifies the basic-info PIN, returns the birth date and
 // keeps name, sex, birth date and address for a signature certificate.
 func (p *issueCardPort) ReadBirthDate(ctx context.Context, pin []byte, confirmLastTry bool) (time.Time, error) {
-	if err := ctx.Err(); err != nil {
+	bi, birth, err := readBasicInfo(ctx, p.a.Card, pin, confirmLastTry, p.a.Location)
+	if err != nil {
 		return time.Time{}, err
 	}
-	bi, err := p.a.Card.ReadBasicInfo(pin, opts(confirmLastTry)...)
-	if err != nil {
-		return time.Time{}, mapCardErr(err)
-	}
 	defer func() { *bi = card.BasicInfo{} }()
-	loc := p.a.Location
-	if loc == nil {
-		loc = time.UTC
-	}
-	birth, err := time.ParseInLocation("20060102", bi.BirthDate, loc)
-	if err != nil {
-		return time.Time{}, errors.New("malformed birth date on the card")
-	}
 	p.a.mu.Lock()
 	p.a.holder.Wipe()
 	p.a.holder = &issue.Holder{Name: bi.Name, Sex: bi.Sex, BirthDate: bi.BirthDate, Address: bi.Address}
