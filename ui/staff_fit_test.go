@@ -229,8 +229,8 @@ func TestStaffSettingsMessagesInSight(t *testing.T) {
 	r.inSight(r.tr("staff.settings.saved", "N", 3))
 }
 
-// TestStaffPagesNeverScrollSideways: on the 1280×800 panel, in Japanese and
-// English, no staff page is wider than the panel (a long one scrolls down,
+// TestStaffPagesNeverScrollSideways: on the 1280×800 panel, in Japanese,
+// English and Portuguese, no staff page is wider than the panel (a long one scrolls down,
 // its actions stay in the bar).
 func TestStaffPagesNeverScrollSideways(t *testing.T) {
 	r := newStaffRig(t, "moriya", statusSnap())
@@ -241,7 +241,7 @@ func TestStaffPagesNeverScrollSideways(t *testing.T) {
 		if tile != "" {
 			r.tap(tile)
 		}
-		for _, lang := range []string{"en", "ja"} {
+		for _, lang := range []string{"en", "ja", "pt-BR"} {
 			r.k.Tr().SetLang(lang)
 			r.k.rebuild()
 			if o := beyond(r.w, false); o != "" {
