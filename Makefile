@@ -30,9 +30,13 @@ windows: deps
 	GO=$(GO) WINCC=$(WINCC) scripts/windows/build.sh
 
 ## screenshots: every screen, as the journeys of ui/demo reach it, in every
-## offered language (ja and en at both panels), into docs/screens/.
+## offered language (ja and en at both panels), into docs/screens/. The PNGs
+## are then reduced to 256 colours (ImageMagick, no dithering: PSNR about 63 dB,
+## 40 % of the size) to keep the repository small.
 screenshots:
+	rm -rf docs/screens
 	$(GO) run ./cmd/screenshots -out docs/screens
+	find docs/screens -name '*.png' -print0 | xargs -0 -n 40 mogrify -dither None -colors 256 -define png:format=png8
 
 ## golden: rewrite the screens' golden markup (ui/testdata/golden/) after an
 ## intended change of a screen; review the diff before committing.
