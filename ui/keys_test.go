@@ -175,3 +175,22 @@ func (v *countVoice) Say(_, text string) { v.said = append(v.said, text) }
 func (v *countVoice) Click()             {}
 func (v *countVoice) SetVolume(int)      {}
 func (v *countVoice) Stop()              {}
+
+// TestCompactCardsAreSpoken: on the 1280×800 panel the certificate cards
+// are compact panels (a theme override); their expiry is still read out.
+func TestCompactCardsAreSpoken(t *testing.T) {
+	s := &fakeSession{snap: statusSnap()}
+	k, w := newTestKiosk(t, s)
+	w.Resize(fyne.NewSize(1280, 800))
+	k.rebuild()
+	Settle(w)
+	v := &countVoice{}
+	k.SetVoice(v)
+	w.Canvas().Focused().TypedRune('*')
+	if len(v.said) == 0 {
+		t.Fatal("nothing spoken")
+	}
+	if want := k.Tr().Date(statusSnap().Auth.NotAfter); !strings.Contains(v.said[len(v.said)-1], want) {
+		t.Errorf("spoken %q lacks the expiry %q", v.said[len(v.said)-1], want)
+	}
+}

@@ -172,6 +172,8 @@ func collectTexts(o fyne.CanvasObject, out *[]string) {
 		*out = append(*out, v.String())
 	case *container.Scroll:
 		collectTexts(v.Content, out)
+	case *container.ThemeOverride: // compact panels (Tight), a language's own font
+		collectTexts(v.Content, out)
 	case *fyne.Container:
 		// In reading order: top to bottom, then left to right (a Border
 		// layout lists its centre before the label on its left).
