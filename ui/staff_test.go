@@ -649,3 +649,33 @@ func reissueLostCase(t *testing.T) *staffRig {
 	r.tap("staff.case.open")
 	return r
 }
+
+// TestStaffSamplesShowTheirScreens: the staged staff samples (the
+// screenshot program's) show their own screens, twice over as the program
+// does for each language — not the sign-in after the first sign-in wiped
+// the sample password.
+func TestStaffSamplesShowTheirScreens(t *testing.T) {
+	s := &fakeSession{snap: statusSnap()}
+	k, _ := newTestKiosk(t, s)
+	day, err := samples.OpenStaffDay(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer day.Close()
+	desk := NewStaffDesk(StaffConfig{Office: staff.NewOffice(day.Store, nil), Profile: day.Profile, Work: samples.NoWork{},
+		Now: day.Now, ExportDir: t.TempDir(), Quit: func() {}})
+	shots, leave := StaffSamples(k, desk, StaffSampleDay{At: day.At, Clerk: day.Clerk, Password: day.Password, Ticket: day.Ticket},
+		func(snap flow.Snapshot) { s.snap = snap; k.Refresh() })
+	defer leave()
+	if len(shots) < 8 {
+		t.Fatalf("%d staff samples", len(shots))
+	}
+	for round := 0; round < 2; round++ {
+		for _, st := range shots {
+			st.Show()
+			if st.ID != idStaffSignIn && k.ScreenID() == idStaffSignIn {
+				t.Errorf("round %d: sample %s shows the sign-in", round, st.ID)
+			}
+		}
+	}
+}

@@ -10,8 +10,8 @@
 // no journey reaches (closed, declined, failed, idle countdown, …) and the
 // staff screens from the sample snapshots. Of the languages asked for (all
 // offered by default): every screen at 1920×1080 in Japanese and English,
-// every resident screen at 1280×800 in the others (one panel size keeps
-// docs/screens near 25 MB); the main resident screens also at 1280×800 in
+// every resident and staff screen at 1280×800 in the others (one panel size
+// keeps docs/screens small); the main resident screens also at 1280×800 in
 // Japanese and English and in high contrast and large text in Japanese.
 package main
 
@@ -128,11 +128,12 @@ func setLang(k *ui.Kiosk, lang string) {
 }
 
 const (
-	secResident = "Resident screens, 1920×1080"
-	secStaff    = "Staff screens, 1920×1080"
-	secSmall    = "Main resident screens, 1280×800"
-	secOther    = "Resident screens in the other languages, 1280×800"
-	secDisplay  = "Main resident screens in high contrast and large text (見やすさ), 1920×1080"
+	secResident   = "Resident screens, 1920×1080"
+	secStaff      = "Staff screens, 1920×1080"
+	secSmall      = "Main resident screens, 1280×800"
+	secOther      = "Resident screens in the other languages, 1280×800"
+	secStaffOther = "Staff screens in the other languages, 1280×800"
+	secDisplay    = "Main resident screens in high contrast and large text (見やすさ), 1920×1080"
 )
 
 func run(out string, langs []string) error {
@@ -247,6 +248,17 @@ func run(out string, langs []string) error {
 			}
 		}
 	}
+	w.Resize(small) // the staff screens in the other languages, on the small panel
+	for _, lang := range others {
+		ks.SetHomeLanguage(lang)
+		for _, st := range staffShots {
+			st.Show()
+			if err := b.shoot(w, secStaffOther, filepath.Join("1280x800", lang, "staff"), st.ID, "sample", lang); err != nil {
+				return err
+			}
+		}
+	}
+	w.Resize(full)
 	if m := tr.Missing(); len(m) > 0 {
 		return fmt.Errorf("messages missing: %v", m)
 	}
@@ -318,7 +330,7 @@ func (b *book) readme(two, others []string) string {
 	for _, sec := range []struct {
 		name string
 		cols []string
-	}{{secResident, two}, {secStaff, two}, {secSmall, two}, {secOther, others}, {secDisplay, []string{"high contrast", "large text"}}} {
+	}{{secResident, two}, {secStaff, two}, {secSmall, two}, {secOther, others}, {secStaffOther, others}, {secDisplay, []string{"high contrast", "large text"}}} {
 		rows := b.rows[sec.name]
 		if len(rows) == 0 {
 			continue
